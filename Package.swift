@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+// Mailshard: an IMAP4rev2 server for large mailbox fleets. ARCHITECTURE.md (in
+// ../shared) is the map; the module table there is mirrored by the targets below,
+// lowest first, and an arrow (a dependency) only ever points down.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Mailshard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mailshard", targets: ["mailshard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries. Each names its Debian package so a missing one is
+        // reported by name; the README's commands install them.
+        .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "IMAPCodec", swiftSettings: swiftSettings),
+        .target(name: "MIME", swiftSettings: swiftSettings),
+        .target(name: "MailStore", dependencies: ["MIME"], swiftSettings: swiftSettings),
+        .target(name: "Auth", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ShardRuntime", dependencies: ["CURing", "COpenSSL", "CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "IMAPServer",
+            dependencies: [
+                "IMAPCodec", "MIME", "MailStore", "Auth", "ShardRuntime",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mailshard",
+            dependencies: [
+                "IMAPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "IMAPCodecTests", dependencies: ["IMAPCodec"], swiftSettings: swiftSettings),
+        .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: swiftSettings),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"], swiftSettings: swiftSettings),
+        .testTarget(name: "ShardRuntimeTests", dependencies: ["ShardRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "IMAPServerTests", dependencies: ["IMAPServer"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,5 @@
+/// The `MailStore` module; see ARCHITECTURE.md for what it owns.
+public enum MailStoreModule {
+    /// The module's name, as the package and logs spell it.
+    public static let name = "MailStore"
+}

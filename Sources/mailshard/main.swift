@@ -1,0 +1,2 @@
+import IMAPServer
+print("mailshard: \(IMAPServerModule.name)")

@@ -1,0 +1,6 @@
+import Testing
+@testable import Auth
+
+@Test func moduleLinks() {
+    #expect(AuthModule.name == "Auth")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import IMAPCodec
+
+@Test func moduleLinks() {
+    #expect(IMAPCodecModule.name == "IMAPCodec")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import IMAPServer
+
+@Test func moduleLinks() {
+    #expect(IMAPServerModule.name == "IMAPServer")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import MIME
+
+@Test func moduleLinks() {
+    #expect(MIMEModule.name == "MIME")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import MailStore
+
+@Test func moduleLinks() {
+    #expect(MailStoreModule.name == "MailStore")
+}

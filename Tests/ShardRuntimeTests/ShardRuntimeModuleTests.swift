@@ -1,0 +1,6 @@
+import Testing
+@testable import ShardRuntime
+
+@Test func moduleLinks() {
+    #expect(ShardRuntimeModule.name == "ShardRuntime")
+}
