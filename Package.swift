@@ -13,6 +13,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mailshard", targets: ["mailshard"]),
+        // Libraries for the benchmark package under Benchmarks/.
+        .library(name: "IMAPCodec", targets: ["IMAPCodec"]),
+        .library(name: "MIME", targets: ["MIME"]),
+        .library(name: "MailStore", targets: ["MailStore"]),
+        .library(name: "ShardRuntime", targets: ["ShardRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
