@@ -1,0 +1,91 @@
+import Configuration
+
+/// Everything the server is configured with, resolved once at start-up from
+/// defaults < config file < `MAILSHARD_*` environment < command-line flags.
+/// Tuning/README.md documents each setting; `SettingKey.all` lists them.
+public struct ServerSettings: Sendable, Equatable {
+    /// Address to listen on. The embedded default is loopback only.
+    public var listenAddress = "127.0.0.1"
+    /// Port for IMAP (plaintext, STARTTLS later). 1143 so no root is needed.
+    public var listenPort = 1143
+    /// Root of the mail store: users' directories and the passwd-file live here.
+    public var dataDirectory = "./data"
+
+    public init() {}
+
+    /// Resolves settings from `source`, reporting the first invalid value.
+    public static func load(from source: SettingsSource) async throws -> ServerSettings {
+        let config = try await source.reader()
+        var settings = ServerSettings()
+        settings.listenAddress = config.text(.listenAddress, default: settings.listenAddress)
+        settings.listenPort = try config.integer(.listenPort, default: settings.listenPort, in: 1...65535)
+        settings.dataDirectory = config.text(.dataDirectory, default: settings.dataDirectory)
+        return settings
+    }
+}
+
+extension SettingKey {
+    public static let listenAddress = SettingKey("listen.address")
+    public static let listenPort = SettingKey("listen.port")
+    public static let dataDirectory = SettingKey("data.dir")
+
+    /// Every setting the server reads, for help text and documentation checks.
+    public static let all: [SettingKey] = [.listenAddress, .listenPort, .dataDirectory]
+}
+
+/// A setting whose value cannot be used; the message names the key, the
+/// environment variable and what was wrong, so an operator can fix it at once.
+public struct InvalidSetting: Error, CustomStringConvertible {
+    public let setting: SettingKey
+    public let reason: String
+
+    public var description: String {
+        "invalid setting \(setting.key) (\(setting.environmentVariable)): \(reason)"
+    }
+}
+
+// The reader's plain getters answer nil both for a missing key and for a value
+// that does not convert; a server must not run on a typo silently, so a nil is
+// checked against the raw text before the default is used.
+extension ConfigReader {
+    func text(_ setting: SettingKey, default defaultValue: String) -> String {
+        string(forKey: setting.configKey) ?? defaultValue
+    }
+
+    func integer(_ setting: SettingKey, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = int(forKey: setting.configKey) else {
+            try rejectUnconverted(setting, expected: "an integer")
+            return defaultValue
+        }
+        guard range.contains(value) else {
+            throw InvalidSetting(setting: setting, reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    func flag(_ setting: SettingKey, default defaultValue: Bool) throws -> Bool {
+        guard let value = bool(forKey: setting.configKey) else {
+            try rejectUnconverted(setting, expected: "true or false")
+            return defaultValue
+        }
+        return value
+    }
+
+    private func rejectUnconverted(_ setting: SettingKey, expected: String) throws {
+        if let raw = string(forKey: setting.configKey) {
+            throw InvalidSetting(setting: setting, reason: "\"\(raw)\" is not \(expected)")
+        }
+    }
+}
+
+extension ServerSettings {
+    /// One `key = value  (ENV_VARIABLE)` line per setting.
+    public func describedLines() -> [String] {
+        let shown: [(SettingKey, String)] = [
+            (.listenAddress, listenAddress),
+            (.listenPort, String(listenPort)),
+            (.dataDirectory, dataDirectory),
+        ]
+        return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
+    }
+}

@@ -1,2 +1,0 @@
-import IMAPServer
-print("mailshard: \(IMAPServerModule.name)")

@@ -1,6 +1,0 @@
-import Testing
-@testable import IMAPServer
-
-@Test func moduleLinks() {
-    #expect(IMAPServerModule.name == "IMAPServer")
-}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import IMAPServer
+
+@Suite struct ServerSettingsTests {
+    @Test func defaultsWithNothingSet() async throws {
+        let settings = try await ServerSettings.load(from: SettingsSource())
+        #expect(settings == ServerSettings())
+        #expect(settings.listenAddress == "127.0.0.1")
+    }
+
+    @Test func environmentNeedsThePrefix() async throws {
+        let settings = try await ServerSettings.load(from: SettingsSource(environment: [
+            "MAILSHARD_LISTEN_PORT": "2143",
+            "LISTEN_ADDRESS": "0.0.0.0",
+        ]))
+        #expect(settings.listenPort == 2143)
+        #expect(settings.listenAddress == "127.0.0.1")
+    }
+
+    @Test func layersOverrideInOrder() async throws {
+        let file = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mailshard-settings-\(UUID().uuidString).json")
+        try #"{"listen": {"port": 3143, "address": "127.0.0.2"}, "data": {"dir": "/srv/mail"}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let fromFile = try await ServerSettings.load(from: SettingsSource(configFile: file.path))
+        #expect(fromFile.listenPort == 3143)
+        #expect(fromFile.dataDirectory == "/srv/mail")
+
+        let envOverFile = try await ServerSettings.load(from: SettingsSource(
+            environment: ["MAILSHARD_LISTEN_PORT": "4143"], configFile: file.path))
+        #expect(envOverFile.listenPort == 4143)
+        #expect(envOverFile.listenAddress == "127.0.0.2")
+
+        let flagOverEnv = try await ServerSettings.load(from: SettingsSource(
+            flags: [.listenPort: "5143"], environment: ["MAILSHARD_LISTEN_PORT": "4143"], configFile: file.path))
+        #expect(flagOverEnv.listenPort == 5143)
+    }
+
+    @Test(arguments: ["abc", "70000", "0"])
+    func invalidPortIsRejectedByName(value: String) async throws {
+        let error = await #expect(throws: InvalidSetting.self) {
+            try await ServerSettings.load(from: SettingsSource(environment: ["MAILSHARD_LISTEN_PORT": value]))
+        }
+        #expect(error?.description.contains("MAILSHARD_LISTEN_PORT") == true)
+    }
+
+    @Test func environmentVariableNames() {
+        #expect(SettingKey.listenPort.environmentVariable == "MAILSHARD_LISTEN_PORT")
+        #expect(SettingKey.dataDirectory.environmentVariable == "MAILSHARD_DATA_DIR")
+    }
+}
