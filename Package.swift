@@ -30,11 +30,12 @@ let package = Package(
         .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         .target(name: "IMAPCodec", swiftSettings: swiftSettings),
         .target(name: "MIME", swiftSettings: swiftSettings),
         .target(name: "MailStore", dependencies: ["MIME"], swiftSettings: swiftSettings),
-        .target(name: "Auth", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt"], swiftSettings: swiftSettings),
         .target(name: "ShardRuntime", dependencies: ["CURing", "COpenSSL", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "IMAPServer",

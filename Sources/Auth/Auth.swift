@@ -1,5 +1,0 @@
-/// The `Auth` module; see ARCHITECTURE.md for what it owns.
-public enum AuthModule {
-    /// The module's name, as the package and logs spell it.
-    public static let name = "Auth"
-}

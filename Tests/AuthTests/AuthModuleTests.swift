@@ -1,6 +1,0 @@
-import Testing
-@testable import Auth
-
-@Test func moduleLinks() {
-    #expect(AuthModule.name == "Auth")
-}
