@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "mailshard",
             dependencies: [
-                "IMAPServer",
+                "IMAPServer", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -6,6 +6,6 @@ struct Mailshard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailshard",
         abstract: "An IMAP4rev2 server for large mailbox fleets.",
-        subcommands: [ShowSettings.self]
+        subcommands: [UserCommand.self, ShowSettings.self]
     )
 }

@@ -50,5 +50,14 @@ import Testing
     @Test func environmentVariableNames() {
         #expect(SettingKey.listenPort.environmentVariable == "MAILSHARD_LISTEN_PORT")
         #expect(SettingKey.dataDirectory.environmentVariable == "MAILSHARD_DATA_DIR")
+        #expect(SettingKey.passwdFile.environmentVariable == "MAILSHARD_AUTH_PASSWD_FILE")
+    }
+
+    @Test func passwdFileFollowsDataDirectoryUnlessSet() async throws {
+        let defaulted = try await ServerSettings.load(from: SettingsSource(flags: [.dataDirectory: "/srv/mail"]))
+        #expect(defaulted.passwdFile == "/srv/mail/passwd")
+        let explicit = try await ServerSettings.load(from: SettingsSource(
+            environment: ["MAILSHARD_AUTH_PASSWD_FILE": "/etc/mailshard/users"]))
+        #expect(explicit.passwdFile == "/etc/mailshard/users")
     }
 }

@@ -10,6 +10,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var listenPort = 1143
     /// Root of the mail store: users' directories and the passwd-file live here.
     public var dataDirectory = "./data"
+    /// The Dovecot-compatible passwd-file; by default `passwd` in the data directory.
+    public var passwdFile: String { passwdFileOverride ?? dataDirectory + "/passwd" }
+    var passwdFileOverride: String?
 
     public init() {}
 
@@ -20,6 +23,7 @@ public struct ServerSettings: Sendable, Equatable {
         settings.listenAddress = config.text(.listenAddress, default: settings.listenAddress)
         settings.listenPort = try config.integer(.listenPort, default: settings.listenPort, in: 1...65535)
         settings.dataDirectory = config.text(.dataDirectory, default: settings.dataDirectory)
+        settings.passwdFileOverride = config.string(forKey: SettingKey.passwdFile.configKey)
         return settings
     }
 }
@@ -28,9 +32,10 @@ extension SettingKey {
     public static let listenAddress = SettingKey("listen.address")
     public static let listenPort = SettingKey("listen.port")
     public static let dataDirectory = SettingKey("data.dir")
+    public static let passwdFile = SettingKey("auth.passwd-file")
 
     /// Every setting the server reads, for help text and documentation checks.
-    public static let all: [SettingKey] = [.listenAddress, .listenPort, .dataDirectory]
+    public static let all: [SettingKey] = [.listenAddress, .listenPort, .dataDirectory, .passwdFile]
 }
 
 /// A setting whose value cannot be used; the message names the key, the
@@ -85,6 +90,7 @@ extension ServerSettings {
             (.listenAddress, listenAddress),
             (.listenPort, String(listenPort)),
             (.dataDirectory, dataDirectory),
+            (.passwdFile, passwdFile),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }
