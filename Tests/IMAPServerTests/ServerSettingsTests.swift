@@ -47,6 +47,14 @@ import Testing
         #expect(error?.description.contains("MAILSHARD_LISTEN_PORT") == true)
     }
 
+    @Test func logLevelIsCheckedByName() async throws {
+        let debug = try await ServerSettings.load(from: SettingsSource(environment: ["MAILSHARD_LOG_LEVEL": "DEBUG"]))
+        #expect(debug.logLevel == .debug)
+        await #expect(throws: InvalidSetting.self) {
+            try await ServerSettings.load(from: SettingsSource(environment: ["MAILSHARD_LOG_LEVEL": "loud"]))
+        }
+    }
+
     @Test func environmentVariableNames() {
         #expect(SettingKey.listenPort.environmentVariable == "MAILSHARD_LISTEN_PORT")
         #expect(SettingKey.dataDirectory.environmentVariable == "MAILSHARD_DATA_DIR")

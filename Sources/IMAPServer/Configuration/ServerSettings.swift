@@ -1,4 +1,5 @@
 import Configuration
+import Logging
 
 /// Everything the server is configured with, resolved once at start-up from
 /// defaults < config file < `MAILSHARD_*` environment < command-line flags.
@@ -13,6 +14,8 @@ public struct ServerSettings: Sendable, Equatable {
     /// The Dovecot-compatible passwd-file; by default `passwd` in the data directory.
     public var passwdFile: String { passwdFileOverride ?? dataDirectory + "/passwd" }
     var passwdFileOverride: String?
+    /// Least severe log level written: trace, debug, info, notice, warning, error, critical.
+    public var logLevel = Logger.Level.info
 
     public init() {}
 
@@ -24,6 +27,11 @@ public struct ServerSettings: Sendable, Equatable {
         settings.listenPort = try config.integer(.listenPort, default: settings.listenPort, in: 1...65535)
         settings.dataDirectory = config.text(.dataDirectory, default: settings.dataDirectory)
         settings.passwdFileOverride = config.string(forKey: SettingKey.passwdFile.configKey)
+        let level = config.text(.logLevel, default: settings.logLevel.rawValue)
+        guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw InvalidSetting(setting: .logLevel, reason: "\"\(level)\" is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        settings.logLevel = logLevel
         return settings
     }
 }
@@ -33,9 +41,10 @@ extension SettingKey {
     public static let listenPort = SettingKey("listen.port")
     public static let dataDirectory = SettingKey("data.dir")
     public static let passwdFile = SettingKey("auth.passwd-file")
+    public static let logLevel = SettingKey("log.level")
 
     /// Every setting the server reads, for help text and documentation checks.
-    public static let all: [SettingKey] = [.listenAddress, .listenPort, .dataDirectory, .passwdFile]
+    public static let all: [SettingKey] = [.listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel]
 }
 
 /// A setting whose value cannot be used; the message names the key, the
@@ -91,6 +100,7 @@ extension ServerSettings {
             (.listenPort, String(listenPort)),
             (.dataDirectory, dataDirectory),
             (.passwdFile, passwdFile),
+            (.logLevel, logLevel.rawValue),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }
