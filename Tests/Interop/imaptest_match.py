@@ -327,6 +327,27 @@ def _var_name(text: str, i: int) -> tuple[str | None, int]:
     return text[i:j], j
 
 
+def _reply_name(args: list[Arg]) -> str:
+    """FETCH of `1 FETCH (...)`, SEARCH of `SEARCH 1 2`: for choosing which
+    received reply to show next to a missing one."""
+    words = [a.text for a in args[:2] if a.kind == ATOM]
+    if words and (words[0][:1].isdigit() or words[0][:1] == "$"):
+        words = words[1:]
+    return ascii_upper(words[0]) if words else ""
+
+
+def without_directives(args: list[Arg]) -> list[Arg]:
+    """The arguments as the script wrote them, minus `$!` directives."""
+    out = []
+    for arg in args:
+        if arg.kind == ATOM and arg.text.startswith("$!"):
+            continue
+        if arg.kind == LIST:
+            arg = Arg(LIST, items=without_directives(arg.items))
+        out.append(arg)
+    return out
+
+
 def is_status_reply(args: list[Arg]) -> bool:
     """OK/NO/BAD/BYE replies carry free text after their arguments."""
     return bool(args) and args[0].kind == ATOM and ascii_upper(args[0].text) in (
@@ -358,7 +379,7 @@ class GroupState:
 
     def __post_init__(self):
         self.found = [False] * len(self.untagged)
-        self.best = [(0, "")] * len(self.untagged)
+        self.best = [(-1.0, "")] * len(self.untagged)
 
     def offer(self, matcher: Matcher, args: list[Arg], tag: str | None) -> Mismatch | None:
         """Matches one received untagged reply against what is still open."""
@@ -385,8 +406,9 @@ class GroupState:
                 if self.ordered:
                     break
                 continue
-            if count >= self.best[i][0]:
-                self.best[i] = (count, shown)
+            score = count + (0.5 if _reply_name(want.args) == _reply_name(args) else 0)
+            if score > self.best[i][0]:
+                self.best[i] = (score, shown)
             matcher.revert_added()
             if self.ordered and want.existence == "*":
                 break
@@ -407,7 +429,8 @@ class GroupState:
                 best = "; ".join(self.received[-5:]) or "(no untagged replies)"
             return Mismatch(
                 f"missing {len(missing)} untagged replies ({self.extras} unmatched received)",
-                expected="* " + matcher.expand(render_args(want.args), strict=False),
+                expected="* " + matcher.expand(render_args(without_directives(want.args)),
+                                               strict=False),
                 received="* " + best if self.best[missing[0]][1] else best,
                 line=want.line)
         if self.first_extra is not None:
