@@ -149,3 +149,17 @@ class Oracle:
         typ, data = self.imap.status(self._q(folder), "(MESSAGES)")
         assert typ == "OK", data
         return int(re.search(rb"MESSAGES (\d+)", data[0]).group(1))
+
+    def uids(self, folder: str) -> list[int]:
+        typ, data = self.imap.select(self._q(folder), readonly=True)
+        assert typ == "OK", data
+        typ, data = self.imap.uid("SEARCH", "ALL")
+        assert typ == "OK", data
+        self.imap.close()
+        return [int(x) for x in data[0].split()]
+
+
+def body_text(raw: bytes) -> bytes:
+    """A message's body with LF line ends (headers may be added on delivery)."""
+    text = raw.replace(b"\r\n", b"\n")
+    return text.split(b"\n\n", 1)[1] if b"\n\n" in text else b""
