@@ -71,13 +71,17 @@ def render_args(args: list[Arg]) -> str:
     return " ".join(render(a) for a in args)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _escape(text: str) -> str:
-    return (
+    text = (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
         .replace("\r", "\\r")
         .replace("\n", "\\n")
     )
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), text)
 
 
 def parse_args(data: str) -> list[Arg]:
