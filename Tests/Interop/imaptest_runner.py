@@ -29,7 +29,7 @@ from urllib.parse import quote as url_quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from imaptest_args import ATOM, LIST, LITERAL, STRING, Arg, ascii_upper, parse_args, quote, render_args  # noqa: E402
+from imaptest_args import ATOM, LIST, LITERAL, STRING, ascii_upper, parse_args, quote, render_args  # noqa: E402
 from imaptest_match import FULL, GroupState, Matcher, Mismatch, UnboundVariable  # noqa: E402
 from imaptest_script import STATES, Group, MboxSource, Script, ScriptError, list_scripts, load_script  # noqa: E402
 from imaptest_wire import Connection, ConnectionClosed, ReplyTimeout, Response, reply_status  # noqa: E402
@@ -97,6 +97,8 @@ class ScriptRun:
             return Outcome("FAIL", describe(failure.mismatch))
         except (OSError, ValueError) as error:
             return Outcome("FAIL", f"{type(error).__name__}: {error}")
+        except Exception as error:   # a runner bug must not end the whole run
+            return Outcome("FAIL", f"runner error: {type(error).__name__}: {error}")
         finally:
             for conn in self.conns:
                 conn.close()
@@ -221,11 +223,10 @@ class ScriptRun:
             if failure:
                 return
             if response.kind == "untagged":
-                before = conn.exists
                 problem = state.offer(matcher, response.args, first_tag)
                 if problem:
                     failure.append(located(problem, group))
-                self.follow_expunge(response, before, conn)
+                self.follow_expunge(response)
             elif response.kind == "tagged":
                 cmd = pending.pop(response.tag, None)
                 if cmd is None:
@@ -278,7 +279,8 @@ class ScriptRun:
         if group.sleep_ms:
             time.sleep(group.sleep_ms / 1000)
 
-    def follow_expunge(self, response: Response, exists_before: int, conn: Connection):
+    def follow_expunge(self, response: Response):
+        """After matching (as imaptest does), `$N` moves past an EXPUNGE."""
         args = response.args
         if (len(args) >= 2 and args[0].kind == ATOM and args[0].text.isdigit()
                 and args[1].kind == ATOM and ascii_upper(args[1].text) == "EXPUNGE"):

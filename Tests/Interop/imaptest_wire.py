@@ -45,6 +45,8 @@ class Connection:
         self.saw_bye = False
         self.capabilities: list[str] = []
         self.counter = 0
+        self.greeting: Response | None = None
+        self.preauth = False
 
     def close(self):
         try:
