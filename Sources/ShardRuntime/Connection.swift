@@ -29,6 +29,8 @@ public final class Connection: @unchecked Sendable {
     let settings: RuntimeSettings
 
     var state: State = .open
+    /// Where this connection went with `move(to:)`; `close()` follows it there.
+    var movedTo: Connection?
     var layers: [any StreamLayer]
     var peerClosed = false
     var shutdownRequested = false
@@ -45,7 +47,7 @@ public final class Connection: @unchecked Sendable {
     var bytesSent: UInt64 = 0
     var writeWaiters: [UnsafeContinuation<Void, any Error>] = []
     var flushWaiters: [UnsafeContinuation<Void, any Error>] = []
-    var closeWaiters: [UnsafeContinuation<Void, Never>] = []
+    var closeWaiters: [() -> Void] = []
     var stallTimerArmed = false
     var splicePipe: SplicePipe?
 
@@ -100,11 +102,20 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Closes gracefully: stream layers add their final bytes, queued output drains
-    /// (bounded by the stalled-peer timeout), then the socket closes. Idempotent.
+    /// (bounded by the stalled-peer timeout), then the socket closes. Idempotent. On a
+    /// connection that has moved, closes the moved one (the runtime closes the
+    /// connection when the handler that accepted it returns, wherever it went).
     public nonisolated(nonsending) func close() async {
-        await withUnsafeContinuation { continuation in
-            shard.execute { self.beginClose(continuation) }
+        let forward: Connection? = await withUnsafeContinuation { continuation in
+            shard.execute {
+                if case .moved = self.state {
+                    continuation.resume(returning: self.movedTo)
+                } else {
+                    self.beginClose(then: { continuation.resume(returning: nil) })
+                }
+            }
         }
+        if let forward { await forward.close() }
     }
 
     /// Drops the connection now, discarding queued output. Safe from any thread.
@@ -140,6 +151,12 @@ public final class Connection: @unchecked Sendable {
         }
         let moved = Connection(descriptor: descriptor, shard: target, layers: stack.layers)
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            shard.execute {
+                self.movedTo = moved
+                continuation.resume()
+            }
+        }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             target.execute {
                 target.connections[moved.key] = moved
                 if target.stopping { moved.requestShutdown() }
@@ -160,12 +177,12 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
-    func beginClose(_ continuation: UnsafeContinuation<Void, Never>) {
+    func beginClose(then done: @escaping () -> Void) {
         guard case .open = state else {
-            if case .closing = state { closeWaiters.append(continuation) } else { continuation.resume() }
+            if case .closing = state { closeWaiters.append(done) } else { done() }
             return
         }
-        closeWaiters.append(continuation)
+        closeWaiters.append(done)
         var finalBytes: [UInt8] = []
         do {
             for index in layers.indices.reversed() {
@@ -210,7 +227,7 @@ public final class Connection: @unchecked Sendable {
         for writer in writers { writer.resume(throwing: reason) }
         let closers = closeWaiters
         closeWaiters.removeAll()
-        for closer in closers { closer.resume() }
+        for closer in closers { closer() }
         shard.connections[key] = nil
         shard.connectionRemoved()
     }
