@@ -20,7 +20,12 @@ extension Connection {
         while true {
             let outcome = await withTaskCancellationHandler {
                 await withUnsafeContinuation { (continuation: UnsafeContinuation<ReadOutcome, Never>) in
-                    shard.execute { self.beginRead(continuation) }
+                    // On the shard already (the usual case): no closure to allocate.
+                    if shard.isCurrent {
+                        beginRead(continuation)
+                    } else {
+                        shard.execute { self.beginRead(continuation) }
+                    }
                 }
             } onCancel: {
                 shard.execute { self.cancelRead() }

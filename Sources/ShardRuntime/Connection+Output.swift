@@ -10,7 +10,11 @@ extension Connection {
     public nonisolated(nonsending) func write(_ bytes: [UInt8]) async throws {
         guard !bytes.isEmpty else { return }
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            shard.execute { self.enqueue(bytes, continuation) }
+            if shard.isCurrent {
+                enqueue(bytes, continuation)
+            } else {
+                shard.execute { self.enqueue(bytes, continuation) }
+            }
         }
     }
 
@@ -118,11 +122,9 @@ extension Connection {
     }
 
     private func sendBytes() {
-        let pieces = output.leadingBytes(limit: 64)
         let descriptor = self.descriptor
         sendInFlight = true
-        if pieces.count == 1 {
-            let (array, offset) = pieces[0]
+        if let (array, offset) = output.soleLeadingBytes {
             let count = array.count - offset
             let base = array.withUnsafeBytes { $0.baseAddress! } + offset
             if settings.sendZeroCopyThreshold > 0 && count >= settings.sendZeroCopyThreshold {
@@ -150,7 +152,7 @@ extension Connection {
             }
             return
         }
-        let message = MessageBox(pieces: pieces)
+        let message = MessageBox(pieces: output.leadingBytes(limit: 64))
         shard.submit({ sqe in
             io_uring_prep_sendmsg(sqe, descriptor, message.header, UInt32(MSG_NOSIGNAL))
         }) { result, _ in

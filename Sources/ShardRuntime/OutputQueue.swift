@@ -30,6 +30,14 @@ struct OutputQueue {
         items.append(.file(source))
     }
 
+    /// The leading byte item when it is the only thing that one gathered send would
+    /// take (the common case: a single response), without building a list.
+    var soleLeadingBytes: (array: [UInt8], offset: Int)? {
+        guard head < items.count, case .bytes(let array, let sent) = items[head] else { return nil }
+        if head + 1 < items.count, case .bytes = items[head + 1] { return nil }
+        return (array, sent)
+    }
+
     /// Up to `limit` leading byte items (unsent parts), for one gathered send.
     func leadingBytes(limit: Int) -> [(array: [UInt8], offset: Int)] {
         var result: [(array: [UInt8], offset: Int)] = []
