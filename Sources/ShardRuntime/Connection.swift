@@ -33,6 +33,7 @@ public final class Connection: @unchecked Sendable {
     var movedTo: Connection?
     var layers: [any StreamLayer]
     var peerClosed = false
+    var cachedPeerAddress: String?
     var shutdownRequested = false
 
     // Input.

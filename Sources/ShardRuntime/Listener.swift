@@ -108,6 +108,9 @@ extension Shard {
     private func adopt(_ connection: Connection, handler: @escaping @Sendable (Connection) async -> Void) {
         connections[connection.key] = connection
         acceptedCount += 1
+        // Accepted while the listener was being cancelled: the handler still runs (it
+        // can say goodbye) but its reads end at once.
+        if stopping { connection.requestShutdown() }
         runningHandlers += 1
         Task(executorPreference: self) {
             await handler(connection)

@@ -31,6 +31,19 @@ import Glibc
         await runtime.shutdown(gracePeriod: .seconds(5))
     }
 
+    @Test func peerAddressNamesTheClient() async throws {
+        let runtime = try ShardRuntime(settings: testSettings(shards: 1))
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            let address = await connection.peerAddress() ?? "none"
+            try? await connection.write(Array(address.utf8))
+        }
+        let client = try LoopbackClient(port: port)
+        let reply = String(decoding: client.receiveUntilClosed(), as: UTF8.self)
+        #expect(reply.hasPrefix("127.0.0.1:"))
+        #expect(UInt16(reply.dropFirst("127.0.0.1:".count)) != nil)
+        await runtime.shutdown(gracePeriod: .seconds(5))
+    }
+
     @Test func largeWritesArriveInOrder() async throws {
         let runtime = try ShardRuntime(settings: testSettings(shards: 1))
         // Several big writes queued back to back, one of them above the SEND_ZC threshold.
