@@ -8,7 +8,8 @@ from /proc/<pid>/stat) is sampled around the load window. Then the idle-connecti
 memory probe: RSS of each server before and after 10,000 idle connections.
 
 Usage: python3 Benchmarks/Scripts/echo-compare.py [seconds per run] [rounds]
-       python3 Benchmarks/Scripts/echo-compare.py strace   (syscall summary, shard server)
+       python3 Benchmarks/Scripts/echo-compare.py strace [threads] [connections]
+           (strace -c -f summary of the shard server under load)
 """
 import os
 import subprocess
@@ -82,11 +83,11 @@ def idle_rss(kind, threads, connections):
     return before, after, (after - before) * 1024 / connections
 
 
-def strace_summary(seconds=3):
-    proc, port = start_server("shard", 1)
+def strace_summary(threads=1, connections=64, seconds=3):
+    proc, port = start_server("shard", threads)
     trace = subprocess.Popen(["strace", "-c", "-f", "-p", str(proc.pid), "-o", "/tmp/echo-strace.txt"])
     time.sleep(0.5)
-    load = subprocess.run([LOAD, str(port), "64", str(seconds), "64"], capture_output=True, text=True)
+    load = subprocess.run([LOAD, str(port), str(connections), str(seconds), "64"], capture_output=True, text=True)
     trace.terminate()
     trace.wait()
     stop_server(proc)
@@ -96,11 +97,11 @@ def strace_summary(seconds=3):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "strace":
-        strace_summary()
+        strace_summary(*(int(a) for a in sys.argv[2:4]))
         return
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    print("| threads | connections | server | round trips/s | user µs/rt | sys µs/rt | total µs/rt |")
+    print("| threads | connections | server | round trips/s (each run) | user µs/rt | sys µs/rt | total µs/rt |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     summary = []
     for threads in (1, 2):
@@ -117,7 +118,8 @@ def main():
                 user = sum(r[1] for r in rows) / len(rows)
                 system = sum(r[2] for r in rows) / len(rows)
                 means[kind] = (rate, user + system)
-                print(f"| {threads} | {connections} | {kind} | {rate:,.0f} | {user:.2f} | {system:.2f} | {user + system:.2f} |")
+                spread = " / ".join(f"{r[0] / 1000:.0f}k" for r in rows)
+                print(f"| {threads} | {connections} | {kind} | {rate:,.0f} ({spread}) | {user:.2f} | {system:.2f} | {user + system:.2f} |")
             summary.append((threads, connections, means["shard"][0] / means["nio"][0],
                             means["shard"][1] / means["nio"][1]))
             sys.stdout.flush()
