@@ -114,6 +114,7 @@ extension Connection {
         case -ENOBUFS where !stopping:
             // Every provided buffer is in use this instant; they come back within the
             // turn, so try again on the next one.
+            shard.receiveRetries += 1
             shard.schedule { [self] in
                 if self.readContinuation != nil { self.submitReceive() }
             }

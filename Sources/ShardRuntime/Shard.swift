@@ -28,6 +28,8 @@ public final class Shard: @unchecked Sendable {
     var stopping = false
     /// Connections accepted here since start (for spread checks and stats).
     var acceptedCount = 0
+    /// Receives that found the provided-buffer ring empty and were retried.
+    var receiveRetries = 0
     /// Per-connection handler tasks that have not returned yet.
     var runningHandlers = 0
     var drainWaiters: [() -> Void] = []

@@ -5,9 +5,14 @@ import Glibc
 @testable import ShardRuntime
 
 @Suite struct EchoTests {
-    @Test func echoesBytesExactlyOverHundredsOfConnectionsAcrossShards() async throws {
+    /// The second case starves the provided-buffer ring (8 buffers for 300 busy
+    /// connections): receives then hit ENOBUFS and must be retried, not lost.
+    @Test(arguments: [64, 8])
+    func echoesBytesExactlyOverHundredsOfConnectionsAcrossShards(receiveBuffers: Int) async throws {
         raiseOpenFileLimit()
-        let runtime = try ShardRuntime(settings: testSettings(shards: 2))
+        var settings = testSettings(shards: 2)
+        settings.receiveBufferCount = receiveBuffers
+        let runtime = try ShardRuntime(settings: settings)
         let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
             while let bytes = try? await connection.read() {
                 guard (try? await connection.write(bytes)) != nil else { return }
