@@ -107,6 +107,10 @@ extension Connection {
         }
         let stopping = failure != nil || readCancelledByTask || readCancelReason != nil
         switch result {
+        case 0 where failure != nil:
+            // Our own shutdown of the socket (drop, close, runtime stop) ended the read.
+            readContinuation = nil
+            continuation.resume(returning: .failed(failure!))
         case 0:
             peerClosed = true
             readContinuation = nil

@@ -96,6 +96,31 @@ import Glibc
         #expect(log.all.contains { $0.contains("still open after the grace period") })
     }
 
+    /// Aborting ends a pending read with `.closed` (not a clean end of stream) and the
+    /// peer sees the socket close.
+    @Test func abortEndsAPendingReadWithClosed() async throws {
+        let runtime = try ShardRuntime(settings: testSettings(shards: 1))
+        let outcome = Mutex<String?>(nil)
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            let reader = Task(executorPreference: connection.shard) { try await connection.read() }
+            try? await connection.shard.sleep(for: .milliseconds(10))
+            connection.abort()
+            do {
+                let bytes = try await reader.value
+                outcome.withLock { $0 = "returned \(String(describing: bytes))" }
+            } catch let error as ConnectionError {
+                outcome.withLock { $0 = "\(error)" }
+            } catch {
+                outcome.withLock { $0 = "other \(error)" }
+            }
+            await #expect(throws: ConnectionError.closed) { try await connection.write([1]) }
+        }
+        let client = try LoopbackClient(port: port)
+        #expect(client.receiveUntilClosed().isEmpty)
+        await runtime.shutdown(gracePeriod: .seconds(1))
+        #expect(outcome.withLock { $0 } == "closed")
+    }
+
     /// A connection moved to another shard keeps working there, bytes in order.
     @Test func aConnectionMovesToAnotherShardAndKeepsItsBytes() async throws {
         let runtime = try ShardRuntime(settings: testSettings(shards: 2))
