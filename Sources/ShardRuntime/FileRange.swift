@@ -47,7 +47,7 @@ final class SplicePipe {
 
     init(capacity: Int) throws {
         var ends: [Int32] = [0, 0]
-        guard pipe2(&ends, O_CLOEXEC) == 0 else { throw SystemError("pipe2", code: errno) }
+        guard mailshard_pipe_cloexec(&ends) == 0 else { throw SystemError("pipe2", code: errno) }
         readEnd = ends[0]
         writeEnd = ends[1]
         let granted = mailshard_set_pipe_size(writeEnd, Int32(capacity))
