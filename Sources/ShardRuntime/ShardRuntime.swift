@@ -16,11 +16,14 @@ public final class ShardRuntime: Sendable {
     public let shards: [Shard]
     let log: @Sendable (String) -> Void
 
-    /// Starts the shard threads (each sets up its ring before this returns).
+    /// Starts the shard threads (each sets up its ring before this returns). Also sets
+    /// SIGPIPE to ignored for the process: a peer that vanishes mid-send must end its
+    /// connection with EPIPE, never the server.
     public init(
         settings: RuntimeSettings = RuntimeSettings(),
         log: @escaping @Sendable (String) -> Void = ShardRuntime.standardErrorLog
     ) throws {
+        signal(SIGPIPE, SIG_IGN)
         let settings = settings.normalized
         self.settings = settings
         self.log = log

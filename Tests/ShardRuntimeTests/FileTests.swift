@@ -62,4 +62,37 @@ import Glibc
         try await file.close()
         await runtime.shutdown(gracePeriod: .seconds(1))
     }
+
+    /// A peer that disappears in the middle of a large body ends its connection (the
+    /// write reports it), and the server goes on serving others.
+    @Test func aPeerVanishingMidBodyEndsOnlyItsConnection() async throws {
+        let runtime = try ShardRuntime(settings: testSettings(shards: 1))
+        let path = temporaryPath("vanish")
+        defer { unlink(path) }
+        let file = try await RingFile.open(path, flags: O_CREAT | O_TRUNC | O_RDWR, on: runtime.shards[0])
+        try await file.write(pattern(6, count: 4_000_000), at: 0)
+        let descriptor = file.descriptor
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            guard let request = try? await connection.read() else { return }
+            if request == Array("body".utf8) {
+                for _ in 0..<20 {
+                    guard (try? await connection.write(FileRange(descriptor: descriptor, offset: 0, count: 4_000_000))) != nil else { break }
+                }
+                try? await connection.flush()
+            } else {
+                try? await connection.write(request)
+            }
+        }
+        do {
+            let leaver = try LoopbackClient(port: port)
+            try leaver.send(Array("body".utf8))
+            _ = leaver.receive(count: 100_000)
+            // Close with unread data queued: the kernel answers the server with a reset.
+        }
+        let other = try LoopbackClient(port: port)
+        try other.send(Array("ping".utf8))
+        #expect(other.receive(count: 4) == Array("ping".utf8))
+        try await file.close()
+        await runtime.shutdown(gracePeriod: .seconds(5))
+    }
 }
