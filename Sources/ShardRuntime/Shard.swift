@@ -309,6 +309,9 @@ public final class Shard: @unchecked Sendable {
 }
 
 /// A unit of work queued on a shard: a job of a task or actor, or a plain call.
+/// Unchecked: calls from other threads arrive through the `@Sendable` entry points
+/// (`execute`, `schedule`); non-Sendable calls are only queued by the shard's own
+/// thread, and every call runs on it.
 enum ShardWork: @unchecked Sendable {
     case job(UnownedJob)
     case call(() -> Void)
