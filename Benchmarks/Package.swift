@@ -20,10 +20,32 @@ let package = Package(
     dependencies: [
         .package(name: "Mailshard", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The Swift peer for the echo comparison (EchoServer --runtime nio).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         benchmarkTarget("CodecBenchmarks", [.product(name: "IMAPCodec", package: "Mailshard")]),
         benchmarkTarget("MIMEBenchmarks", [.product(name: "MIME", package: "Mailshard")]),
         benchmarkTarget("StoreBenchmarks", [.product(name: "MailStore", package: "Mailshard")]),
+
+        // Echo comparison, ShardRuntime against SwiftNIO (Benchmarks/results/runtime.md):
+        // a server that runs on either, a load client, and Scripts/echo-compare.py.
+        .executableTarget(
+            name: "EchoServer",
+            dependencies: [
+                .product(name: "ShardRuntime", package: "Mailshard"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/EchoServer",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(name: "CEpoll", path: "Benchmarks/CEpoll"),
+        .executableTarget(
+            name: "EchoLoad",
+            dependencies: ["CEpoll"],
+            path: "Benchmarks/EchoLoad",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

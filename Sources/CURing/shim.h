@@ -1,12 +1,78 @@
 #ifndef MAILSHARD_CURING_SHIM_H
 #define MAILSHARD_CURING_SHIM_H
 // liburing 2.3 (Debian bookworm) is the floor. Its static inline helpers import
-// into Swift directly; constants newer than 2.3 are defined here when missing.
-#include <liburing.h>
+// into Swift directly; constants newer than 2.3 are defined here when missing,
+// and the few macros Swift cannot import are wrapped in small inline functions.
+//
+// Order matters: liburing.h defines _GNU_SOURCE and _XOPEN_SOURCE before it
+// includes libc headers. If it came first, this module would see libc's types
+// (fd_set, ...) defined differently from Swift's Glibc module and a clean build
+// fails with "different definitions in different modules". So libc headers are
+// included first, with the default feature set Glibc uses; liburing's later
+// defines then change nothing, and the two GNU-only functions used below are
+// declared here.
+#include <features.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <time.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <liburing.h>
 
 #ifndef IORING_SEND_ZC_REPORT_USAGE
 #define IORING_SEND_ZC_REPORT_USAGE (1U << 3)
 #endif
+
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#endif
+
+extern int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t *set);
+extern int pipe2(int fds[2], int flags);
+
+/// `IOSQE_BUFFER_SELECT` is built from an enum and does not import into Swift.
+static inline unsigned char mailshard_iosqe_buffer_select(void) {
+    return (unsigned char)IOSQE_BUFFER_SELECT;
+}
+
+/// `IOSQE_IO_LINK` likewise.
+static inline unsigned char mailshard_iosqe_io_link(void) {
+    return (unsigned char)IOSQE_IO_LINK;
+}
+
+/// Pins the calling thread to one CPU; the `CPU_SET` macros do not import.
+/// Returns 0 or an errno value.
+static inline int mailshard_pin_current_thread(int cpu) {
+    cpu_set_t set;
+    __CPU_ZERO_S(sizeof(set), &set);
+    __CPU_SET_S(cpu, sizeof(set), &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/// Restricts the ring's io-wq workers (splice, file I/O) to the shard's CPU.
+static inline int mailshard_pin_iowq(struct io_uring *ring, int cpu) {
+    cpu_set_t set;
+    __CPU_ZERO_S(sizeof(set), &set);
+    __CPU_SET_S(cpu, sizeof(set), &set);
+    return io_uring_register_iowq_aff(ring, sizeof(set), &set);
+}
+
+/// `fcntl` is variadic and does not import; F_SETPIPE_SZ sizes a splice pipe.
+static inline int mailshard_set_pipe_size(int fd, int size) {
+    return fcntl(fd, F_SETPIPE_SZ, size);
+}
+
+/// A pipe whose ends close on exec (`pipe2` is GNU-only in glibc's headers).
+static inline int mailshard_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
 #endif

@@ -1,0 +1,326 @@
+import CURing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Connection {
+    /// Queues `bytes` (after the stream layers) and returns once they are queued; waits
+    /// first while the connection's queued output is over its bound. Throws when the
+    /// connection is closed or is dropped while waiting (`.peerStalled`).
+    public nonisolated(nonsending) func write(_ bytes: [UInt8]) async throws {
+        guard !bytes.isEmpty else { return }
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            if shard.isCurrent {
+                enqueue(bytes, continuation)
+            } else {
+                shard.execute { self.enqueue(bytes, continuation) }
+            }
+        }
+    }
+
+    /// Queues a file range. Without stream layers it goes file → pipe → socket by
+    /// splice and never passes through user space; with layers (TLS, DEFLATE) it is
+    /// read through the ring in chunks and encoded like any other bytes.
+    public nonisolated(nonsending) func write(_ range: FileRange) async throws {
+        guard range.count > 0 else { return }
+        let needsCopy = await withUnsafeContinuation { continuation in
+            shard.execute { continuation.resume(returning: !self.layers.isEmpty) }
+        }
+        if !needsCopy {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                shard.execute {
+                    guard self.isWritable else {
+                        continuation.resume(throwing: self.failure ?? .closed)
+                        return
+                    }
+                    let copy = dup(range.descriptor)
+                    guard copy >= 0 else {
+                        continuation.resume(throwing: SystemError("dup", code: errno))
+                        return
+                    }
+                    self.output.append(FileSource(descriptor: copy, range: range))
+                    self.startSending()
+                    self.resumeOrWait(continuation)
+                }
+            }
+            return
+        }
+        let file = RingFile(descriptor: range.descriptor, shard: shard)
+        var offset = range.offset
+        var left = range.count
+        while left > 0 {
+            let chunk = try await file.read(at: offset, count: min(left, settings.spliceChunkSize))
+            guard !chunk.isEmpty else { throw SystemError("read file range", code: EIO) }
+            try await write(chunk)
+            offset += UInt64(chunk.count)
+            left -= chunk.count
+        }
+    }
+
+    /// Waits until everything queued so far has been taken by the kernel.
+    public nonisolated(nonsending) func flush() async throws {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            shard.execute {
+                if let failure = self.failure, !(failure == .closed && self.output.isEmpty) {
+                    continuation.resume(throwing: failure)
+                } else if self.output.isEmpty && !self.sendInFlight {
+                    continuation.resume()
+                } else {
+                    self.flushWaiters.append(continuation)
+                    self.armStallTimer()
+                }
+            }
+        }
+    }
+
+    // MARK: Shard thread
+
+    func enqueue(_ bytes: [UInt8], _ continuation: UnsafeContinuation<Void, any Error>) {
+        guard isWritable else {
+            continuation.resume(throwing: failure ?? .closed)
+            return
+        }
+        var encoded = bytes
+        do {
+            for index in layers.indices.reversed() { encoded = try layers[index].encode(encoded) }
+        } catch {
+            let reason = ConnectionError.layerFailed("\(error)")
+            terminate(reason)
+            continuation.resume(throwing: reason)
+            return
+        }
+        output.append(encoded)
+        startSending()
+        resumeOrWait(continuation)
+    }
+
+    /// The writer goes on at once while the queue is within bounds, else waits for the
+    /// peer to take bytes (and the stall timer watches that it does).
+    private func resumeOrWait(_ continuation: UnsafeContinuation<Void, any Error>) {
+        if output.pendingBytes <= settings.maxOutputBytesPerConnection {
+            continuation.resume()
+        } else {
+            writeWaiters.append(continuation)
+            armStallTimer()
+        }
+    }
+
+    /// Starts the next send if none is in flight: gathered byte items (sendmsg), one
+    /// large item (SEND_ZC above the threshold), or the next splice step of a file.
+    func startSending() {
+        guard !sendInFlight, !output.isEmpty else { return }
+        switch state {
+        case .open, .closing: break
+        case .closed, .moved: return
+        }
+        switch output.first! {
+        case .file(let source):
+            spliceStep(source)
+        case .bytes:
+            sendBytes()
+        }
+    }
+
+    private func sendBytes() {
+        let descriptor = self.descriptor
+        sendInFlight = true
+        if let (array, offset) = output.soleLeadingBytes {
+            let count = array.count - offset
+            let base = array.withUnsafeBytes { $0.baseAddress! } + offset
+            if settings.sendZeroCopyThreshold > 0 && count >= settings.sendZeroCopyThreshold {
+                var reported = false
+                shard.submit({ sqe in
+                    io_uring_prep_send_zc(sqe, descriptor, base, count, Int32(MSG_NOSIGNAL), 0)
+                }) { result, flags in
+                    if flags & IORING_CQE_F_NOTIF != 0 {
+                        _ = array  // the kernel is done with the pages only now
+                        return true
+                    }
+                    if !reported {
+                        reported = true
+                        self.sendCompleted(result, isFile: false)
+                    }
+                    return flags & IORING_CQE_F_MORE == 0
+                }
+            } else {
+                shard.submit({ sqe in
+                    io_uring_prep_send(sqe, descriptor, base, count, Int32(MSG_NOSIGNAL))
+                }) { result, _ in
+                    self.sendCompleted(result, isFile: false)
+                    return true
+                }
+            }
+            return
+        }
+        let message = MessageBox(pieces: output.leadingBytes(limit: 64))
+        shard.submit({ sqe in
+            io_uring_prep_sendmsg(sqe, descriptor, message.header, UInt32(MSG_NOSIGNAL))
+        }) { result, _ in
+            _ = message
+            self.sendCompleted(result, isFile: false)
+            return true
+        }
+    }
+
+    /// One step of a file range: if the pipe holds bytes, push them to the socket;
+    /// otherwise a linked pair moves the next chunk file → pipe → socket.
+    private func spliceStep(_ source: FileSource) {
+        if splicePipe == nil {
+            do {
+                splicePipe = try SplicePipe(capacity: settings.spliceChunkSize)
+            } catch {
+                terminate(.closed)
+                shard.log("shard \(shard.index): \(error); dropping connection")
+                return
+            }
+        }
+        let pipe = splicePipe!
+        let socket = descriptor
+        sendInFlight = true
+        if source.inPipe > 0 {
+            let count = UInt32(source.inPipe)
+            shard.submit({ sqe in
+                io_uring_prep_splice(sqe, pipe.readEnd, -1, socket, -1, count, 0)
+            }) { result, _ in
+                if result > 0 { source.inPipe -= Int(result) }
+                self.sendCompleted(result, isFile: true)
+                return true
+            }
+            return
+        }
+        let count = min(source.unread, pipe.capacity)
+        let step = SpliceStep()
+        shard.ring.reserve(2)
+        shard.submit({ sqe in
+            io_uring_prep_splice(sqe, source.descriptor, Int64(source.nextOffset), pipe.writeEnd, -1, UInt32(count), 0)
+            sqe.pointee.flags |= mailshard_iosqe_io_link()
+        }) { result, _ in
+            step.fileToPipe = result
+            self.spliceStepCompleted(step, source)
+            return true
+        }
+        shard.submit({ sqe in
+            io_uring_prep_splice(sqe, pipe.readEnd, -1, socket, -1, UInt32(count), 0)
+        }) { result, _ in
+            step.pipeToSocket = result
+            self.spliceStepCompleted(step, source)
+            return true
+        }
+    }
+
+    private func spliceStepCompleted(_ step: SpliceStep, _ source: FileSource) {
+        guard let read = step.fileToPipe, let sent = step.pipeToSocket else { return }
+        if read <= 0 {
+            sendCompleted(read == 0 ? -EIO : read, isFile: true)
+            return
+        }
+        source.nextOffset += UInt64(read)
+        source.unread -= Int(read)
+        source.inPipe += Int(read)
+        if sent > 0 {
+            source.inPipe -= Int(sent)
+            sendCompleted(sent, isFile: true)
+        } else if sent == -ECANCELED || sent == -EAGAIN || sent == -EINTR {
+            sendCompleted(0, isFile: true)  // the pipe keeps the bytes; the next step sends them
+        } else {
+            sendCompleted(sent, isFile: true)
+        }
+    }
+
+    /// Accounts for a finished send (bytes or splice), wakes writers, starts the next.
+    private func sendCompleted(_ result: Int32, isFile: Bool) {
+        sendInFlight = false
+        switch state {
+        case .closed, .moved:
+            output.removeAll()
+            splicePipe = nil
+            return
+        case .open, .closing:
+            break
+        }
+        if result < 0 && result != -EAGAIN && result != -EINTR {
+            terminate(.closed)
+            return
+        }
+        if result > 0 {
+            bytesSent += UInt64(result)
+            if isFile { output.consumeFile(Int(result)) } else { output.consumeBytes(Int(result)) }
+        } else if isFile {
+            output.consumeFile(0)
+        }
+        if output.pendingBytes <= settings.maxOutputBytesPerConnection / 2 || output.isEmpty {
+            let writers = writeWaiters
+            writeWaiters.removeAll()
+            for writer in writers { writer.resume() }
+        }
+        if output.isEmpty {
+            splicePipe = nil
+            let flushers = flushWaiters
+            flushWaiters.removeAll()
+            for flusher in flushers { flusher.resume() }
+            if case .closing = state {
+                terminate(.closed)
+                return
+            }
+        }
+        startSending()
+    }
+
+    /// Watches a connection with waiting output: if no byte goes out during a whole
+    /// `stalledPeerTimeout`, the peer is dropped and logged.
+    func armStallTimer() {
+        guard !stallTimerArmed else { return }
+        stallTimerArmed = true
+        let mark = bytesSent
+        shard.after(settings.stalledPeerTimeout) { [self] in
+            stallTimerArmed = false
+            guard isWaitingOnPeer else { return }
+            if bytesSent == mark {
+                shard.log("shard \(shard.index): dropping connection (fd \(descriptor)): peer read nothing for \(settings.stalledPeerTimeout) with \(output.pendingBytes) bytes queued")
+                terminate(.peerStalled)
+            } else {
+                armStallTimer()
+            }
+        }
+    }
+
+    private var isWaitingOnPeer: Bool {
+        switch state {
+        case .closed, .moved: return false
+        case .closing: return !output.isEmpty
+        case .open: return !writeWaiters.isEmpty || !flushWaiters.isEmpty
+        }
+    }
+}
+
+/// The two halves of a linked splice pair; the step is done when both reported.
+final class SpliceStep {
+    var fileToPipe: Int32?
+    var pipeToSocket: Int32?
+}
+
+/// A `msghdr` and its iovecs at a stable address for one sendmsg in flight; holds the
+/// arrays the iovecs point into so their storage stays alive.
+final class MessageBox {
+    let header: UnsafeMutablePointer<msghdr>
+    private let vectors: UnsafeMutablePointer<iovec>
+    private let arrays: [[UInt8]]
+
+    init(pieces: [(array: [UInt8], offset: Int)]) {
+        arrays = pieces.map(\.array)
+        vectors = .allocate(capacity: pieces.count)
+        for (index, piece) in pieces.enumerated() {
+            let base = piece.array.withUnsafeBytes { $0.baseAddress! } + piece.offset
+            vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base), iov_len: piece.array.count - piece.offset)
+        }
+        header = .allocate(capacity: 1)
+        header.initialize(to: msghdr())
+        header.pointee.msg_iov = vectors
+        header.pointee.msg_iovlen = pieces.count
+    }
+
+    deinit {
+        header.deallocate()
+        vectors.deallocate()
+    }
+}

@@ -1,0 +1,235 @@
+import CURing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One accepted TCP connection, bound to the shard whose ring drives it.
+///
+/// Every method may be called from any task; the work happens on the shard's thread
+/// (at once when the caller is already there: a task started by the runtime for this
+/// connection, or an actor isolated to the shard). One read at a time; writes queue
+/// in order and go out with one send in flight. Output is bounded: a writer waits
+/// while more than `maxOutputBytesPerConnection` is queued, and a peer that takes
+/// nothing for `stalledPeerTimeout` is dropped (logged).
+///
+/// All stored state below is touched on the shard thread only.
+public final class Connection: @unchecked Sendable {
+    enum State {
+        case open
+        /// `close()` was called: queued output drains, then the socket closes.
+        case closing
+        case closed(ConnectionError)
+        case moved
+    }
+
+    /// The shard whose ring serves this connection.
+    public let shard: Shard
+    /// The socket (owned).
+    let descriptor: Int32
+    let settings: RuntimeSettings
+
+    var state: State = .open
+    /// Where this connection went with `move(to:)`; `close()` follows it there.
+    var movedTo: Connection?
+    var layers: [any StreamLayer]
+    var peerClosed = false
+    var cachedPeerAddress: String?
+    var shutdownRequested = false
+
+    // Input.
+    var readContinuation: UnsafeContinuation<ReadOutcome, Never>?
+    var readOperation: UInt64?
+    var readCancelReason: ConnectionError?
+    var readCancelledByTask = false
+
+    // Output.
+    var output = OutputQueue()
+    var sendInFlight = false
+    var bytesSent: UInt64 = 0
+    var writeWaiters: [UnsafeContinuation<Void, any Error>] = []
+    var flushWaiters: [UnsafeContinuation<Void, any Error>] = []
+    var closeWaiters: [() -> Void] = []
+    var stallTimerArmed = false
+    var splicePipe: SplicePipe?
+
+    init(descriptor: Int32, shard: Shard, layers: [any StreamLayer] = []) {
+        self.descriptor = descriptor
+        self.shard = shard
+        self.settings = shard.settings
+        self.layers = layers
+    }
+
+    var key: ObjectIdentifier { ObjectIdentifier(self) }
+
+    var isWritable: Bool {
+        if case .open = state { return true }
+        return false
+    }
+
+    /// Why operations fail now, or nil while open.
+    var failure: ConnectionError? {
+        switch state {
+        case .open: return nil
+        case .closing: return .closed
+        case .closed(let reason): return reason
+        case .moved: return .moved
+        }
+    }
+
+    // MARK: Public API
+
+    /// Bytes queued for this connection and not yet taken by the kernel.
+    public nonisolated(nonsending) func queuedOutputBytes() async -> Int {
+        await withUnsafeContinuation { continuation in
+            shard.execute { continuation.resume(returning: self.output.pendingBytes) }
+        }
+    }
+
+    /// Adds a stream layer on top of the stack (closest to the protocol). Bytes read
+    /// after this call are decoded by it and bytes written after it are encoded by it;
+    /// call it after the response that announces the layer has been flushed.
+    public nonisolated(nonsending) func pushLayer(_ layer: some StreamLayer) async throws {
+        let stack = LayerStack(layers: [layer])
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            shard.execute {
+                if let failure = self.failure {
+                    continuation.resume(throwing: failure)
+                } else {
+                    self.layers.append(contentsOf: stack.layers)
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
+    /// Closes gracefully: stream layers add their final bytes, queued output drains
+    /// (bounded by the stalled-peer timeout), then the socket closes. Idempotent. On a
+    /// connection that has moved, closes the moved one (the runtime closes the
+    /// connection when the handler that accepted it returns, wherever it went).
+    public nonisolated(nonsending) func close() async {
+        let forward: Connection? = await withUnsafeContinuation { continuation in
+            shard.execute {
+                if case .moved = self.state {
+                    continuation.resume(returning: self.movedTo)
+                } else {
+                    self.beginClose(then: { continuation.resume(returning: nil) })
+                }
+            }
+        }
+        if let forward { await forward.close() }
+    }
+
+    /// Drops the connection now, discarding queued output. Safe from any thread.
+    public func abort() {
+        shard.execute { self.terminate(.closed) }
+    }
+
+    /// Hands this connection to `target`'s ring and returns the object to use from
+    /// now on; this one then fails every call with `.moved`. Queued output is flushed
+    /// first; no read may be in progress. Continue the session on the target with
+    /// `target.run { ... }` (or an actor isolated to it) so its code shares the thread.
+    public nonisolated(nonsending) func move(to target: Shard) async throws -> Connection {
+        if target === shard { return self }
+        try await flush()
+        let stack: LayerStack = try await withUnsafeThrowingContinuation { continuation in
+            shard.execute {
+                if let failure = self.failure {
+                    continuation.resume(throwing: failure)
+                    return
+                }
+                precondition(self.readContinuation == nil, "move(to:) while a read is in progress")
+                guard self.output.isEmpty && !self.sendInFlight else {
+                    continuation.resume(throwing: ConnectionError.closed)
+                    return
+                }
+                self.state = .moved
+                let stack = LayerStack(layers: self.layers)
+                self.layers = []
+                self.shard.connections[self.key] = nil
+                self.shard.connectionRemoved()
+                continuation.resume(returning: stack)
+            }
+        }
+        let moved = Connection(descriptor: descriptor, shard: target, layers: stack.layers)
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            shard.execute {
+                self.movedTo = moved
+                continuation.resume()
+            }
+        }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            target.execute {
+                target.connections[moved.key] = moved
+                if target.stopping { moved.requestShutdown() }
+                continuation.resume()
+            }
+        }
+        return moved
+    }
+
+    // MARK: Shard thread
+
+    /// The runtime is stopping: a read waiting for the peer ends with `.shuttingDown`.
+    func requestShutdown() {
+        shutdownRequested = true
+        if let id = readOperation, readCancelReason == nil {
+            readCancelReason = .shuttingDown
+            shard.cancelOperation(id)
+        }
+    }
+
+    func beginClose(then done: @escaping () -> Void) {
+        guard case .open = state else {
+            if case .closing = state { closeWaiters.append(done) } else { done() }
+            return
+        }
+        closeWaiters.append(done)
+        var finalBytes: [UInt8] = []
+        do {
+            for index in layers.indices.reversed() {
+                finalBytes = try layers[index].encode(finalBytes) + layers[index].finish()
+            }
+        } catch {
+            terminate(.layerFailed("\(error)"))
+            return
+        }
+        output.append(finalBytes)
+        state = .closing
+        if output.isEmpty && !sendInFlight {
+            terminate(.closed)
+        } else {
+            startSending()
+            armStallTimer()
+        }
+    }
+
+    /// Ends the connection for `reason`: shuts the socket down (which completes any
+    /// receive or send in flight), closes it, fails every waiter.
+    func terminate(_ reason: ConnectionError) {
+        switch state {
+        case .closed, .moved: return
+        case .open, .closing: break
+        }
+        state = .closed(reason)
+        let descriptor = self.descriptor
+        shard.ring.reserve(2)
+        shard.submitUnobserved { sqe in
+            io_uring_prep_shutdown(sqe, descriptor, Int32(SHUT_RDWR))
+            sqe.pointee.flags |= mailshard_iosqe_io_link()
+        }
+        shard.submitUnobserved { sqe in io_uring_prep_close(sqe, descriptor) }
+        if !sendInFlight {
+            output.removeAll()
+            splicePipe = nil
+        }
+        let writers = writeWaiters + flushWaiters
+        writeWaiters.removeAll()
+        flushWaiters.removeAll()
+        for writer in writers { writer.resume(throwing: reason) }
+        let closers = closeWaiters
+        closeWaiters.removeAll()
+        for closer in closers { closer() }
+        shard.connections[key] = nil
+        shard.connectionRemoved()
+    }
+}

@@ -1,0 +1,81 @@
+import CURing
+
+/// Every tunable of the shard runtime, with its default. The runtime never reads the
+/// environment itself: the configuration layer maps `MAILSHARD_*` keys onto these
+/// fields (Tuning/README.md lists the names) and hands the struct to `ShardRuntime`.
+public struct RuntimeSettings: Sendable, Equatable {
+    /// Shards (threads, each with its own io_uring). `MAILSHARD_SHARDS`; default: online CPUs.
+    public var shards: Int
+    /// Submission queue entries per ring (the completion queue gets four times as many).
+    /// `MAILSHARD_RING_ENTRIES`.
+    public var ringEntries: Int
+    /// Bytes in one provided receive buffer. `MAILSHARD_RECV_BUFFER_SIZE`.
+    public var receiveBufferSize: Int
+    /// Provided receive buffers per shard, a power of two. `MAILSHARD_RECV_BUFFER_COUNT`.
+    public var receiveBufferCount: Int
+    /// A single outgoing buffer at least this large goes out with SEND_ZC; 0 turns
+    /// zero-copy sends off. `MAILSHARD_SEND_ZC_THRESHOLD`.
+    public var sendZeroCopyThreshold: Int
+    /// Pin shard `i` to CPU `i % online CPUs` (and its io-wq workers with it).
+    /// `MAILSHARD_PIN_THREADS`.
+    public var pinThreads: Bool
+    /// Bytes queued for one connection before a writer waits. `MAILSHARD_MAX_OUTPUT_BYTES`.
+    public var maxOutputBytesPerConnection: Int
+    /// A connection whose queued output makes no progress this long is dropped.
+    /// `MAILSHARD_STALLED_PEER_TIMEOUT` (seconds).
+    public var stalledPeerTimeout: Duration
+    /// Largest file chunk moved per splice step (the per-connection pipe size).
+    /// `MAILSHARD_SPLICE_CHUNK`.
+    public var spliceChunkSize: Int
+    /// Listen backlog of each shard's listening socket. `MAILSHARD_LISTEN_BACKLOG`.
+    public var listenBacklog: Int
+    /// Jobs a shard runs before it goes back to its ring for I/O.
+    /// `MAILSHARD_JOBS_PER_TURN`.
+    public var jobsPerTurn: Int
+
+    public init(
+        shards: Int = RuntimeSettings.onlineCPUs,
+        ringEntries: Int = 512,
+        receiveBufferSize: Int = 16 * 1024,
+        receiveBufferCount: Int = 256,
+        sendZeroCopyThreshold: Int = 64 * 1024,
+        pinThreads: Bool = true,
+        maxOutputBytesPerConnection: Int = 1024 * 1024,
+        stalledPeerTimeout: Duration = .seconds(60),
+        spliceChunkSize: Int = 64 * 1024,
+        listenBacklog: Int = 1024,
+        jobsPerTurn: Int = 4096
+    ) {
+        self.shards = shards
+        self.ringEntries = ringEntries
+        self.receiveBufferSize = receiveBufferSize
+        self.receiveBufferCount = receiveBufferCount
+        self.sendZeroCopyThreshold = sendZeroCopyThreshold
+        self.pinThreads = pinThreads
+        self.maxOutputBytesPerConnection = maxOutputBytesPerConnection
+        self.stalledPeerTimeout = stalledPeerTimeout
+        self.spliceChunkSize = spliceChunkSize
+        self.listenBacklog = listenBacklog
+        self.jobsPerTurn = jobsPerTurn
+    }
+
+    /// CPUs online now (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
+    public static var onlineCPUs: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// The settings with every value forced into the range the runtime can use.
+    var normalized: RuntimeSettings {
+        var settings = self
+        settings.shards = max(1, shards)
+        settings.ringEntries = min(32768, max(8, ringEntries))
+        settings.receiveBufferSize = min(1 << 20, max(512, receiveBufferSize))
+        var count = 1
+        while count < receiveBufferCount && count < 32768 { count <<= 1 }
+        settings.receiveBufferCount = max(8, count)
+        settings.sendZeroCopyThreshold = max(0, sendZeroCopyThreshold)
+        settings.maxOutputBytesPerConnection = max(4096, maxOutputBytesPerConnection)
+        settings.spliceChunkSize = min(1 << 20, max(4096, spliceChunkSize))
+        settings.listenBacklog = max(16, listenBacklog)
+        settings.jobsPerTurn = max(16, jobsPerTurn)
+        return settings
+    }
+}

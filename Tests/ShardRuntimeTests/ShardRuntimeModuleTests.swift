@@ -1,6 +1,0 @@
-import Testing
-@testable import ShardRuntime
-
-@Test func moduleLinks() {
-    #expect(ShardRuntimeModule.name == "ShardRuntime")
-}
