@@ -26,6 +26,11 @@
 #include <sched.h>
 #include <pthread.h>
 #include <unistd.h>
+// The kernel's UAPI header first: swift-system's CSystem module includes it too,
+// and liburing's bundled copy (same include guard) would otherwise define
+// io_uring_sqe differently, which clang rejects in any Swift module that sees
+// both (e.g. one importing swift-configuration and ShardRuntime).
+#include <linux/io_uring.h>
 #include <liburing.h>
 
 #ifndef IORING_SEND_ZC_REPORT_USAGE

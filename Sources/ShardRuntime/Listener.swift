@@ -19,7 +19,16 @@ final class Listener {
     /// Binds a listening TCP socket to `host:port` (IPv4 or IPv6 literal; port 0 picks
     /// one) with SO_REUSEADDR, SO_REUSEPORT and TCP_NODELAY (inherited by accepted
     /// sockets). Returns the descriptor and the bound port.
-    static func bindSocket(host: String, port: UInt16, backlog: Int) throws -> (Int32, UInt16) {
+    /// Fails with EADDRINUSE when anything already listens on `host:port`.
+    /// SO_REUSEPORT lets a second process of the same user bind a port that is in
+    /// use and silently take half its connections; a plain bind first (closed at
+    /// once) turns that mistake into a clear "address in use".
+    static func ensurePortIsFree(host: String, port: UInt16) throws {
+        let (probe, _) = try bindSocket(host: host, port: port, backlog: 0, shareable: false)
+        close(probe)
+    }
+
+    static func bindSocket(host: String, port: UInt16, backlog: Int, shareable: Bool = true) throws -> (Int32, UInt16) {
         var storage = sockaddr_storage()
         var length: socklen_t
         let family: Int32
@@ -48,7 +57,9 @@ final class Listener {
         guard descriptor >= 0 else { throw SystemError("socket", code: errno) }
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        if shareable {
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
@@ -58,6 +69,7 @@ final class Listener {
             close(descriptor)
             throw SystemError("bind \(host):\(port)", code: code)
         }
+        guard shareable else { return (descriptor, port) }
         guard Glibc.listen(descriptor, Int32(backlog)) == 0 else {
             let code = errno
             close(descriptor)

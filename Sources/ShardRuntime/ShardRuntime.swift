@@ -59,6 +59,7 @@ public final class ShardRuntime: Sendable {
         host: String, port: UInt16,
         handler: @escaping @Sendable (Connection) async -> Void
     ) async throws -> UInt16 {
+        if port != 0 { try Listener.ensurePortIsFree(host: host, port: port) }
         var boundPort = port
         var sockets: [Int32] = []
         do {

@@ -55,6 +55,50 @@ import Testing
         }
     }
 
+    @Test func runtimeTunablesComeFromTheEnvironment() async throws {
+        let settings = try await ServerSettings.load(from: SettingsSource(environment: [
+            "MAILSHARD_SHARDS": "3",
+            "MAILSHARD_RING_ENTRIES": "1024",
+            "MAILSHARD_RECV_BUFFER_SIZE": "8192",
+            "MAILSHARD_RECV_BUFFER_COUNT": "64",
+            "MAILSHARD_SEND_ZC_THRESHOLD": "0",
+            "MAILSHARD_PIN_THREADS": "false",
+            "MAILSHARD_MAX_OUTPUT_BYTES": "65536",
+            "MAILSHARD_STALLED_PEER_TIMEOUT": "5",
+            "MAILSHARD_SPLICE_CHUNK": "131072",
+            "MAILSHARD_LISTEN_BACKLOG": "64",
+            "MAILSHARD_JOBS_PER_TURN": "100",
+        ]))
+        let runtime = settings.runtime
+        #expect(runtime.shards == 3)
+        #expect(runtime.ringEntries == 1024)
+        #expect(runtime.receiveBufferSize == 8192)
+        #expect(runtime.receiveBufferCount == 64)
+        #expect(runtime.sendZeroCopyThreshold == 0)
+        #expect(runtime.pinThreads == false)
+        #expect(runtime.maxOutputBytesPerConnection == 65536)
+        #expect(runtime.stalledPeerTimeout == .seconds(5))
+        #expect(runtime.spliceChunkSize == 131072)
+        #expect(runtime.listenBacklog == 64)
+        #expect(runtime.jobsPerTurn == 100)
+    }
+
+    @Test func pinThreadsMustBeABoolean() async throws {
+        await #expect(throws: InvalidSetting.self) {
+            try await ServerSettings.load(from: SettingsSource(environment: ["MAILSHARD_PIN_THREADS": "sometimes"]))
+        }
+    }
+
+    /// Tuning/README.md is the operator's list: every setting must be in it.
+    @Test(arguments: SettingKey.all)
+    func everySettingIsDocumented(setting: SettingKey) throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tuning/README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        #expect(text.contains("`\(setting.environmentVariable)`"), "Tuning/README.md does not list \(setting.environmentVariable)")
+    }
+
     @Test func environmentVariableNames() {
         #expect(SettingKey.listenPort.environmentVariable == "MAILSHARD_LISTEN_PORT")
         #expect(SettingKey.dataDirectory.environmentVariable == "MAILSHARD_DATA_DIR")

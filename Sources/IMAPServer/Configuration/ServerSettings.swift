@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import ShardRuntime
 
 /// Everything the server is configured with, resolved once at start-up from
 /// defaults < config file < `MAILSHARD_*` environment < command-line flags.
@@ -16,6 +17,8 @@ public struct ServerSettings: Sendable, Equatable {
     var passwdFileOverride: String?
     /// Least severe log level written: trace, debug, info, notice, warning, error, critical.
     public var logLevel = Logger.Level.info
+    /// Shards, rings, buffers and output limits (Tuning/README.md).
+    public var runtime = RuntimeSettings()
 
     public init() {}
 
@@ -32,6 +35,7 @@ public struct ServerSettings: Sendable, Equatable {
             throw InvalidSetting(setting: .logLevel, reason: "\"\(level)\" is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         settings.logLevel = logLevel
+        settings.runtime = try RuntimeSettings(config)
         return settings
     }
 }
@@ -42,9 +46,24 @@ extension SettingKey {
     public static let dataDirectory = SettingKey("data.dir")
     public static let passwdFile = SettingKey("auth.passwd-file")
     public static let logLevel = SettingKey("log.level")
+    public static let shards = SettingKey("shards")
+    public static let ringEntries = SettingKey("ring.entries")
+    public static let receiveBufferSize = SettingKey("recv.buffer-size")
+    public static let receiveBufferCount = SettingKey("recv.buffer-count")
+    public static let sendZeroCopyThreshold = SettingKey("send.zc-threshold")
+    public static let pinThreads = SettingKey("pin-threads")
+    public static let maxOutputBytes = SettingKey("max-output-bytes")
+    public static let stalledPeerTimeout = SettingKey("stalled-peer-timeout")
+    public static let spliceChunk = SettingKey("splice-chunk")
+    public static let listenBacklog = SettingKey("listen.backlog")
+    public static let jobsPerTurn = SettingKey("jobs-per-turn")
 
     /// Every setting the server reads, for help text and documentation checks.
-    public static let all: [SettingKey] = [.listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel]
+    public static let all: [SettingKey] = [
+        .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
+        .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
+        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .listenBacklog, .jobsPerTurn,
+    ]
 }
 
 /// A setting whose value cannot be used; the message names the key, the
@@ -101,6 +120,17 @@ extension ServerSettings {
             (.dataDirectory, dataDirectory),
             (.passwdFile, passwdFile),
             (.logLevel, logLevel.rawValue),
+            (.shards, String(runtime.shards)),
+            (.ringEntries, String(runtime.ringEntries)),
+            (.receiveBufferSize, String(runtime.receiveBufferSize)),
+            (.receiveBufferCount, String(runtime.receiveBufferCount)),
+            (.sendZeroCopyThreshold, String(runtime.sendZeroCopyThreshold)),
+            (.pinThreads, String(runtime.pinThreads)),
+            (.maxOutputBytes, String(runtime.maxOutputBytesPerConnection)),
+            (.stalledPeerTimeout, String(runtime.stalledPeerTimeout.components.seconds)),
+            (.spliceChunk, String(runtime.spliceChunkSize)),
+            (.listenBacklog, String(runtime.listenBacklog)),
+            (.jobsPerTurn, String(runtime.jobsPerTurn)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

@@ -1,0 +1,24 @@
+import Configuration
+import ShardRuntime
+
+extension RuntimeSettings {
+    /// The runtime's tunables from the configuration layer; unset keys keep the
+    /// runtime's defaults, and the runtime clamps what is out of its range.
+    init(_ config: ConfigReader) throws {
+        self.init()
+        let anyPositive = 1...Int.max
+        shards = try config.integer(.shards, default: shards, in: anyPositive)
+        ringEntries = try config.integer(.ringEntries, default: ringEntries, in: anyPositive)
+        receiveBufferSize = try config.integer(.receiveBufferSize, default: receiveBufferSize, in: anyPositive)
+        receiveBufferCount = try config.integer(.receiveBufferCount, default: receiveBufferCount, in: anyPositive)
+        sendZeroCopyThreshold = try config.integer(.sendZeroCopyThreshold, default: sendZeroCopyThreshold, in: 0...Int.max)
+        pinThreads = try config.flag(.pinThreads, default: pinThreads)
+        maxOutputBytesPerConnection = try config.integer(.maxOutputBytes, default: maxOutputBytesPerConnection, in: anyPositive)
+        let stalledSeconds = try config.integer(
+            .stalledPeerTimeout, default: Int(stalledPeerTimeout.components.seconds), in: anyPositive)
+        stalledPeerTimeout = .seconds(stalledSeconds)
+        spliceChunkSize = try config.integer(.spliceChunk, default: spliceChunkSize, in: anyPositive)
+        listenBacklog = try config.integer(.listenBacklog, default: listenBacklog, in: anyPositive)
+        jobsPerTurn = try config.integer(.jobsPerTurn, default: jobsPerTurn, in: anyPositive)
+    }
+}

@@ -1,0 +1,20 @@
+import Auth
+import Foundation
+import IMAPServer
+import Logging
+
+/// The embedded default of the README's run command: a data directory and a
+/// demo account, created only when missing so a second start changes nothing.
+enum DemoSetup {
+    static let user = "demo"
+    static let password = "demo"
+
+    static func prepare(settings: ServerSettings, logger: Logger) throws {
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        var file = try PasswdFileAccess.read(settings.passwdFile)
+        guard file.entry(for: user) == nil else { return }
+        file.upsert(PasswdEntry(user: user, password: try PasswordHasher.hash(password)))
+        try PasswdFileAccess.write(file, to: settings.passwdFile)
+        logger.info("created demo account \(user) in \(settings.passwdFile)")
+    }
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking, line-oriented IMAP client for transcript tests: it sends client
+/// lines and reads server lines exactly as they arrive. Independent of the
+/// server's code; every read has a timeout so a broken server fails a test
+/// instead of hanging it.
+final class TranscriptClient {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private let descriptor: Int32
+    private var pending: [UInt8] = []
+
+    init(port: Int, host: UInt32 = 0x7f00_0001, timeoutSeconds: Int = 20) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = host.bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(descriptor)
+            throw Failure(description: "connect to port \(port): errno \(code)")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Sends `line` followed by CRLF.
+    func send(_ line: String) throws {
+        try sendRaw(Array((line + "\r\n").utf8))
+    }
+
+    func sendRaw(_ bytes: [UInt8]) throws {
+        var done = 0
+        while done < bytes.count {
+            let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw Failure(description: "send: errno \(errno)") }
+            done += sent
+        }
+    }
+
+    /// The next server line without its CRLF; nil when the server closed the
+    /// connection (or the read timed out) before a whole line arrived.
+    func readLine() -> String? {
+        while true {
+            if let lf = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(pending[..<lf])
+                pending.removeSubrange(...lf)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            var chunk = [UInt8](repeating: 0, count: 16384)
+            let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if got <= 0 { return nil }
+            pending.append(contentsOf: chunk[0..<got])
+        }
+    }
+
+    /// Whether the server has closed the connection (reads end of stream).
+    func isClosedByServer() -> Bool {
+        readLine() == nil && pending.isEmpty
+    }
+}
