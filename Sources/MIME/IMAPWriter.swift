@@ -1,0 +1,63 @@
+/// Appends IMAP4rev2 response syntax (RFC 9051 §4 and §9) to a byte buffer:
+/// NIL, numbers, strings and parenthesised lists.
+///
+/// A string is sent quoted when every byte is a 7-bit TEXT-CHAR other than NUL
+/// (with `"` and `\` escaped); otherwise — CR, LF, NUL or 8-bit bytes — it is sent
+/// as a literal, which both IMAP4rev1 and IMAP4rev2 clients accept.
+struct IMAPWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func open() { bytes.append(UInt8(ascii: "(")) }
+    mutating func close() { bytes.append(UInt8(ascii: ")")) }
+    mutating func space() { bytes.append(UInt8(ascii: " ")) }
+    mutating func nilAtom() { bytes.append(contentsOf: Self.nilBytes) }
+
+    mutating func number(_ value: Int) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var digits: [UInt8] = []
+        var rest = value
+        while rest > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    /// A string, quoted or literal as its bytes require.
+    mutating func string(_ value: some Collection<UInt8>) {
+        if value.allSatisfy(Self.isQuotable) {
+            bytes.append(UInt8(ascii: "\""))
+            for c in value {
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(c)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(UInt8(ascii: "{"))
+            number(value.count)
+            bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0D, 0x0A])
+            bytes.append(contentsOf: value)
+        }
+    }
+
+    /// A string, or NIL when the value is nil.
+    mutating func nstring(_ value: (some Collection<UInt8>)?) {
+        if let value { string(value) } else { nilAtom() }
+    }
+
+    mutating func string(_ value: String) { string(value.utf8) }
+
+    @inline(__always)
+    static func isQuotable(_ c: UInt8) -> Bool {
+        c != 0 && c != 0x0D && c != 0x0A && c < 0x80
+    }
+
+    private static let nilBytes: [UInt8] = Array("NIL".utf8)
+}
