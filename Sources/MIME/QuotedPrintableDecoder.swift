@@ -30,12 +30,12 @@ public struct QuotedPrintableDecoder: Sendable {
         for byte in input { step(byte, &output) }
     }
 
-    /// Ends the input: a trailing "=" or "=X" is kept as text, trailing white
-    /// space is dropped like at any line end.
+    /// Ends the input: a trailing "=" is a soft line break, a trailing "=X" is
+    /// kept as text, trailing white space is dropped like at any line end.
     public mutating func finish(into output: inout [UInt8]) {
         switch state {
         case .equals:
-            output.append(UInt8(ascii: "="))
+            break
         case .equalsHex(let raw, _):
             output.append(UInt8(ascii: "="))
             output.append(raw)

@@ -1,0 +1,37 @@
+import MIME
+import Testing
+
+@Suite struct StructureRenderingTests {
+    @Test(arguments: Corpus.all)
+    func envelopeMatchesHandWrittenValue(_ message: CorpusMessage) {
+        let structure = MessageStructure(parsing: message.bytes)
+        #expect(String(decoding: structure.envelope, as: UTF8.self) == String(decoding: message.envelope, as: UTF8.self))
+    }
+
+    @Test(arguments: Corpus.all)
+    func bodyStructureMatchesHandWrittenValue(_ message: CorpusMessage) {
+        let structure = MessageStructure(parsing: message.bytes)
+        #expect(String(decoding: structure.bodyStructure, as: UTF8.self) == message.bodyStructure)
+    }
+
+    @Test(arguments: Corpus.all)
+    func bodyMatchesHandWrittenValue(_ message: CorpusMessage) {
+        let structure = MessageStructure(parsing: message.bytes)
+        #expect(String(decoding: structure.body, as: UTF8.self) == message.body)
+    }
+
+    @Test func eightBitSubjectIsSentAsLiteral() {
+        let message = CorpusMessage.crlf("Subject: Caf\u{E9}!\n\n")
+        let structure = MessageStructure(parsing: message)
+        // "Café!" is 6 UTF-8 bytes; 8-bit data cannot be a quoted string.
+        let expected = Array("(NIL {6}\r\n".utf8) + Array("Café!".utf8) + Array(" NIL NIL NIL NIL NIL NIL NIL NIL)".utf8)
+        #expect(structure.envelope == expected)
+    }
+
+    @Test func groupsFromTheImaptestScriptAreMarked() {
+        let message = CorpusMessage.crlf("Cc: group:;, group2: (foo) ;\n\n")
+        let structure = MessageStructure(parsing: message)
+        let text = String(decoding: structure.envelope, as: UTF8.self)
+        #expect(text == "(NIL NIL NIL NIL NIL NIL ((NIL NIL \"group\" NIL)(NIL NIL NIL NIL)(NIL NIL \"group2\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL)")
+    }
+}
