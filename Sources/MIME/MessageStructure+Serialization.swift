@@ -13,6 +13,9 @@ extension MessageStructure {
 
     private static let magic: [UInt8] = Array("MSx".utf8)
 
+    /// Magic and version: the first bytes of every serialized structure.
+    static var serializationHeader: [UInt8] { magic + [serializationVersion] }
+
     /// A compact binary form of this structure, to be stored beside the message.
     ///
     /// Layout: "MSx", version, then LEB128 varints — message size, the three

@@ -46,3 +46,26 @@ import Testing
         }
     }
 }
+
+@Suite struct CachedItemTests {
+    @Test(arguments: Corpus.all)
+    func renderedItemsAreFoundWithoutDecoding(_ message: CorpusMessage) throws {
+        let structure = MessageStructure(parsing: message.bytes)
+        let bytes = structure.serialized()
+        try bytes.withUnsafeBytes { buffer in
+            for (item, expected) in [(RenderedItem.envelope, structure.envelope),
+                                     (.bodyStructure, structure.bodyStructure), (.body, structure.body)] {
+                let range = try MessageStructure.renderedItemRange(item, inSerialized: buffer)
+                #expect(Array(bytes[range]) == expected)
+            }
+        }
+    }
+
+    @Test func foreignBytesAreRejected() {
+        _ = Array("not a structure".utf8).withUnsafeBytes { buffer in
+            #expect(throws: StructureDecodingError.unsupportedFormat) {
+                try MessageStructure.renderedItemRange(.envelope, inSerialized: buffer)
+            }
+        }
+    }
+}
