@@ -3,7 +3,8 @@
 ///
 /// - A part without a valid Content-Type is `"TEXT" "PLAIN" ("CHARSET" "US-ASCII")`;
 ///   a text part without parameters gets `("CHARSET" "US-ASCII")` (RFC 2045 §5.2).
-/// - Encoding is the Content-Transfer-Encoding token as sent, "7BIT" when absent.
+/// - Encoding is the Content-Transfer-Encoding token as sent, "7BIT" when absent
+///   or empty.
 /// - Sizes are the encoded body size; lines are counted for text/* and
 ///   message/rfc822|global parts (the latter also carry ENVELOPE and BODY).
 /// - Extension data is always complete up to body location, NIL where absent.
@@ -50,8 +51,9 @@ struct BodyStructureRenderer {
         writer.space()
         fieldValue(content.headers.contentDescription, &writer)
         writer.space()
-        if let encoding = content.headers.transferEncoding {
-            writer.string(bytes.unfolded(bytes.trimmed(fields[encoding].rawValue)))
+        if let encoding = content.headers.transferEncoding,
+           case let token = bytes.firstAtom(of: fields[encoding].rawValue), !token.isEmpty {
+            writer.string(token)
         } else {
             writer.string(Self.sevenBit)
         }

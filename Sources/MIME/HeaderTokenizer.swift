@@ -140,6 +140,16 @@ struct HeaderTokenizer {
 }
 
 extension MessageBytes {
+    /// The first RFC 2045 token of a field value (comments skipped), or empty:
+    /// how a Content-Transfer-Encoding value is read.
+    func firstAtom(of value: ByteRange) -> [UInt8] {
+        var tokenizer = HeaderTokenizer(self, range: value, specials: .mime)
+        while let token = tokenizer.next() {
+            if case .atom(let range) = token { return copy(range) }
+        }
+        return []
+    }
+
     /// The content of a quoted string or comment: quoted-pairs unescaped, folding
     /// line breaks removed (RFC 5322 §3.2.4: FWS inside quotes is its white space).
     func unescaped(_ range: ByteRange) -> [UInt8] {

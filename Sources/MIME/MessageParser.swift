@@ -73,7 +73,7 @@ struct MessageParser {
 
         var contentType = headers.contentType
             .flatMap { ContentType.parse(bytes, value: fields[$0].rawValue) } ?? defaultType
-        let encodingToken = headers.transferEncoding.map { transferEncodingToken(fields[$0].rawValue) }
+        let encodingToken = headers.transferEncoding.map { bytes.firstAtom(of: fields[$0].rawValue) }
         let encoding = TransferEncoding(token: encodingToken)
 
         var kind = PartKind.leaf
@@ -287,15 +287,6 @@ struct MessageParser {
             level -= 1
         }
         return .none
-    }
-
-    /// The first token of a Content-Transfer-Encoding value.
-    private func transferEncodingToken(_ value: ByteRange) -> [UInt8] {
-        var tokenizer = HeaderTokenizer(bytes, range: value, specials: .mime)
-        while let token = tokenizer.next() {
-            if case .atom(let range) = token { return bytes.copy(range) }
-        }
-        return []
     }
 }
 

@@ -34,4 +34,13 @@ import Testing
         let text = String(decoding: structure.envelope, as: UTF8.self)
         #expect(text == "(NIL NIL NIL NIL NIL NIL ((NIL NIL \"group\" NIL)(NIL NIL NIL NIL)(NIL NIL \"group2\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL)")
     }
+
+    @Test(arguments: [
+        ("Content-Transfer-Encoding: BASE64 (a comment)\n\nQQ==\n", "\"BASE64\" 6 1 NIL NIL NIL NIL)"),
+        ("Content-Transfer-Encoding:\n\nx\n", "\"7BIT\" 3 1 NIL NIL NIL NIL)"),
+    ])
+    func transferEncodingIsItsToken(_ text: String, _ ending: String) {
+        let structure = MessageStructure(parsing: CorpusMessage.crlf(text))
+        #expect(String(decoding: structure.bodyStructure, as: UTF8.self) == Corpus.textPlain.dropLast(6) + ending)
+    }
 }
