@@ -1,13 +1,13 @@
 /// A parameter of a Content-Type or Content-Disposition field (`name=value`), after
 /// quoted strings are unquoted and RFC 2231 continuations and charsets are decoded.
-public struct MIMEParameter: Hashable, Sendable {
+struct MIMEParameter: Hashable, Sendable {
     /// The attribute name as sent (with a trailing `*` when the value is RFC 2231
     /// extended, as RFC 9051 §7.5.2 asks).
-    public var name: [UInt8]
+    var name: [UInt8]
     /// The value bytes. For an extended (`name*`) parameter: `utf-8'lang'%XX…`.
-    public var value: [UInt8]
+    var value: [UInt8]
 
-    public init(name: [UInt8], value: [UInt8]) {
+    init(name: [UInt8], value: [UInt8]) {
         self.name = name
         self.value = value
     }
