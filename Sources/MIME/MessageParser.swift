@@ -18,8 +18,6 @@ struct PartContent {
     var contentType: ContentType
     var headers: PartHeaders
     var lines: Int
-    /// True for the top-level entity and encapsulated messages (they have ENVELOPEs).
-    var isMessageRoot: Bool
 }
 
 /// One pass over a message, top to bottom, recording every MIME entity.
@@ -57,12 +55,12 @@ struct MessageParser {
 
     /// Parses the whole message; the top-level entity is part 0.
     mutating func parseMessage() {
-        _ = parseEntity(depth: 0, defaultType: .textPlainDefault, isMessageRoot: true)
+        _ = parseEntity(depth: 0, defaultType: .textPlainDefault)
     }
 
     // MARK: - Entities
 
-    private mutating func parseEntity(depth: Int, defaultType: ContentType, isMessageRoot: Bool) -> Int {
+    private mutating func parseEntity(depth: Int, defaultType: ContentType) -> Int {
         let index = parts.count
         let headerStart = position
         let fieldStart = fields.count
@@ -101,7 +99,7 @@ struct MessageParser {
             encoding: encoding, isText: contentType.isType("text"),
             charset: contentType.parameter("charset").map { String(decoding: FieldName.lowercased($0), as: UTF8.self) } ?? "",
             blankLineLength: blankLine, fieldRange: fieldRange, firstChild: nil, nextSibling: nil))
-        contents.append(PartContent(contentType: contentType, headers: headers, lines: 0, isMessageRoot: isMessageRoot))
+        contents.append(PartContent(contentType: contentType, headers: headers, lines: 0))
 
         let bodyStart = position
         switch kind {
@@ -119,7 +117,7 @@ struct MessageParser {
                                childDefault: digest ? .messageRFC822Default : .textPlainDefault)
             parts[index].body = ByteRange(start: bodyStart, end: endBeforeDelimiter(floor: bodyStart))
         case .message:
-            let child = parseEntity(depth: depth + 1, defaultType: .textPlainDefault, isMessageRoot: true)
+            let child = parseEntity(depth: depth + 1, defaultType: .textPlainDefault)
             parts[index].firstChild = child
             let body = ByteRange(start: bodyStart, end: parts[child].body.end)
             parts[index].body = body
@@ -139,7 +137,7 @@ struct MessageParser {
             let delimiter = self.delimiter(at: position)
             if delimiter == .open(level: level) {
                 position = bytes.lineEnd(from: position)
-                let child = parseEntity(depth: depth + 1, defaultType: childDefault, isMessageRoot: false)
+                let child = parseEntity(depth: depth + 1, defaultType: childDefault)
                 if let lastChild { parts[lastChild].nextSibling = child } else { parts[index].firstChild = child }
                 lastChild = child
             } else {
@@ -160,7 +158,7 @@ struct MessageParser {
                 fieldRange: fields.count..<fields.count, firstChild: nil, nextSibling: nil))
             contents.append(PartContent(contentType: childDefault.isDefault ? .textPlainDefault : childDefault,
                                         headers: PartHeaders(fields: fields, range: 0..<0, bytes: bytes),
-                                        lines: 0, isMessageRoot: false))
+                                        lines: 0))
             parts[index].firstChild = child
         }
     }
