@@ -17,7 +17,10 @@ extension MessageStructure {
     }
 
     /// The values of the top-level header fields named `name`, unfolded, with
-    /// encoded-words decoded, case-folded.
+    /// encoded-words decoded, case-folded. Address fields (From, To, Cc, Bcc,
+    /// Sender, Reply-To and their Resent- forms) are searched in a normalized
+    /// form, `Name <local@domain>, group: …;`, so comments and odd spacing inside
+    /// an address do not hide it.
     public func searchableHeaderValues(named name: String, in message: UnsafeRawBufferPointer) -> [[UInt8]] {
         let bytes = MessageBytes(message)
         guard bytes.count >= messageSize else { return [] }
@@ -66,11 +69,39 @@ extension MessageStructure {
 
     private func searchableHeaderValues(named name: String, _ bytes: MessageBytes) -> [[UInt8]] {
         let wanted = FieldName.lowercased(name.utf8)
+        let isAddressField = Self.addressFields.contains(wanted)
         return fields[parts[0].fieldRange].compactMap { field in
             guard FieldName.equals(bytes.buffer(field.name), wanted) else { return nil }
+            if isAddressField {
+                return CaseFolding.fold(Self.searchableAddresses(AddressList.parse(bytes, value: field.rawValue)))
+            }
             let value = bytes.trimmed(field.rawValue)
             return CaseFolding.fold(EncodedWords.decode(bytes.copy(value)))
         }
+    }
+
+    private static let addressFields: Set<[UInt8]> = Set(
+        ["from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to", "resent-cc", "resent-bcc",
+         "resent-sender"].map { Array($0.utf8) })
+
+    /// `Name <local@domain>` per mailbox (names decoded), `group:` and `;` for
+    /// group markers, joined by ", ".
+    private static func searchableAddresses(_ addresses: [EnvelopeAddress]) -> [UInt8] {
+        var text: [UInt8] = []
+        for address in addresses {
+            if !text.isEmpty { text += Array(", ".utf8) }
+            guard let host = address.host else {
+                if let group = address.mailbox { text += EncodedWords.decode(group) + [UInt8(ascii: ":")] } else { text.append(UInt8(ascii: ";")) }
+                continue
+            }
+            let spec = (address.mailbox ?? []) + [UInt8(ascii: "@")] + host
+            if let name = address.name {
+                text += EncodedWords.decode(name) + Array(" <".utf8) + spec + [UInt8(ascii: ">")]
+            } else {
+                text += spec
+            }
+        }
+        return text
     }
 
     private func searchableHeader(of part: MessagePart, _ bytes: MessageBytes) -> [UInt8] {
