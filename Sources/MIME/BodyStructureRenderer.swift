@@ -5,8 +5,10 @@
 ///   a text part without parameters gets `("CHARSET" "US-ASCII")` (RFC 2045 §5.2).
 /// - Encoding is the Content-Transfer-Encoding token as sent, "7BIT" when absent
 ///   or empty.
-/// - Sizes are the encoded body size; lines are counted for text/* and
-///   message/rfc822|global parts (the latter also carry ENVELOPE and BODY).
+/// - Sizes are the encoded body size; lines, for text/* and message/rfc822|global
+///   parts (the latter also carry ENVELOPE and BODY), are the LFs in the body —
+///   a last line without one is not counted, as in Dovecot, and the line break
+///   before a boundary belongs to the boundary (RFC 2046 §5.1.1).
 /// - Extension data is always complete up to body location, NIL where absent.
 struct BodyStructureRenderer {
     let bytes: MessageBytes

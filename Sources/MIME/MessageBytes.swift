@@ -60,13 +60,6 @@ struct MessageBytes {
         return lines
     }
 
-    /// Number of text lines in `range`: its LFs, plus one for a last line without LF.
-    func countLines(in range: ByteRange) -> Int {
-        guard range.count > 0 else { return 0 }
-        let lf = countLF(in: range)
-        return self[range.end - 1] == 0x0A ? lf : lf + 1
-    }
-
     /// Copies `range` into an array.
     func copy(_ range: ByteRange) -> [UInt8] {
         guard let base, range.count > 0 else { return [] }

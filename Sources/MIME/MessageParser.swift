@@ -106,9 +106,9 @@ struct MessageParser {
         case .leaf:
             let passedLF = skipToDelimiter(ownOpenIsContent: parts.count >= limits.maxParts)
             let end = endBeforeDelimiter(floor: bodyStart)
+            // The LF before a delimiter line belongs to the delimiter, not the body.
             var lines = passedLF
             if position < bytes.count, position > bodyStart { lines -= 1 }
-            if end > bodyStart, bytes[end - 1] != Self.lf { lines += 1 }
             parts[index].body = ByteRange(start: bodyStart, end: end)
             contents[index].lines = max(0, lines)
         case .multipart:
@@ -121,7 +121,7 @@ struct MessageParser {
             parts[index].firstChild = child
             let body = ByteRange(start: bodyStart, end: parts[child].body.end)
             parts[index].body = body
-            contents[index].lines = bytes.countLines(in: body)
+            contents[index].lines = bytes.countLF(in: body)
         }
         return index
     }
@@ -260,31 +260,30 @@ struct MessageParser {
         return end
     }
 
-    /// Classifies the line at `lineStart` against the open boundaries, innermost
-    /// first. A delimiter is "--" boundary, then "--" (close) or only white space.
+    /// Classifies the line at `lineStart` against the open boundaries. As in
+    /// Dovecot, the line only has to start with "--" boundary (RFC 2046 forbids
+    /// that prefix inside a part, so trailing garbage is tolerated); when several
+    /// open boundaries match, the longest wins, then the innermost. A close
+    /// delimiter has "--" right after the boundary.
     private func delimiter(at lineStart: Int) -> Delimiter {
         guard !boundaries.isEmpty, lineStart + 1 < bytes.count,
               bytes[lineStart] == Self.dash, bytes[lineStart + 1] == Self.dash
         else { return .none }
+        var best = -1
         var level = boundaries.count - 1
         while level >= 0 {
             let boundary = boundaries[level]
-            if bytes.hasPrefix(boundary, at: lineStart) {
-                var scan = lineStart + boundary.count
-                if scan + 1 < bytes.count, bytes[scan] == Self.dash, bytes[scan + 1] == Self.dash {
-                    return .close(level: level)
-                }
-                while scan < bytes.count {
-                    let c = bytes[scan]
-                    if c == Self.lf { return .open(level: level) }
-                    if c != 0x20, c != 0x09, c != Self.cr { break }
-                    scan += 1
-                }
-                if scan == bytes.count { return .open(level: level) }
+            if bytes.hasPrefix(boundary, at: lineStart), best < 0 || boundary.count > boundaries[best].count {
+                best = level
             }
             level -= 1
         }
-        return .none
+        guard best >= 0 else { return .none }
+        let after = lineStart + boundaries[best].count
+        if after + 1 < bytes.count, bytes[after] == Self.dash, bytes[after + 1] == Self.dash {
+            return .close(level: best)
+        }
+        return .open(level: best)
     }
 }
 

@@ -21,7 +21,7 @@ import Testing
 
     @Test func deepNestingIsCutAtTheLimit() {
         var text = ""
-        for level in 0..<200 { text += "Content-Type: multipart/mixed; boundary=b\(level)\n\n--b\(level)\n" }
+        for level in 0..<200 { text += "Content-Type: multipart/mixed; boundary=b\(level)x\n\n--b\(level)x\n" }
         text += "\ninnermost\n"
         let message = CorpusMessage.crlf(text)
         let structure = MessageStructure(parsing: message, limits: ParseLimits(maxDepth: 16))

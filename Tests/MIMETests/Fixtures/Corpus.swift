@@ -1,5 +1,5 @@
 /// Real-world-shaped messages with their ENVELOPE, BODYSTRUCTURE and BODY written
-/// out by hand from RFC 9051 §7.5.2 (sizes and line counts counted by hand: the
+/// out by hand from RFC 9051 §7.5.2 (sizes and line counts — LFs in the body — by hand; the
 /// CRLF before a boundary line belongs to the boundary, RFC 2046 §5.1.1).
 struct CorpusMessage: CustomStringConvertible, Sendable {
     var name: String
@@ -64,13 +64,13 @@ enum Corpus {
             NIL NIL NIL NIL NIL)
             """.utf8),
         bodyStructure: """
-            (("text" "plain" ("charset" "utf-8") NIL NIL "quoted-printable" 9 1 NIL NIL NIL NIL)\
-            ("text" "html" ("charset" "utf-8") NIL NIL "7BIT" 18 1 NIL NIL NIL NIL) \
+            (("text" "plain" ("charset" "utf-8") NIL NIL "quoted-printable" 9 0 NIL NIL NIL NIL)\
+            ("text" "html" ("charset" "utf-8") NIL NIL "7BIT" 18 0 NIL NIL NIL NIL) \
             "alternative" ("boundary" "XX") NIL NIL NIL)
             """,
         body: """
-            (("text" "plain" ("charset" "utf-8") NIL NIL "quoted-printable" 9 1)\
-            ("text" "html" ("charset" "utf-8") NIL NIL "7BIT" 18 1) "alternative")
+            (("text" "plain" ("charset" "utf-8") NIL NIL "quoted-printable" 9 0)\
+            ("text" "html" ("charset" "utf-8") NIL NIL "7BIT" 18 0) "alternative")
             """)
 
     static let mixed = CorpusMessage(
@@ -110,13 +110,13 @@ enum Corpus {
             ((NIL NIL "undisclosed-recipients" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL)
             """.utf8),
         bodyStructure: """
-            (("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 13 1 NIL NIL NIL NIL)\
+            (("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 13 0 NIL NIL NIL NIL)\
             ("application" "pdf" ("name" "r.pdf") "<pdf1@example.org>" "The report" "base64" 8 \
             "Q2hlY2sgSW50ZWdyaXR5IQ==" ("attachment" ("filename" "r.pdf" "size" "6")) "en" \
             "http://example.org/r.pdf") "mixed" ("boundary" "=_b1") NIL ("en" "de") NIL)
             """,
         body: """
-            (("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 13 1)\
+            (("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 13 0)\
             ("application" "pdf" ("name" "r.pdf") "<pdf1@example.org>" "The report" "base64" 8) "mixed")
             """)
 
@@ -153,14 +153,14 @@ enum Corpus {
             ((NIL NIL "outer" "example.com")) NIL NIL NIL NIL NIL)
             """.utf8),
         bodyStructure: """
-            (("text" "plain" ("charset" "us-ascii") NIL NIL "7BIT" 16 1 NIL NIL NIL NIL)\
+            (("text" "plain" ("charset" "us-ascii") NIL NIL "7BIT" 16 0 NIL NIL NIL NIL)\
             ("message" "rfc822" NIL NIL NIL "7BIT" 94 \(innerEnvelope) \
-            \(textPlain) 18 2 NIL NIL NIL NIL) 6 NIL NIL NIL NIL) \
+            \(textPlain) 18 1 NIL NIL NIL NIL) 5 NIL NIL NIL NIL) \
             "mixed" ("boundary" "outer") NIL NIL NIL)
             """,
         body: """
-            (("text" "plain" ("charset" "us-ascii") NIL NIL "7BIT" 16 1)\
-            ("message" "rfc822" NIL NIL NIL "7BIT" 94 \(innerEnvelope) \(textPlain) 18 2) 6) "mixed")
+            (("text" "plain" ("charset" "us-ascii") NIL NIL "7BIT" 16 0)\
+            ("message" "rfc822" NIL NIL NIL "7BIT" 94 \(innerEnvelope) \(textPlain) 18 1) 5) "mixed")
             """)
 
     static let rfc2231 = CorpusMessage(
@@ -235,13 +235,13 @@ enum Corpus {
             (NIL NIL ((NIL NIL "a" "b")) ((NIL NIL "a" "b")) ((NIL NIL "a" "b")) NIL NIL NIL NIL NIL)
             """.utf8),
         bodyStructure: """
-            ((("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 1 NIL NIL NIL NIL) "alternative" \
-            ("boundary" "B") NIL NIL NIL)("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 1 NIL NIL NIL NIL) \
+            ((("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 0 NIL NIL NIL NIL) "alternative" \
+            ("boundary" "B") NIL NIL NIL)("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 0 NIL NIL NIL NIL) \
             "mixed" ("boundary" "A") NIL NIL NIL)
             """,
         body: """
-            ((("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 1) "alternative")\
-            ("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 1) "mixed")
+            ((("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 0) "alternative")\
+            ("text" "plain" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3 0) "mixed")
             """)
 
     static let noHeaders = CorpusMessage(
@@ -255,8 +255,8 @@ enum Corpus {
         name: "present but empty Subject and Message-ID, empty address lists",
         bytes: CorpusMessage.crlf("Subject:\nMessage-ID: \nTo: \nCc: ,\n\nx"),
         envelope: Array("(NIL \"\" NIL NIL NIL NIL NIL NIL NIL \"\")".utf8),
-        bodyStructure: textPlain + " 1 1 NIL NIL NIL NIL)",
-        body: textPlain + " 1 1)")
+        bodyStructure: textPlain + " 1 0 NIL NIL NIL NIL)",
+        body: textPlain + " 1 0)")
 
     static let bareLF = CorpusMessage(
         name: "bare LF line ends",
@@ -264,8 +264,8 @@ enum Corpus {
         envelope: Array("""
             (NIL "lf" ((NIL NIL "a" "b")) ((NIL NIL "a" "b")) ((NIL NIL "a" "b")) NIL NIL NIL NIL NIL)
             """.utf8),
-        bodyStructure: "(\(textPlain) 2 1 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"x\") NIL NIL NIL)",
-        body: "(\(textPlain) 2 1) \"mixed\")")
+        bodyStructure: "(\(textPlain) 2 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"x\") NIL NIL NIL)",
+        body: "(\(textPlain) 2 0) \"mixed\")")
 
     static let noBoundary = CorpusMessage(
         name: "multipart without a boundary falls back to text/plain",
@@ -298,12 +298,12 @@ enum Corpus {
         envelope: Array("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".utf8),
         bodyStructure: """
             (("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 29 (NIL "one" ((NIL NIL "m" "x")) ((NIL NIL "m" "x")) \
-            ((NIL NIL "m" "x")) NIL NIL NIL NIL NIL) \(textPlain) 2 1 NIL NIL NIL NIL) 4 NIL NIL NIL NIL) \
+            ((NIL NIL "m" "x")) NIL NIL NIL NIL NIL) \(textPlain) 2 0 NIL NIL NIL NIL) 3 NIL NIL NIL NIL) \
             "digest" ("boundary" "d") NIL NIL NIL)
             """,
         body: """
             (("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 29 (NIL "one" ((NIL NIL "m" "x")) ((NIL NIL "m" "x")) \
-            ((NIL NIL "m" "x")) NIL NIL NIL NIL NIL) \(textPlain) 2 1) 4) "digest")
+            ((NIL NIL "m" "x")) NIL NIL NIL NIL NIL) \(textPlain) 2 0) 3) "digest")
             """)
 
     static let truncatedHeader = CorpusMessage(
@@ -331,8 +331,8 @@ enum Corpus {
             (("ignored" NIL "odd local" "example.com")("Ann Other" NIL "ann" "[10.0.0.1]")) \
             (("=?ISO-8859-1?Q?Andr=E9?=" NIL "andre" "example.fr")) NIL ((NIL NIL "" "")) NIL NIL)
             """.utf8),
-        bodyStructure: textPlain + " 1 1 NIL NIL NIL NIL)",
-        body: textPlain + " 1 1)")
+        bodyStructure: textPlain + " 1 0 NIL NIL NIL NIL)",
+        body: textPlain + " 1 0)")
 
     static let all: [CorpusMessage] = [
         simple, alternative, mixed, nested, rfc2231, eightBit, brokenBoundary, noHeaders, emptySubject,
