@@ -64,14 +64,14 @@ enum CharsetConverter {
                 }
                 var inLeft = inBuffer.count - consumed
                 var outLeft = output.count - produced
-                let result: Int = output.withUnsafeMutableBufferPointer { outBuffer in
+                let (result, error): (Int, Int32) = output.withUnsafeMutableBufferPointer { outBuffer in
                     var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuffer.baseAddress! + consumed)
                         .assumingMemoryBound(to: CChar.self)
                     var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuffer.baseAddress! + produced)
                         .assumingMemoryBound(to: CChar.self)
-                    return iconv(descriptor, &inPointer, &inLeft, &outPointer, &outLeft)
+                    let result = iconv(descriptor, &inPointer, &inLeft, &outPointer, &outLeft)
+                    return (result, errno)  // read at once, before anything else can set it
                 }
-                let error = errno
                 consumed = inBuffer.count - inLeft
                 produced = output.count - outLeft
                 if result != -1 { break }
