@@ -88,7 +88,7 @@ struct BodyStructureRenderer {
             writer.nilAtom()
             return
         }
-        writer.string(bytes.unfolded(bytes.trimmed(fields[field].rawValue)))
+        writer.unfoldedString(bytes, fields[field].rawValue)
     }
 
     private func parameters(_ parameters: [MIMEParameter], _ writer: inout IMAPWriter) {

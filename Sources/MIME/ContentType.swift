@@ -30,13 +30,12 @@ struct ContentType {
                            parameters: parameters, isDefault: false)
     }
 
-    func isType(_ lowercase: String) -> Bool { FieldName.lowercased(type) == Array(lowercase.utf8) }
-    func isSubtype(_ lowercase: String) -> Bool { FieldName.lowercased(subtype) == Array(lowercase.utf8) }
+    func isType(_ lowercase: StaticString) -> Bool { FieldName.equals(type, lowercase) }
+    func isSubtype(_ lowercase: StaticString) -> Bool { FieldName.equals(subtype, lowercase) }
 
     /// The first parameter whose name equals `lowercaseName` ignoring ASCII case.
-    func parameter(_ lowercaseName: String) -> [UInt8]? {
-        let wanted = Array(lowercaseName.utf8)
-        return parameters.first { FieldName.lowercased($0.name) == wanted }?.value
+    func parameter(_ lowercaseName: StaticString) -> [UInt8]? {
+        parameters.first { FieldName.equals($0.name, lowercaseName) }?.value
     }
 }
 

@@ -42,7 +42,7 @@ struct EnvelopeRenderer {
             writer.nilAtom()
             return
         }
-        writer.string(bytes.unfolded(bytes.trimmed(fields[field].rawValue)))
+        writer.unfoldedString(bytes, fields[field].rawValue)
     }
 
     private func addresses(_ field: Int?) -> [EnvelopeAddress] {

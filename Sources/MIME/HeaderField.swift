@@ -46,6 +46,17 @@ enum FieldName {
         return true
     }
 
+    /// True when `bytes` equals the lowercase ASCII `lowercaseName`, ignoring case;
+    /// allocates nothing.
+    static func equals(_ bytes: [UInt8], _ lowercaseName: StaticString) -> Bool {
+        guard bytes.count == lowercaseName.utf8CodeUnitCount else { return false }
+        let name = lowercaseName.utf8Start
+        for index in 0..<bytes.count where lower(bytes[index]) != name[index] {
+            return false
+        }
+        return true
+    }
+
     /// `name` folded to lowercase ASCII, for comparisons with `equals`.
     static func lowercased(_ name: some Sequence<UInt8>) -> [UInt8] {
         name.map(lower)

@@ -32,7 +32,20 @@ struct IMAPWriter {
 
     /// A string, quoted or literal as its bytes require.
     mutating func string(_ value: some Collection<UInt8>) {
-        if value.allSatisfy(Self.isQuotable) {
+        var quotable = true
+        var escapes = false
+        for c in value {
+            if !Self.isQuotable(c) {
+                quotable = false
+                break
+            }
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { escapes = true }
+        }
+        if quotable, !escapes {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: value)
+            bytes.append(UInt8(ascii: "\""))
+        } else if quotable {
             bytes.append(UInt8(ascii: "\""))
             for c in value {
                 if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
@@ -53,6 +66,19 @@ struct IMAPWriter {
     }
 
     mutating func string(_ value: String) { string(value.utf8) }
+
+    /// A header value from the message as a string: surrounding white space
+    /// trimmed, the line breaks of folding removed (the white space after them
+    /// stays), without copying when the value is a single line.
+    mutating func unfoldedString(_ message: MessageBytes, _ value: ByteRange) {
+        let trimmed = message.trimmed(value)
+        let buffer = message.buffer(trimmed)
+        if buffer.contains(0x0A) || buffer.contains(0x0D) {
+            string(message.unfolded(trimmed))
+        } else {
+            string(buffer)
+        }
+    }
 
     @inline(__always)
     static func isQuotable(_ c: UInt8) -> Bool {
