@@ -3,7 +3,8 @@
 ///
 /// A string is sent quoted when every byte is a 7-bit TEXT-CHAR other than NUL
 /// (with `"` and `\` escaped); otherwise — CR, LF, NUL or 8-bit bytes — it is sent
-/// as a literal, which both IMAP4rev1 and IMAP4rev2 clients accept.
+/// as a literal, which both IMAP4rev1 and IMAP4rev2 clients accept. NUL bytes,
+/// allowed in neither form, are left out.
 struct IMAPWriter {
     var bytes: [UInt8] = []
 
@@ -52,12 +53,19 @@ struct IMAPWriter {
                 bytes.append(c)
             }
             bytes.append(UInt8(ascii: "\""))
+        } else if value.contains(0) {
+            // A literal may not carry NUL either (CHAR8 is %x01-ff): drop them.
+            literal(value.filter { $0 != 0 })
         } else {
-            bytes.append(UInt8(ascii: "{"))
-            number(value.count)
-            bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0D, 0x0A])
-            bytes.append(contentsOf: value)
+            literal(value)
         }
+    }
+
+    private mutating func literal(_ value: some Collection<UInt8>) {
+        bytes.append(UInt8(ascii: "{"))
+        number(value.count)
+        bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0D, 0x0A])
+        bytes.append(contentsOf: value)
     }
 
     /// A string, or NIL when the value is nil.

@@ -44,3 +44,18 @@ import Testing
         #expect(String(decoding: structure.bodyStructure, as: UTF8.self) == Corpus.textPlain.dropLast(6) + ending)
     }
 }
+
+@Suite struct IMAPStringTests {
+    @Test(arguments: [
+        ("Subject: plain\n\n", "\"plain\""),
+        ("Subject: a \"q\" \\ b\n\n", "\"a \\\"q\\\" \\\\ b\""),
+        ("Subject: nul\u{0}byte\n\n", "{7}\r\nnulbyte"),
+        ("Subject: caf\u{E9}\n\n", "{5}\r\ncaf\u{E9}"),
+        ("Subject:\n folded\n\n", "\"folded\""),
+    ])
+    func subjectIsQuotedOrLiteral(_ header: String, _ rendered: String) {
+        let structure = MessageStructure(parsing: CorpusMessage.crlf(header))
+        let envelope = String(decoding: structure.envelope, as: UTF8.self)
+        #expect(envelope.hasPrefix("(NIL " + rendered + " NIL"), "\(envelope)")
+    }
+}
