@@ -58,3 +58,15 @@ import Testing
         #expect(texts.map { String(decoding: $0, as: UTF8.self) } == ["zażółć gęsią jaźń\r\n"])
     }
 }
+
+@Suite struct EncodedWordWorstCaseTests {
+    /// Many "=?cs?q?" starts with no "?=" anywhere: each scan would run to the
+    /// end; remembered failures keep it linear. Checked by result, not by time.
+    @Test func unterminatedWordsStayLiteral() {
+        let value = String(repeating: "=?a?q?x", count: 20_000)
+        let message = CorpusMessage.crlf("Subject: \(value)\n\n")
+        let structure = MessageStructure(parsing: message)
+        let values = message.withUnsafeBytes { structure.decodedHeaderValues(named: "subject", in: $0) }
+        #expect(values == [value])
+    }
+}
