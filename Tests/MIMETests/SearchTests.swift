@@ -70,3 +70,21 @@ import Testing
         #expect(values == [value])
     }
 }
+
+@Suite struct SubstringMatcherTests {
+    @Test(arguments: [
+        ("hello world", "o w", true), ("hello", "hello!", false), ("", "", true), ("abc", "", true),
+        ("abcabcabd", "abcabd", true), ("aaaaaaaaab", "aaab", true), ("aaaaaaaaaa", "aaab", false),
+    ])
+    func findsSubstrings(_ text: String, _ key: String, _ found: Bool) {
+        #expect(SearchKey(key).isFound(in: Array(text.utf8)) == found)
+    }
+
+    /// Past the memchr budget the search continues with KMP: same answers.
+    @Test func adversarialRepetitionIsAnsweredCorrectly() {
+        let text = [UInt8](repeating: UInt8(ascii: "a"), count: 200_000)
+        #expect(!SearchKey(String(repeating: "a", count: 300) + "b").isFound(in: text))
+        #expect(SearchKey(String(repeating: "a", count: 300) + "b").isFound(in: text + Array("b".utf8)))
+        #expect(SearchKey("aab").isFound(in: text + Array("b".utf8)))
+    }
+}
