@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension Mailbox {
+    /// Folds the journal into a new snapshot once it has grown past the threshold.
+    func compactIfNeeded() async throws {
+        guard needsCompaction() else { return }
+        try await gate.withGate {
+            guard needsCompaction() else { return }
+            try await compactHoldingGate()
+        }
+    }
+
+    /// Compacts now, whatever the journal's size (tools, tests).
+    public func compact() async throws {
+        try await gate.withGate { try await compactHoldingGate() }
+    }
+
+    private func needsCompaction() -> Bool {
+        core.withLock { core in
+            core.journalEnd - Int64(JournalFile.headerSize)
+                > Int64(max(options.compactionThreshold, core.snapshotSize / 2))
+        }
+    }
+
+    /// Writes snapshot N+1 (atomically), then replaces the journal by an empty one
+    /// of generation N+1. A crash between the two leaves snapshot N+1 with journal
+    /// N, which `open` recognises as already folded in. Holds the gate throughout,
+    /// so no record can slip between the snapshot and the new journal.
+    private func compactHoldingGate() async throws {
+        if options.durability == .durable {
+            // Writers waiting on the old journal must be covered before it goes.
+            try await commit.waitDurable(commit.issue(event: nil)) { [self] in try await syncJournal() }
+        }
+        let (bytes, generation, uidValidity) = core.withLock { core in
+            (SnapshotFile.encode(core.index, generation: core.generation + 1), core.generation + 1, core.index.uidValidity)
+        }
+        try await io.writeFileAtomically(snapshotPath, bytes)
+        try await JournalFile.create(
+            path: journalPath, header: .init(generation: generation, uidValidity: uidValidity), io: io)
+        let journalFD = try io.open(journalPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
+        let oldFD = core.withLock { core in
+            defer {
+                core.journalFD = journalFD
+                core.journalEnd = Int64(JournalFile.headerSize)
+                core.generation = generation
+                core.snapshotSize = bytes.count
+            }
+            return core.journalFD
+        }
+        io.close(oldFD)
+        try sweepOrphans()
+    }
+
+    /// Removes message files no index entry names: bodies of expunges whose unlink
+    /// a crash interrupted, and of appends that crashed before their record.
+    private func sweepOrphans() throws {
+        let names = try io.listDirectory(messagesPath)
+        let orphans = core.withLock { core in
+            names.filter { name in UID(name).map { core.index.row(of: $0) == nil } ?? true }
+        }
+        for name in orphans { try io.unlink(messagesPath + "/" + name) }
+    }
+}
