@@ -8,6 +8,7 @@ import Testing
         .defineKeyword(bit: 3, name: "$Forwarded"),
         .flags(.init(modSeq: 99, mode: .replace, system: 31, keywordMask: .max, uids: UIDSet([1...3, 9...9]))),
         .expunge(modSeq: 100, uids: UIDSet([4...4, 6...8])),
+        .raiseUIDNext(4711),
     ]
 
     @Test(arguments: records)

@@ -6,6 +6,9 @@ enum JournalRecord: Sendable, Equatable {
     case defineKeyword(bit: Int, name: String)
     case flags(FlagRecord)
     case expunge(modSeq: ModSeq, uids: UIDSet)
+    /// Raises UIDNEXT without a message: an import keeping the source's UIDNEXT, so
+    /// UIDs the old server handed out are never reused.
+    case raiseUIDNext(UID)
 
     enum Invalid: Error { case outOfOrder, malformed }
 
@@ -31,7 +34,7 @@ enum JournalRecord: Sendable, Equatable {
     }
 
     private enum Kind: UInt8 {
-        case append = 1, defineKeyword = 2, flags = 3, expunge = 4
+        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5
     }
 
     /// Record framing: `[payload length: u32][crc32c of kind+payload: u32][kind: u8][payload]`.
@@ -53,6 +56,9 @@ enum JournalRecord: Sendable, Equatable {
         case let .expunge(modSeq, uids):
             body.put(Kind.expunge.rawValue)
             body.put(modSeq); body.put(uids)
+        case let .raiseUIDNext(uid):
+            body.put(Kind.raiseUIDNext.rawValue)
+            body.put(uid)
         }
         writer.put(UInt32(body.bytes.count - 1))
         writer.put(CRC32C.checksum(body.bytes))
@@ -93,6 +99,8 @@ enum JournalRecord: Sendable, Equatable {
                     uids: try body.getUIDSet()))
             case .expunge:
                 record = .expunge(modSeq: try body.get(), uids: try body.getUIDSet())
+            case .raiseUIDNext:
+                record = .raiseUIDNext(try body.get())
             case nil:
                 record = nil
             }

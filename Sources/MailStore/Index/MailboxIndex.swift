@@ -137,6 +137,10 @@ extension MailboxIndex {
                 expunged.append(ExpungedRange(low: range.lowerBound, high: range.upperBound, modSeq: modSeq))
             }
             highestModSeq = modSeq
+
+        case let .raiseUIDNext(uid):
+            guard uid >= uidNext else { throw .outOfOrder }
+            uidNext = uid
         }
     }
 

@@ -117,10 +117,26 @@ extension UserStore {
         }
     }
 
-    /// Creates a mailbox with a given UIDVALIDITY (imports that keep UIDs).
-    func createForImport(_ name: String, uidValidity: UInt32?) async throws -> Mailbox {
+    /// The mailbox an import writes into, created if needed. With `uidValidity`, a
+    /// new mailbox gets it, and so does an existing one that has never held a
+    /// message (a new user's INBOX), so imported UIDs stay valid for clients.
+    func mailboxForImport(_ name: String, uidValidity: UInt32?) async throws -> Mailbox {
         let name = try MailboxRegistry.normalize(name)
-        if let existing = info(name) { return try await mailbox(id: existing.id) }
+        if let existing = info(name) {
+            let mailbox = try await mailbox(id: existing.id)
+            guard let uidValidity, existing.uidValidity != uidValidity, mailbox.isPristine else { return mailbox }
+            try await gate.withGate {
+                var registry = state.withLock { $0.registry }
+                guard let index = registry.mailboxes.firstIndex(where: { $0.id == existing.id }) else { return }
+                let open = state.withLock { $0.open.removeValue(forKey: existing.id) }
+                await open?.close()
+                try io.removeTree(mailboxDirectory(existing.id))
+                try await Mailbox.create(directory: mailboxDirectory(existing.id), uidValidity: uidValidity, io: io)
+                registry.mailboxes[index].uidValidity = uidValidity
+                try await save(registry)
+            }
+            return try await self.mailbox(id: existing.id)
+        }
         let id = try await gate.withGate { () async throws -> UInt32 in
             var registry = state.withLock { $0.registry }
             for path in MailboxRegistry.lineage(of: name) where registry.find(path) == nil {
