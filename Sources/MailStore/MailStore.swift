@@ -9,6 +9,7 @@ public final class MailStore: Sendable {
     public let options: StoreOptions
     private let users = Mutex<[String: UserStore]>([:])
     private let gate = AsyncGate()
+    private let bodySyncer: BodySyncer
 
     /// Opens (creating if needed) the data root. `root` must be an absolute path.
     public init(root: String, options: StoreOptions = StoreOptions()) throws {
@@ -16,6 +17,7 @@ public final class MailStore: Sendable {
         self.root = root
         self.options = options
         try options.io.makeDirectories(root + "/users")
+        bodySyncer = try BodySyncer(directory: root, options: options)
     }
 
     /// The directory of a user, e.g. `users/3f/a2/alice@example.com`.
@@ -37,7 +39,7 @@ public final class MailStore: Sendable {
         if let user = users.withLock({ $0[name] }) { return user }
         return try await gate.withGate {
             if let user = users.withLock({ $0[name] }) { return user }
-            let user = try await UserStore.open(name: name, directory: directory, options: options)
+            let user = try await UserStore.open(name: name, directory: directory, options: options, bodySyncer: bodySyncer)
             users.withLock { $0[name] = user }
             return user
         }

@@ -9,6 +9,7 @@ import Testing
         .flags(.init(modSeq: 99, mode: .replace, system: 31, keywordMask: .max, uids: UIDSet([1...3, 9...9]))),
         .expunge(modSeq: 100, uids: UIDSet([4...4, 6...8])),
         .raiseUIDNext(4711),
+        .body(uid: 9, message: Array("Subject: x\r\n\r\nbody\r\n".utf8), structure: [1, 2, 3]),
     ]
 
     @Test(arguments: records)

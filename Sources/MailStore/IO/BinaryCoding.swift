@@ -59,6 +59,12 @@ struct ByteReader {
         return string
     }
 
+    mutating func getBytes(count: Int) throws(Failure) -> [UInt8] {
+        guard remaining >= count else { throw .truncated }
+        defer { offset += count }
+        return [UInt8](UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
+    }
+
     mutating func getUIDSet() throws(Failure) -> UIDSet {
         let count = Int(try get(UInt32.self))
         guard remaining >= count * 8 else { throw .truncated }

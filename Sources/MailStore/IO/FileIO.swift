@@ -13,8 +13,12 @@ public protocol FileIO: Sendable {
     func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws
     /// Reads up to `buffer.count` bytes at `offset`; returns how many were read.
     func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int
-    /// Makes the file's data (and, for a directory, its entries) durable.
+    /// Makes the file's data and size (for a directory, its entries) durable:
+    /// `fdatasync(2)`.
     func sync(_ fd: Int32) async throws
+    /// Makes everything written to the filesystem holding `fd` durable in one call:
+    /// `syncfs(2)`. Group commit uses it for message bodies (see `BodySync`).
+    func syncFilesystem(_ fd: Int32) async throws
     func truncate(_ fd: Int32, to length: Int64) throws
     func size(_ fd: Int32) throws -> Int64
     /// `rename(2)`: atomically replaces `to`.

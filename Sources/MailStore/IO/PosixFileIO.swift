@@ -5,11 +5,11 @@ import Glibc
 import Musl
 #endif
 
-/// `FileIO` through plain system calls. `sync` runs `fsync` on a Dispatch queue so
-/// that a task waiting on the disk never pins one of the few cooperative threads;
-/// many concurrent syncs then overlap, which is what group commit relies on.
+/// `FileIO` through plain system calls. `sync` runs `fdatasync` off the Swift
+/// cooperative pool, on a serial Dispatch queue of its own (libdispatch backs those
+/// with overcommit threads, so concurrent syncs really run concurrently instead of
+/// queueing behind as many threads as there are cores); group commit relies on that.
 public struct PosixFileIO: FileIO {
-    private static let syncQueue = DispatchQueue(label: "mailstore.fsync", attributes: .concurrent)
 
     public init() {}
 
@@ -43,13 +43,21 @@ public struct PosixFileIO: FileIO {
     }
 
     public func sync(_ fd: Int32) async throws {
+        try await blocking("fdatasync", fd) { fdatasync(fd) }
+    }
+
+    public func syncFilesystem(_ fd: Int32) async throws {
+        try await blocking("syncfs", fd) { SyncFS.call(fd) }
+    }
+
+    private func blocking(_ operation: String, _ fd: Int32, _ call: @escaping @Sendable () -> Int32) async throws {
         let result: Int32 = await withCheckedContinuation { continuation in
-            Self.syncQueue.async {
-                let rc = fsync(fd)
+            DispatchQueue(label: "mailstore.sync").async {
+                let rc = call()
                 continuation.resume(returning: rc == 0 ? 0 : errno)
             }
         }
-        if result != 0 { throw StoreError.io(operation: "fsync", path: "fd \(fd)", errno: result) }
+        if result != 0 { throw StoreError.io(operation: operation, path: "fd \(fd)", errno: result) }
     }
 
     public func truncate(_ fd: Int32, to length: Int64) throws {
@@ -119,5 +127,23 @@ public struct PosixFileIO: FileIO {
         guard utimensat(AT_FDCWD, path, &times, 0) == 0 else {
             throw StoreError.io(operation: "utimensat", path: path, errno: errno)
         }
+    }
+}
+
+/// `syncfs(2)`, which Glibc's Swift module does not export (it is a GNU
+/// extension): looked up once with `dlsym`. Invariant: the symbol, when found, is
+/// glibc's `int syncfs(int)`, so the cast to that C function type is exact. Where
+/// it is missing, `sync()` (every filesystem) keeps the guarantee at a higher cost.
+enum SyncFS {
+    private typealias Function = @convention(c) (Int32) -> Int32
+    private static let function: Function? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+    }()
+
+    static func call(_ fd: Int32) -> Int32 {
+        if let function { return function(fd) }
+        sync()
+        return 0
     }
 }

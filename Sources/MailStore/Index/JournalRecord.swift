@@ -9,6 +9,10 @@ enum JournalRecord: Sendable, Equatable {
     /// Raises UIDNEXT without a message: an import keeping the source's UIDNEXT, so
     /// UIDs the old server handed out are never reused.
     case raiseUIDNext(UID)
+    /// The bytes of message `uid` (and its analyzer structure), written ahead of its
+    /// `append` record: the message is durable once the journal is, and its file is
+    /// made durable later, at compaction (a checkpoint), or rebuilt from here.
+    case body(uid: UID, message: [UInt8], structure: [UInt8])
 
     enum Invalid: Error { case outOfOrder, malformed }
 
@@ -34,7 +38,7 @@ enum JournalRecord: Sendable, Equatable {
     }
 
     private enum Kind: UInt8 {
-        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5
+        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5, body = 6
     }
 
     /// Record framing: `[payload length: u32][crc32c of kind+payload: u32][kind: u8][payload]`.
@@ -59,6 +63,14 @@ enum JournalRecord: Sendable, Equatable {
         case let .raiseUIDNext(uid):
             body.put(Kind.raiseUIDNext.rawValue)
             body.put(uid)
+        case let .body(uid, message, structure):
+            body.bytes.reserveCapacity(message.count + structure.count + 16)
+            body.put(Kind.body.rawValue)
+            body.put(uid)
+            body.put(UInt32(message.count))
+            body.bytes.append(contentsOf: message)
+            body.put(UInt32(structure.count))
+            body.bytes.append(contentsOf: structure)
         }
         writer.put(UInt32(body.bytes.count - 1))
         writer.put(CRC32C.checksum(body.bytes))
@@ -101,6 +113,10 @@ enum JournalRecord: Sendable, Equatable {
                 record = .expunge(modSeq: try body.get(), uids: try body.getUIDSet())
             case .raiseUIDNext:
                 record = .raiseUIDNext(try body.get())
+            case .body:
+                let uid: UID = try body.get()
+                let message = try body.getBytes(count: Int(try body.get(UInt32.self)))
+                record = .body(uid: uid, message: message, structure: try body.getBytes(count: Int(try body.get(UInt32.self))))
             case nil:
                 record = nil
             }

@@ -141,6 +141,10 @@ extension MailboxIndex {
         case let .raiseUIDNext(uid):
             guard uid >= uidNext else { throw .outOfOrder }
             uidNext = uid
+
+        case let .body(uid, _, _):
+            // The index keeps no bodies; recovery uses these to rebuild files.
+            guard uid >= uidNext else { throw .outOfOrder }
         }
     }
 

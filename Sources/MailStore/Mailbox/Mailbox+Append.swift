@@ -40,15 +40,19 @@ extension Mailbox {
         defer { if reserved { quota?.release(messages: Int64(messages.count), bytes: totalBytes) } }
 
         // Bodies first, outside the gate: parsing and writing overlap across writers.
-        var staged: [(path: String, sentDay: Int32)] = []
+        // A small body goes into the journal too (one shared sync covers it); a large
+        // one has its own file synced first, so no record ever names a lost body.
+        var staged: [(path: String, sentDay: Int32, journaledStructure: [UInt8]?)] = []
         defer { for file in staged { try? io.unlink(file.path) } }
+        let durable = options.durability == .durable
         for message in messages {
             let analysis = message.bytes.withUnsafeBytes { options.analyzer.analyze($0) }
             let path = temporaryPath()
+            let journaled = durable && message.bytes.count <= options.journaledBodyLimit
             try await MessageFile.write(
                 body: message.bytes, structure: analysis.structure, to: path, io: io,
-                durable: options.durability == .durable)
-            staged.append((path, analysis.sentDay ?? MailboxIndex.noSentDay))
+                syncer: durable && !journaled ? bodySyncer : nil)
+            staged.append((path, analysis.sentDay ?? MailboxIndex.noSentDay, journaled ? analysis.structure : nil))
         }
 
         let (uids, ticket) = try await gate.withGate { () async throws -> ([UID], UInt64) in
@@ -61,19 +65,27 @@ extension Mailbox {
                 uidNext = uid + 1
                 modSeq += 1
                 uids.append(uid)
+                if let structure = staged[i].journaledStructure {
+                    records.append(.body(uid: uid, message: message.bytes, structure: structure))
+                }
                 records.append(.append(.init(
                     uid: uid, modSeq: modSeq, flags: message.flags.system.rawValue, keywordMask: mask,
                     internalDate: message.internalDate.secondsSinceEpoch, zoneMinutes: message.internalDate.zoneMinutes,
                     size: UInt32(message.bytes.count), sentDay: staged[i].sentDay)))
             }
             var renamed: [String] = []
+            // Journaled bodies need no durable directory entry now: recovery rebuilds them.
+            if staged.contains(where: { $0.journaledStructure == nil }) { markDirectoryDirty() }
+            let journaledUIDs = zip(uids, staged).filter { $0.1.journaledStructure != nil }.map(\.0)
             do {
                 for (i, uid) in uids.enumerated() {
                     try io.rename(staged[i].path, messagePath(uid))
                     renamed.append(messagePath(uid))
                 }
                 let event = MailboxChange.appended(UIDSet(uids: uids), highestModSeq: modSeq)
-                return (uids, try writeRecords(records, event: event))
+                let ticket = try writeRecords(records, event: event)
+                if !journaledUIDs.isEmpty { core.withLock { $0.unsyncedFiles.append(contentsOf: journaledUIDs) } }
+                return (uids, ticket)
             } catch {
                 for path in renamed { try? io.unlink(path) }
                 throw error

@@ -35,6 +35,13 @@ extension Mailbox {
             // Writers waiting on the old journal must be covered before it goes.
             try await commit.waitDurable(commit.issue(event: nil)) { [self] in try await syncJournal() }
         }
+        // Checkpoint: files whose bodies only the journal holds must be durable
+        // before that journal goes.
+        let unsynced = core.withLock { $0.unsyncedFiles }
+        if !unsynced.isEmpty, options.durability == .durable {
+            try await bodySyncer.makeDurable(paths: unsynced.map(messagePath))
+            try await io.sync(core.withLock { $0.messagesDirectoryFD })
+        }
         let (bytes, generation, uidValidity) = core.withLock { core in
             (SnapshotFile.encode(core.index, generation: core.generation + 1), core.generation + 1, core.index.uidValidity)
         }
@@ -48,6 +55,7 @@ extension Mailbox {
                 core.journalEnd = Int64(JournalFile.headerSize)
                 core.generation = generation
                 core.snapshotSize = bytes.count
+                core.unsyncedFiles.removeAll()
             }
             return core.journalFD
         }

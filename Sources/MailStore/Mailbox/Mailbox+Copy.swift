@@ -31,6 +31,7 @@ extension Mailbox {
         }
         let uidValidity = destination.status().uidValidity
         guard !rows.isEmpty else { return CopiedUIDs(uidValidity: uidValidity, source: [], destination: []) }
+        try await syncFilesBeforeLinking(rows.map(\.uid))
         let bytes = rows.reduce(Int64(0)) { $0 + Int64($1.size) }
         try destination.quota?.reserve(messages: Int64(rows.count), bytes: bytes)
         var reservedMessages = Int64(rows.count), reservedBytes = bytes
@@ -43,6 +44,7 @@ extension Mailbox {
             var records: [JournalRecord] = []
             var pairs: [(UID, UID)] = []
             var linked: [String] = []
+            destination.markDirectoryDirty()
             do {
                 for row in rows {
                     let target = destination.messagePath(uidNext)
@@ -80,6 +82,17 @@ extension Mailbox {
             try await destination.compactIfNeeded()
         }
         return CopiedUIDs(uidValidity: uidValidity, source: pairs.map(\.0), destination: pairs.map(\.1))
+    }
+
+    /// A link shares the inode, so a file whose body lives only in this journal
+    /// must be durable before another mailbox links it (its journal has no copy).
+    private func syncFilesBeforeLinking(_ uids: [UID]) async throws {
+        let wanted = Set(uids)
+        let unsynced = core.withLock { core in core.unsyncedFiles.filter { wanted.contains($0) } }
+        guard !unsynced.isEmpty else { return }
+        try await bodySyncer.makeDurable(paths: unsynced.map(messagePath))
+        let done = Set(unsynced)
+        core.withLock { $0.unsyncedFiles.removeAll { done.contains($0) } }
     }
 
     /// MOVE / UID MOVE (RFC 6851): COPY, then removal from this mailbox once the

@@ -21,6 +21,7 @@ public final class Mailbox: Sendable {
     let hub = ChangeHub()
     let core: Mutex<Core>
     let commit: GroupCommit
+    let bodySyncer: BodySyncer
 
     /// What the writer owns. Readers touch only `index`.
     struct Core {
@@ -30,6 +31,11 @@ public final class Mailbox: Sendable {
         var generation: UInt64
         var snapshotSize: Int
         var messagesDirectoryFD: Int32
+        /// A rename or link into msgs/ since the last sync: the directory needs one too.
+        var directoryDirty = false
+        /// Messages whose body is in the journal but whose file may not be durable
+        /// yet; compaction syncs them before it drops the journal.
+        var unsyncedFiles: [UID] = []
         var tempCounter: UInt64 = 0
         var closed = false
     }
@@ -41,8 +47,9 @@ public final class Mailbox: Sendable {
 
     func messagePath(_ uid: UID) -> String { messagesPath + "/\(uid)" }
 
-    private init(directory: String, options: StoreOptions, quota: QuotaAccount?, core: Core) {
+    private init(directory: String, options: StoreOptions, quota: QuotaAccount?, bodySyncer: BodySyncer, core: Core) {
         self.directory = directory
+        self.bodySyncer = bodySyncer
         self.options = options
         self.quota = quota
         self.core = Mutex(core)
@@ -53,9 +60,17 @@ public final class Mailbox: Sendable {
     /// One group-commit round: links and renames into msgs/ first, then the journal
     /// that names them.
     func syncJournal() async throws {
-        let (directoryFD, journalFD) = core.withLock { ($0.messagesDirectoryFD, $0.journalFD) }
-        try await io.sync(directoryFD)
+        let (directoryFD, journalFD, directoryDirty) = core.withLock { core in
+            defer { core.directoryDirty = false }
+            return (core.messagesDirectoryFD, core.journalFD, core.directoryDirty)
+        }
+        if directoryDirty { try await io.sync(directoryFD) }
         try await io.sync(journalFD)
+    }
+
+    /// Notes that msgs/ changed (called under the gate, before the journal write).
+    func markDirectoryDirty() {
+        core.withLock { $0.directoryDirty = true }
     }
 
     /// Creates an empty mailbox directory with a fresh journal.
@@ -69,7 +84,10 @@ public final class Mailbox: Sendable {
 
     /// Opens a mailbox: loads the snapshot, replays the journal's intact records and
     /// cuts off a torn tail, then removes leftovers of interrupted appends.
-    static func open(directory: String, options: StoreOptions, quota: QuotaAccount?) async throws -> Mailbox {
+    /// `bodySyncer` is the data root's; a mailbox opened on its own makes its own.
+    static func open(
+        directory: String, options: StoreOptions, quota: QuotaAccount?, bodySyncer: BodySyncer? = nil
+    ) async throws -> Mailbox {
         let io = options.io
         let journalPath = directory + "/journal", snapshotPath = directory + "/index"
         guard io.fileExists(journalPath) else { throw StoreError.mailboxNotFound(directory) }
@@ -97,12 +115,14 @@ public final class Mailbox: Sendable {
         }
 
         var validLength = JournalFile.headerSize
+        var journaledBodies: [UID: (message: [UInt8], structure: [UInt8])] = [:]
         for (record, end) in journal.records {
             do {
                 try index.apply(record)
             } catch {
                 break // an impossible record ends recovery like a torn one
             }
+            if case let .body(uid, message, structure) = record { journaledBodies[uid] = (message, structure) }
             validLength = end
         }
 
@@ -114,13 +134,26 @@ public final class Mailbox: Sendable {
         try io.makeDirectory(directory + "/msgs")
         try io.makeDirectory(directory + "/tmp")
         for name in try io.listDirectory(directory + "/tmp") { try io.unlink(directory + "/tmp/" + name) }
+        // A message whose body is journaled may have lost its file (or part of it)
+        // in a machine crash: rebuild it from the journal.
+        var unsynced: [UID] = []
+        for (uid, body) in journaledBodies.sorted(by: { $0.key < $1.key }) where index.row(of: uid) != nil {
+            unsynced.append(uid)
+            let path = directory + "/msgs/\(uid)"
+            if let file = try? MessageFile(path: path, io: io), file.bodySize == body.message.count { continue }
+            let temporary = directory + "/tmp/rebuild.\(uid)"
+            try? io.unlink(temporary)
+            try await MessageFile.write(body: body.message, structure: body.structure, to: temporary, io: io, syncer: nil)
+            try io.rename(temporary, path)
+        }
         let messagesFD = try io.open(directory + "/msgs", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC, mode: 0)
 
         return Mailbox(
             directory: directory, options: options, quota: quota,
+            bodySyncer: try bodySyncer ?? BodySyncer(directory: directory, options: options),
             core: Core(
                 index: index, journalFD: journalFD, journalEnd: Int64(validLength), generation: generation,
-                snapshotSize: snapshotSize, messagesDirectoryFD: messagesFD))
+                snapshotSize: snapshotSize, messagesDirectoryFD: messagesFD, unsyncedFiles: unsynced))
     }
 
     /// Closes the files and ends every change stream. Further calls fail.

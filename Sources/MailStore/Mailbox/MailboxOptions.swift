@@ -9,9 +9,25 @@ public enum Durability: Sendable, Equatable {
     case relaxed
 }
 
+/// How a new message's body is made durable before its journal record is written
+/// (the order that guarantees a record never names a body that is not on disk).
+public enum BodySync: Sendable, Equatable {
+    /// One `syncfs` covers the bodies of every writer waiting at that moment, across
+    /// all mailboxes: a few device flushes for many concurrent appends. Best on a
+    /// filesystem dedicated to mail; it also flushes unrelated dirty data there.
+    case filesystem
+    /// One `fdatasync` per body: costs a flush per message, touches nothing else.
+    case perFile
+}
+
 /// Settings of the store, read once by whoever opens it.
 public struct StoreOptions: Sendable {
     public var durability: Durability
+    public var bodySync: BodySync
+    /// Messages up to this size are written into the journal as well as their file,
+    /// so an append costs one shared journal sync instead of a sync of its own
+    /// file; the files are synced in bulk at compaction. 0 turns it off.
+    public var journaledBodyLimit: Int
     /// Parses messages at append time; the MIME module's analyzer in production.
     public var analyzer: any MessageAnalyzer
     /// Compact a mailbox's journal into its snapshot once the journal passes this
@@ -26,13 +42,17 @@ public struct StoreOptions: Sendable {
 
     public init(
         durability: Durability = .durable,
+        bodySync: BodySync = .perFile,
+        journaledBodyLimit: Int = 128 << 10,
         analyzer: any MessageAnalyzer = PlainMessageAnalyzer(),
-        compactionThreshold: Int = 4 << 20,
+        compactionThreshold: Int = 16 << 20,
         quota: QuotaLimits = .unlimited,
         eventBufferLimit: Int = 4096,
         io: any FileIO = PosixFileIO()
     ) {
         self.durability = durability
+        self.bodySync = bodySync
+        self.journaledBodyLimit = journaledBodyLimit
         self.analyzer = analyzer
         self.compactionThreshold = compactionThreshold
         self.quota = quota

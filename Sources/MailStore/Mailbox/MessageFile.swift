@@ -62,7 +62,7 @@ public final class MessageFile: Sendable {
     /// Writes a new message file at `path` and fsyncs it (unless relaxed). The caller
     /// renames it into place.
     static func write(
-        body: [UInt8], structure: [UInt8], to path: String, io: some FileIO, durable: Bool
+        body: [UInt8], structure: [UInt8], to path: String, io: some FileIO, syncer: BodySyncer?
     ) async throws {
         let fd = try io.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600)
         do {
@@ -73,7 +73,7 @@ public final class MessageFile: Sendable {
             tail.put(magic)
             tail.put(UInt64(body.count))
             try tail.bytes.withUnsafeBytes { try io.write(fd, $0, at: Int64(body.count)) }
-            if durable { try await io.sync(fd) }
+            if let syncer { try await syncer.makeDurable(fd) }
         } catch {
             io.close(fd)
             try? io.unlink(path)

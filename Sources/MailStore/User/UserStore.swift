@@ -19,6 +19,7 @@ public final class UserStore: Sendable {
     let gate = AsyncGate()
     let state: Mutex<State>
     let quota: QuotaAccount?
+    let bodySyncer: BodySyncer
 
     struct State {
         var registry: MailboxRegistry
@@ -34,7 +35,8 @@ public final class UserStore: Sendable {
     var registryPath: String { directory + "/mailboxes" }
     func mailboxDirectory(_ id: UInt32) -> String { directory + "/mailboxes.d/\(id)" }
 
-    private init(name: String, directory: String, options: StoreOptions, registry: MailboxRegistry) {
+    private init(name: String, directory: String, options: StoreOptions, bodySyncer: BodySyncer, registry: MailboxRegistry) {
+        self.bodySyncer = bodySyncer
         self.name = name
         self.directory = directory
         self.options = options
@@ -43,7 +45,7 @@ public final class UserStore: Sendable {
     }
 
     /// Opens (creating on first use, with the default mailboxes) a user directory.
-    static func open(name: String, directory: String, options: StoreOptions) async throws -> UserStore {
+    static func open(name: String, directory: String, options: StoreOptions, bodySyncer: BodySyncer) async throws -> UserStore {
         let io = options.io
         let registryPath = directory + "/mailboxes"
         let registry: MailboxRegistry
@@ -61,7 +63,7 @@ public final class UserStore: Sendable {
             try await io.writeFileAtomically(registryPath, fresh.encode())
             registry = fresh
         }
-        let user = UserStore(name: name, directory: directory, options: options, registry: registry)
+        let user = UserStore(name: name, directory: directory, options: options, bodySyncer: bodySyncer, registry: registry)
         try user.sweepDeletedMailboxes()
         if let quota = user.quota {
             for info in registry.mailboxes {
@@ -126,7 +128,8 @@ public final class UserStore: Sendable {
         if let open = state.withLock({ $0.open[id] }) { return open }
         return try await gate.withGate {
             if let open = state.withLock({ $0.open[id] }) { return open }
-            let mailbox = try await Mailbox.open(directory: mailboxDirectory(id), options: options, quota: quota)
+            let mailbox = try await Mailbox.open(
+                directory: mailboxDirectory(id), options: options, quota: quota, bodySyncer: bodySyncer)
             state.withLock { $0.open[id] = mailbox }
             return mailbox
         }
