@@ -1,6 +1,0 @@
-import Testing
-@testable import MIME
-
-@Test func moduleLinks() {
-    #expect(MIMEModule.name == "MIME")
-}
