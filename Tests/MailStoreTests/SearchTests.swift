@@ -6,9 +6,9 @@ import Testing
     static func day(_ y: Int, _ m: Int, _ d: Int) -> Int32 { CivilDate.days(year: y, month: m, day: d) }
 
     /// UID 1…6; UID 3 is expunged first, so sequence numbers and UIDs differ.
-    static func makeMailbox() async throws -> (Mailbox, TemporaryDirectory) {
+    static func makeMailbox(analyzer: any MessageAnalyzer = MIMEMessageAnalyzer()) async throws -> (Mailbox, TemporaryDirectory) {
         let directory = TemporaryDirectory()
-        let inbox = try await openStore(directory).user("u").mailbox(named: "INBOX")
+        let inbox = try await openStore(directory, options: StoreOptions(analyzer: analyzer)).user("u").mailbox(named: "INBOX")
         func at(_ y: Int, _ m: Int, _ d: Int, hour: Int64 = 12, zone: Int16 = 0) -> InternalDate {
             InternalDate(secondsSinceEpoch: Int64(day(y, m, d)) * 86_400 + hour * 3600 - Int64(zone) * 60, zoneMinutes: zone)
         }
@@ -84,6 +84,27 @@ import Testing
         let (inbox, directory) = try await Self.makeMailbox()
         _ = directory
         #expect(inbox.search(key) == expected)
+    }
+
+    /// The fallback analyzer (no MIME decoding) agrees on these plain-ASCII messages.
+    @Test(arguments: cases)
+    func plainAnalyzerKey(_ key: SearchKey, matches expected: [UID]) async throws {
+        let (inbox, directory) = try await Self.makeMailbox(analyzer: PlainMessageAnalyzer())
+        _ = directory
+        #expect(inbox.search(key) == expected)
+    }
+
+    @Test func textKeysDecodeMIMEThroughTheMIMEModule() async throws {
+        let directory = TemporaryDirectory()
+        let inbox = try await openStore(directory).user("u").mailbox(named: "INBOX")
+        _ = try await inbox.append(Array((
+            "From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.de>\r\nSubject: =?ISO-8859-1?Q?Gr=FC=DFe?=\r\n"
+            + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n" + "U2Now7ZuZW4gR3LDvMOfZQ==\r\n").utf8))
+        #expect(inbox.search(.text(.from("jürgen"))) == [1])
+        #expect(inbox.search(.text(.subject("GRÜSSE"))) == [1] || inbox.search(.text(.subject("grüße"))) == [1])
+        #expect(inbox.search(.text(.body("schönen"))) == [1])
+        #expect(inbox.search(.text(.body("U2Nob"))) == [], "the base64 text is decoded, not matched raw")
     }
 
     @Test func modSeqKeyFindsRecentChanges() async throws {

@@ -44,7 +44,7 @@ public struct StoreOptions: Sendable {
         durability: Durability = .durable,
         bodySync: BodySync = .perFile,
         journaledBodyLimit: Int = 128 << 10,
-        analyzer: any MessageAnalyzer = PlainMessageAnalyzer(),
+        analyzer: any MessageAnalyzer = MIMEMessageAnalyzer(),
         compactionThreshold: Int = 16 << 20,
         quota: QuotaLimits = .unlimited,
         eventBufferLimit: Int = 4096,
