@@ -94,7 +94,7 @@ extension Mailbox {
         staged.removeAll()
         reserved = false
         try await acknowledge(ticket)
-        try await compactIfNeeded()
+        await compactIfNeeded()
         return uids
     }
 

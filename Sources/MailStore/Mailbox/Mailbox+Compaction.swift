@@ -6,11 +6,14 @@ import Musl
 
 extension Mailbox {
     /// Folds the journal into a new snapshot once it has grown past the threshold.
-    func compactIfNeeded() async throws {
+    /// Runs after a write was acknowledged, so it never fails that write: if it
+    /// fails before the new snapshot is in place nothing changed and the next write
+    /// retries; if it fails after, the mailbox stops taking writes (see below).
+    func compactIfNeeded() async {
         guard needsCompaction() else { return }
-        try await gate.withGate {
+        await gate.withGate {
             guard needsCompaction() else { return }
-            try await compactHoldingGate()
+            try? await compactHoldingGate()
         }
     }
 
@@ -46,9 +49,18 @@ extension Mailbox {
             (SnapshotFile.encode(core.index, generation: core.generation + 1), core.generation + 1, core.index.uidValidity)
         }
         try await io.writeFileAtomically(snapshotPath, bytes)
-        try await JournalFile.create(
-            path: journalPath, header: .init(generation: generation, uidValidity: uidValidity), io: io)
-        let journalFD = try io.open(journalPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
+        // From here the old journal is superseded on disk: a record appended to it
+        // would be dropped by the next open. If the new journal cannot be made, the
+        // mailbox refuses writes until it is reopened (which recovers correctly).
+        let journalFD: Int32
+        do {
+            try await JournalFile.create(
+                path: journalPath, header: .init(generation: generation, uidValidity: uidValidity), io: io)
+            journalFD = try io.open(journalPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
+        } catch {
+            core.withLock { $0.needsReopen = true }
+            throw error
+        }
         let oldFD = core.withLock { core in
             defer {
                 core.journalFD = journalFD

@@ -79,7 +79,7 @@ extension Mailbox {
         reservedBytes -= copiedBytes
         if let ticket {
             try await destination.acknowledge(ticket)
-            try await destination.compactIfNeeded()
+            await destination.compactIfNeeded()
         }
         return CopiedUIDs(uidValidity: uidValidity, source: pairs.map(\.0), destination: pairs.map(\.1))
     }

@@ -39,7 +39,7 @@ extension Mailbox {
         // Only now that the expunge is durable may the files go; a crash before this
         // leaves files that compaction sweeps.
         for uid in removed { try? io.unlink(messagePath(uid)) }
-        try await compactIfNeeded()
+        await compactIfNeeded()
         return removed
     }
 }

@@ -66,7 +66,7 @@ extension Mailbox {
         }
         if let ticket {
             try await acknowledge(ticket)
-            try await compactIfNeeded()
+            await compactIfNeeded()
         }
         return result
     }

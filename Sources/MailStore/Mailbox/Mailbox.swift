@@ -38,6 +38,8 @@ public final class Mailbox: Sendable {
         var unsyncedFiles: [UID] = []
         var tempCounter: UInt64 = 0
         var closed = false
+        /// A compaction failed halfway; writes are refused until the mailbox is reopened.
+        var needsReopen = false
     }
 
     var io: any FileIO { options.io }
@@ -215,6 +217,9 @@ public final class Mailbox: Sendable {
         for record in records { record.encode(into: &writer) }
         try core.withLock { core in
             guard !core.closed else { throw StoreError.operationNotAllowed("mailbox is closed") }
+            guard !core.needsReopen else {
+                throw StoreError.operationNotAllowed("mailbox must be reopened after a failed compaction")
+            }
             do {
                 try writer.bytes.withUnsafeBytes { try io.write(core.journalFD, $0, at: core.journalEnd) }
             } catch {

@@ -28,13 +28,13 @@ extension UserStore {
             // The registry first: once it no longer names the mailbox, a crash leaves
             // only a directory that the next open sweeps.
             try await save(registry)
+            // With a quota every mailbox is open (user open counts them all), so
+            // what this one held is released here.
             let mailbox = state.withLock { $0.open.removeValue(forKey: info.id) }
             if let mailbox {
                 let status = mailbox.status()
                 quota?.release(messages: Int64(status.messages), bytes: status.size)
                 await mailbox.close()
-            } else if let quota {
-                _ = quota // an unopened mailbox was opened at user open when quota is on
             }
             try io.removeTree(mailboxDirectory(info.id))
         }
