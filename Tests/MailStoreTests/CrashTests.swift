@@ -33,7 +33,7 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let started = monotonicSeconds()
         var rounds = 0, acknowledged = 0
-        while rounds < 400, monotonicSeconds() - started < 20 {
+        while rounds < 300, monotonicSeconds() - started < 15 {
             rounds += 1
             let child = try ChildProcess(path: torture, arguments: [root, String(UInt64.random(in: 1...UInt64(Int64.max))), "80"])
             // Half the rounds die after a number of acknowledgements, half after a

@@ -11,6 +11,22 @@ extension Mailbox {
     /// retries; if it fails after, the mailbox stops taking writes (see below).
     func compactIfNeeded() async {
         guard needsCompaction() else { return }
+        let claimed = core.withLock { core -> Bool in
+            guard !core.compacting else { return false }
+            core.compacting = true
+            return true
+        }
+        guard claimed else { return } // another task is on it
+        defer { core.withLock { $0.compacting = false } }
+        // Most of the checkpoint runs outside the gate: message files are immutable,
+        // so syncing them does not race with writers, who keep appending meanwhile.
+        if options.durability == .durable {
+            let pending = core.withLock { $0.unsyncedFiles }
+            if (try? await bodySyncer.makeDurable(paths: pending.map(messagePath))) != nil {
+                let synced = Set(pending)
+                core.withLock { $0.unsyncedFiles.removeAll { synced.contains($0) } }
+            }
+        }
         await gate.withGate {
             guard needsCompaction() else { return }
             try? await compactHoldingGate()

@@ -40,6 +40,8 @@ public final class Mailbox: Sendable {
         var closed = false
         /// A compaction failed halfway; writes are refused until the mailbox is reopened.
         var needsReopen = false
+        /// A task is compacting (or syncing files for it); others need not start.
+        var compacting = false
     }
 
     var io: any FileIO { options.io }
