@@ -11,6 +11,16 @@ public struct UIDSet: Hashable, Sendable, Sequence, CustomStringConvertible {
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) { appendSorted(range) }
     }
 
+    /// Builds a set from ranges already ordered by lower bound (overlapping or
+    /// adjacent ones merge) in one pass, without sorting: what index scans produce.
+    init(ascending ranges: some Sequence<ClosedRange<UID>>) {
+        self.ranges = []
+        for range in ranges {
+            assert(self.ranges.last.map { $0.lowerBound <= range.lowerBound } ?? true, "ranges not ascending")
+            appendSorted(range)
+        }
+    }
+
     public init(uids: some Sequence<UID>) {
         self.ranges = []
         for uid in uids.sorted() { appendSorted(uid...uid) }

@@ -10,7 +10,7 @@ extension Mailbox {
                 let uid = index.uids[row]
                 if uids?.contains(uid) ?? true { doomed.append(uid...uid) }
             }
-            return UIDSet(doomed)
+            return UIDSet(ascending: doomed)
         }
     }
 

@@ -56,7 +56,7 @@ extension Mailbox {
                 }
                 return (changed, modified, index.highestModSeq + 1)
             }
-            let changedSet = UIDSet(changed)
+            let changedSet = UIDSet(ascending: changed)
             guard !changedSet.isEmpty else {
                 return (FlagStoreResult(modSeq: nil, changed: changedSet, modified: modified), nil)
             }

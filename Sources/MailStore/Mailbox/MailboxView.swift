@@ -46,33 +46,39 @@ public struct MailboxView: Sendable {
     /// Resolves a sequence set (`*` = the last message) to UIDs; nil if it names a
     /// sequence number beyond the mailbox (a BAD in IMAP).
     public func uids(forSequenceSet set: [SequenceRange]) -> UIDSet? {
-        var result: [ClosedRange<UID>] = []
+        var rows: [ClosedRange<Int>] = []
         for range in set {
             guard let a = resolve(range.from, last: UInt32(count)), let b = resolve(range.to, last: UInt32(count)) else {
                 return nil
             }
             let (low, high) = (min(a, b), max(a, b))
             guard low >= 1, Int(high) <= count else { return nil }
-            for row in Int(low - 1)...Int(high - 1) { result.append(index.uids[row]...index.uids[row]) }
+            rows.append(Int(low - 1)...Int(high - 1))
         }
-        return UIDSet(result)
+        // UIDs ascend with rows, so walking sorted row ranges yields ascending UIDs.
+        rows.sort { $0.lowerBound < $1.lowerBound }
+        return UIDSet(ascending: rows.lazy.flatMap { $0 }.map { index.uids[$0]...index.uids[$0] })
     }
 
     /// Resolves a UID set (`*` = the highest UID in use) to the UIDs that exist;
     /// `n:*` with n above every UID still names the last message (RFC 9051 6.4.9).
     public func uids(forUIDSet set: [SequenceRange]) -> UIDSet {
         let last = index.uids.last ?? 0
-        var result: [ClosedRange<UID>] = []
+        var wanted: [ClosedRange<UID>] = []
         for range in set {
             guard let a = resolve(range.from, last: last), let b = resolve(range.to, last: last) else { continue }
-            let (low, high) = (min(a, b), max(a, b))
-            var row = index.firstRow(atOrAfter: low)
-            while row < index.count, index.uids[row] <= high {
-                result.append(index.uids[row]...index.uids[row])
+            wanted.append(min(a, b)...max(a, b))
+        }
+        // The merged ranges are sorted and disjoint, so the UIDs found ascend.
+        var found: [ClosedRange<UID>] = []
+        for range in UIDSet(wanted).ranges {
+            var row = index.firstRow(atOrAfter: range.lowerBound)
+            while row < index.count, index.uids[row] <= range.upperBound {
+                found.append(index.uids[row]...index.uids[row])
                 row += 1
             }
         }
-        return UIDSet(result)
+        return UIDSet(ascending: found)
     }
 
     private func resolve(_ bound: SequenceRange.Bound, last: UInt32) -> UInt32? {
@@ -88,7 +94,7 @@ public struct MailboxView: Sendable {
         for row in 0..<index.count where index.modSeqs[row] > modSeq {
             result.append(index.uids[row]...index.uids[row])
         }
-        return UIDSet(result)
+        return UIDSet(ascending: result)
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED (EARLIER)), optionally only
