@@ -167,3 +167,23 @@ import Testing
         ])
     }
 }
+
+@Suite struct MailboxRegistryTests {
+    @Test func roundTripsNamesWithSpacesAndRoles() throws {
+        var registry = MailboxRegistry(now: 1_000)
+        registry.mailboxes = [
+            MailboxInfo(name: "INBOX", id: 1, uidValidity: 1_000, role: nil),
+            MailboxInfo(name: "Old  Stuff/ spaced ", id: 2, uidValidity: 1_001, role: .archive),
+        ]
+        registry.subscriptions = ["Old  Stuff/ spaced ", "Gone"]
+        #expect(try MailboxRegistry.decode(registry.encode(), path: "r") == registry)
+    }
+
+    @Test(arguments: ["M 1 x - INBOX", "M 1 2", "next-id many", "Q what"])
+    func malformedLinesAreCorruption(line: String) {
+        let bytes = Array("mailshard-mailboxes 1\n\(line)\n".utf8)
+        #expect(throws: StoreError.corrupt(path: "r", reason: "bad line \(line.debugDescription)")) {
+            try MailboxRegistry.decode(bytes, path: "r")
+        }
+    }
+}

@@ -67,21 +67,22 @@ struct MailboxRegistry: Sendable, Equatable {
         var registry = MailboxRegistry(now: 0)
         for line in lines.dropFirst() {
             let fields = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
+            let bad = StoreError.corrupt(path: path, reason: "bad line \(line.debugDescription)")
             switch fields.first {
             case "next-id":
-                guard fields.count == 2, let value = UInt32(fields[1]) else { fallthrough }
+                guard fields.count == 2, let value = UInt32(fields[1]) else { throw bad }
                 registry.nextID = value
             case "next-uidvalidity":
-                guard fields.count == 2, let value = UInt32(fields[1]) else { fallthrough }
+                guard fields.count == 2, let value = UInt32(fields[1]) else { throw bad }
                 registry.nextUIDValidity = value
             case "M":
-                guard fields.count == 5, let id = UInt32(fields[1]), let validity = UInt32(fields[2]) else { fallthrough }
+                guard fields.count == 5, let id = UInt32(fields[1]), let validity = UInt32(fields[2]) else { throw bad }
                 let role = fields[3] == "-" ? nil : SpecialUse(rawValue: String(fields[3]))
                 registry.mailboxes.append(MailboxInfo(name: String(fields[4]), id: id, uidValidity: validity, role: role))
             case "S":
                 registry.subscriptions.append(String(line.dropFirst(2)))
             default:
-                throw StoreError.corrupt(path: path, reason: "bad line \(line.debugDescription)")
+                throw bad
             }
         }
         return registry
