@@ -34,7 +34,19 @@ import Testing
         let directory = TemporaryDirectory()
         let (path, bytes, steps) = try await buildJournal(directory)
         let io = PosixFileIO()
-        for length in stride(from: JournalFile.headerSize, through: bytes.count, by: 1) {
+        // Every cut around each record boundary (inside the next frame header, one
+        // byte short of the end) and a few inside each payload; every byte would
+        // be thousands of reopens once bodies are journaled.
+        var lengths = Set<Int>()
+        for (boundary, next) in zip(steps.map(\.0), steps.dropFirst().map(\.0) + [bytes.count]) {
+            for cut in [boundary, boundary + 1, boundary + 4, boundary + 8, boundary + 9, boundary + 20,
+                        (boundary + next) / 2, next - 1] where cut >= JournalFile.headerSize && cut <= bytes.count {
+                lengths.insert(cut)
+            }
+        }
+        lengths.insert(bytes.count)
+        #expect(lengths.count > 50 && steps.count == 10)
+        for length in lengths.sorted() {
             try await io.writeFileAtomically(path + "/journal", Array(bytes.prefix(length)))
             let mailbox = try await reopen(path)
             let expected = steps.last { $0.0 <= length }!.1
