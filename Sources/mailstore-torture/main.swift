@@ -13,7 +13,8 @@
 // The parent kills it with SIGKILL at random moments and checks that everything
 // acknowledged is in the store it reopens.
 //
-// usage: mailstore-torture <data root> <seed> <operations>
+// usage: mailstore-torture <data root> <seed> <operations> [compaction threshold]
+// (a small threshold makes compactions, and kills during them, frequent)
 import Glibc
 import MailStore
 
@@ -47,13 +48,15 @@ func makeBody(_ random: inout SplitMix64, tag: String) -> [UInt8] {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, let seed = UInt64(arguments[2]), let operations = Int(arguments[3]) else {
-    report("usage: mailstore-torture <data root> <seed> <operations>")
+guard arguments.count >= 4, let seed = UInt64(arguments[2]), let operations = Int(arguments[3]) else {
+    report("usage: mailstore-torture <data root> <seed> <operations> [compaction threshold]")
     exit(2)
 }
+var options = StoreOptions()
+if arguments.count > 4, let threshold = Int(arguments[4]) { options.compactionThreshold = threshold }
 var random = SplitMix64(state: seed)
 let names = ["INBOX", "Archive"]
-let store = try MailStore(root: arguments[1])
+let store = try MailStore(root: arguments[1], options: options)
 let user = try await store.user("torture")
 let mailboxes = [try await user.mailbox(named: names[0]), try await user.mailbox(named: names[1])]
 

@@ -35,7 +35,11 @@ import Testing
         var rounds = 0, acknowledged = 0
         while rounds < 300, monotonicSeconds() - started < 15 {
             rounds += 1
-            let child = try ChildProcess(path: torture, arguments: [root, String(UInt64.random(in: 1...UInt64(Int64.max))), "80"])
+            // Every other round compacts after a few KiB of journal, so kills land
+            // inside checkpoints and snapshot/journal swaps too.
+            let threshold = rounds % 2 == 0 ? "2048" : String(16 << 20)
+            let seed = String(UInt64.random(in: 1...UInt64(Int64.max), using: &random))
+            let child = try ChildProcess(path: torture, arguments: [root, seed, "80", threshold])
             // Half the rounds die after a number of acknowledgements, half after a
             // delay (which may fall during recovery or startup).
             let killAfterAcks = Bool.random() ? Int.random(in: 1...12, using: &random) : Int.max
