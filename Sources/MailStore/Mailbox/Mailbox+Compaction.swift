@@ -56,8 +56,10 @@ extension Mailbox {
         }
         // Checkpoint: files whose bodies only the journal holds must be durable
         // before that journal goes.
-        let unsynced = core.withLock { $0.unsyncedFiles }
-        if !unsynced.isEmpty, options.durability == .durable {
+        // (Most were synced before the gate was taken; their directory entries are
+        // made durable here, always, since the journal naming them is about to go.)
+        if options.durability == .durable {
+            let unsynced = core.withLock { $0.unsyncedFiles }
             try await bodySyncer.makeDurable(paths: unsynced.map(messagePath))
             try await io.sync(core.withLock { $0.messagesDirectoryFD })
         }
