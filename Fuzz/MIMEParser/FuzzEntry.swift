@@ -31,5 +31,9 @@ public func fuzzMIMEParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     _ = structure.contains(SearchKey("é x"), in: .text, message: message)
     _ = structure.contains(SearchKey("subject"), in: .header("subject"), message: message)
+    _ = structure.contains(SearchKey("a@b"), in: .header("from"), message: message)
+    _ = structure.decodedHeaderValues(named: "subject", in: message)
+    _ = structure.mailboxes(named: "to", in: message)
+    _ = structure.sentDate(in: message)
     return 0
 }

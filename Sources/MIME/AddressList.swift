@@ -125,7 +125,10 @@ enum AddressList {
                 var collected: [UInt8] = []
                 while scan < tokens.count {
                     let token = tokens[scan]
-                    if token == .special(UInt8(ascii: ":")) || token == .special(UInt8(ascii: ">")) { break }
+                    // A route ends at ":"; "<" or ">" first means it was not one (stopping
+                    // at "<" keeps a run of "<@,<@,…" linear).
+                    if token == .special(UInt8(ascii: ":")) || token == .special(UInt8(ascii: ">"))
+                        || token == .special(UInt8(ascii: "<")) { break }
                     switch token {
                     case .special(let c) where c == UInt8(ascii: "@") || c == UInt8(ascii: ","): collected.append(c)
                     default: collected += word(token) ?? []

@@ -26,6 +26,7 @@ enum EncodedWords {
             decoded.removeAll(keepingCapacity: true)
         }
 
+        var unterminated = 0..<0
         var index = 0
         while index < value.count {
             let c = value[index]
@@ -33,7 +34,7 @@ enum EncodedWords {
                 index += 1
                 continue
             }
-            if c == UInt8(ascii: "="), let word = parseWord(value, at: index) {
+            if c == UInt8(ascii: "="), let word = parseWord(value, at: index, unterminated: &unterminated) {
                 flushLiteral()
                 heldSpace.removeAll(keepingCapacity: true)  // §6.2: dropped between words
                 if afterWord, word.charset != decodedCharset { flushDecoded() }
@@ -70,7 +71,10 @@ enum EncodedWords {
     }
 
     /// `=?charset[*lang]?B|Q?text?=` at `start`, or nil when malformed.
-    private static func parseWord(_ value: [UInt8], at start: Int) -> Word? {
+    /// `unterminated`: a text scan found no "?=" from its lower bound up to its
+    /// upper bound, so a word whose text starts inside it cannot end either.
+    /// Remembering that keeps `=?a?q?x=?a?q?x…` linear instead of quadratic.
+    private static func parseWord(_ value: [UInt8], at start: Int, unterminated: inout Range<Int>) -> Word? {
         guard start + 1 < value.count, value[start + 1] == UInt8(ascii: "?") else { return nil }
         var index = start + 2
         let charsetStart = index
@@ -85,12 +89,19 @@ enum EncodedWords {
         let encoding = value[index + 1] | 0x20
         guard encoding == UInt8(ascii: "b") || encoding == UInt8(ascii: "q") else { return nil }
         let textStart = index + 3
+        guard !unterminated.contains(textStart) else { return nil }
         var end = textStart
         while end + 1 < value.count, !(value[end] == UInt8(ascii: "?") && value[end + 1] == UInt8(ascii: "=")) {
-            if value[end] == 0x20 || value[end] == 0x09 || value[end] == 0x0D || value[end] == 0x0A { return nil }
+            if value[end] == 0x20 || value[end] == 0x09 || value[end] == 0x0D || value[end] == 0x0A {
+                unterminated = textStart..<end
+                return nil
+            }
             end += 1
         }
-        guard end + 1 < value.count else { return nil }
+        guard end + 1 < value.count else {
+            unterminated = textStart..<value.count
+            return nil
+        }
         let text = value[textStart..<end]
         var decoded: [UInt8] = []
         if encoding == UInt8(ascii: "b") {

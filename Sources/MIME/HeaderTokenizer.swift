@@ -118,25 +118,6 @@ struct HeaderTokenizer {
             if token == .special(special) { return }
         }
     }
-
-    /// The remaining raw bytes up to the next unquoted `special` (or the end),
-    /// trimmed of white space; consumes them but not the special.
-    mutating func rawRun(until special: UInt8) -> ByteRange {
-        while position < end, Self.isSpace(bytes[position]) { position += 1 }
-        let start = position
-        var inQuotes = false
-        while position < end {
-            let c = bytes[position]
-            if c == UInt8(ascii: "\\") { position += 2; continue }
-            if c == UInt8(ascii: "\"") { inQuotes.toggle() }
-            if !inQuotes, c == special { break }
-            position += 1
-        }
-        position = min(position, end)
-        var stop = position
-        while stop > start, Self.isSpace(bytes[stop - 1]) { stop -= 1 }
-        return ByteRange(start: start, end: stop)
-    }
 }
 
 extension MessageBytes {

@@ -156,7 +156,7 @@ struct MessageParser {
                 header: ByteRange(start: at, end: at), body: ByteRange(start: at, end: at), kind: .leaf,
                 encoding: .sevenBit, isText: true, charset: "us-ascii", blankLineLength: 0,
                 fieldRange: fields.count..<fields.count, firstChild: nil, nextSibling: nil))
-            contents.append(PartContent(contentType: childDefault.isDefault ? .textPlainDefault : childDefault,
+            contents.append(PartContent(contentType: .textPlainDefault,
                                         headers: PartHeaders(fields: fields, range: 0..<0, bytes: bytes),
                                         lines: 0))
             parts[index].firstChild = child

@@ -62,7 +62,10 @@ extension MessageStructure {
         return out.bytes
     }
 
-    /// Decodes bytes made by `serialized()`, checking every range and index.
+    /// Decodes bytes made by `serialized()`, checking every range and index
+    /// against the recorded `messageSize`. The caller should also check that
+    /// `messageSize` equals the size of the message file it will slice, so a cache
+    /// paired with the wrong file is re-parsed rather than trusted.
     public init(serialized: UnsafeRawBufferPointer) throws(StructureDecodingError) {
         var reader = ByteReader(serialized)
         guard try reader.bytes(Self.magic.count) == Self.magic,

@@ -58,3 +58,33 @@ import Testing
         #expect(texts.map { String(decoding: $0, as: UTF8.self) } == ["zażółć gęsią jaźń\r\n"])
     }
 }
+
+@Suite struct EncodedWordWorstCaseTests {
+    /// Many "=?cs?q?" starts with no "?=" anywhere: each scan would run to the
+    /// end; remembered failures keep it linear. Checked by result, not by time.
+    @Test func unterminatedWordsStayLiteral() {
+        let value = String(repeating: "=?a?q?x", count: 20_000)
+        let message = CorpusMessage.crlf("Subject: \(value)\n\n")
+        let structure = MessageStructure(parsing: message)
+        let values = message.withUnsafeBytes { structure.decodedHeaderValues(named: "subject", in: $0) }
+        #expect(values == [value])
+    }
+}
+
+@Suite struct SubstringMatcherTests {
+    @Test(arguments: [
+        ("hello world", "o w", true), ("hello", "hello!", false), ("", "", true), ("abc", "", true),
+        ("abcabcabd", "abcabd", true), ("aaaaaaaaab", "aaab", true), ("aaaaaaaaaa", "aaab", false),
+    ])
+    func findsSubstrings(_ text: String, _ key: String, _ found: Bool) {
+        #expect(SearchKey(key).isFound(in: Array(text.utf8)) == found)
+    }
+
+    /// Past the memchr budget the search continues with KMP: same answers.
+    @Test func adversarialRepetitionIsAnsweredCorrectly() {
+        let text = [UInt8](repeating: UInt8(ascii: "a"), count: 200_000)
+        #expect(!SearchKey(String(repeating: "a", count: 300) + "b").isFound(in: text))
+        #expect(SearchKey(String(repeating: "a", count: 300) + "b").isFound(in: text + Array("b".utf8)))
+        #expect(SearchKey("aab").isFound(in: text + Array("b".utf8)))
+    }
+}

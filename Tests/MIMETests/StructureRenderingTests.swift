@@ -59,3 +59,25 @@ import Testing
         #expect(envelope.hasPrefix("(NIL " + rendered + " NIL"), "\(envelope)")
     }
 }
+
+@Suite struct MessageGlobalTests {
+    /// RFC 9051 media-message: message/global carries ENVELOPE, BODY and lines too.
+    @Test func messageGlobalIsAnEncapsulatedMessage() throws {
+        let message = CorpusMessage.crlf("""
+            Content-Type: message/global
+
+            Subject: inner
+
+            x
+
+            """)
+        let structure = MessageStructure(parsing: message)
+        #expect(structure.parts[0].kind == .message)
+        #expect(String(decoding: structure.body, as: UTF8.self) == """
+            ("message" "global" NIL NIL NIL "7BIT" 21 (NIL "inner" NIL NIL NIL NIL NIL NIL NIL NIL) \
+            \(Corpus.textPlain) 3 1) 3)
+            """)
+        let header = try message.withUnsafeBytes { try structure.ranges(for: SectionSpec(part: [1], text: .header), in: $0) }
+        #expect(header.count == "Subject: inner\r\n\r\n".utf8.count)
+    }
+}
