@@ -14,10 +14,11 @@ public struct MIMEMessageAnalyzer: MessageAnalyzer {
 
     public func analyze(_ message: UnsafeRawBufferPointer) -> MessageAnalysis {
         let structure = MessageStructure(parsing: message, limits: limits)
-        let date = structure.searchableHeaderValues(named: "Date", in: message).first
+        // SENT* compare the date as written (its own zone), so only y-m-d is kept.
+        let date = structure.searchableHeaderValues(named: "Date", in: message).first.flatMap { MessageDate(parsing: $0) }
         return MessageAnalysis(
             structure: structure.serialized(),
-            sentDay: date.flatMap { CivilDate.sentDay(fromDateHeader: String(decoding: $0, as: UTF8.self)) })
+            sentDay: date.map { CivilDate.days(year: $0.year, month: $0.month, day: $0.day) })
     }
 
     public func matches(_ key: TextSearchKey, message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer) -> Bool {
