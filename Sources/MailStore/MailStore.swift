@@ -4,6 +4,31 @@ import Synchronization
 /// two-level fan-out comes from a stable hash of the user name, so a fleet of
 /// millions of users stays listable and one user's directory can be moved or
 /// backed up alone.
+///
+/// On disk, per user:
+///
+///     mailboxes                  registry: names, ids, UIDVALIDITY, roles, subscriptions
+///     mailboxes.d/<id>/journal   append-only, checksummed records (see `JournalRecord`)
+///     mailboxes.d/<id>/index     snapshot: the journal folded up to a generation
+///     mailboxes.d/<id>/msgs/<uid>  one immutable file per message: body, MIME structure, footer
+///     mailboxes.d/<id>/tmp/      files being written (emptied on open)
+///
+/// Durability: a write is acknowledged once its journal record is synced (group
+/// commit). Bodies up to `StoreOptions.journaledBodyLimit` ride in the journal, so
+/// that one sync covers them; their files are synced at the next compaction or
+/// rebuilt from the journal after a crash. Larger bodies are synced as files
+/// before their record is written. Recovery keeps every intact record and cuts
+/// the journal at the first torn or corrupt one.
+///
+/// Typical use:
+///
+///     let store = try MailStore(root: "/var/mail/mailshard")
+///     let inbox = try await store.user("alice@example.com").mailbox(named: "INBOX")
+///     let uid = try await inbox.append(bytes, flags: MessageFlags(.seen))
+///     let body = try inbox.openMessage(uid: uid)          // mmap'd, FETCH from here
+///     _ = try await inbox.store(.add(MessageFlags(.flagged)), uids: UIDSet([uid...uid]))
+///     let hits = inbox.search(.and([.unseen, .text(.from("bob"))]))
+///     for await event in inbox.changes() { … }             // IDLE
 public final class MailStore: Sendable {
     public let root: String
     public let options: StoreOptions
