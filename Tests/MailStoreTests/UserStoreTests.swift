@@ -138,7 +138,8 @@ import Testing
         user = try await store.user("u")
         #expect(try await user.quotaUsage() == QuotaUsage(messages: 3, bytes: Int64(message.count * 3)))
         let big = StoreOptions(quota: QuotaLimits(bytes: 10))
-        let small = try openStore(TemporaryDirectory(), options: big)
+        let otherDirectory = TemporaryDirectory()
+        let small = try openStore(otherDirectory, options: big)
         await #expect(throws: StoreError.overQuota(resource: .bytes, limit: 10, wouldUse: Int64(message.count))) {
             try await small.user("v").mailbox(named: "INBOX").append(message)
         }
