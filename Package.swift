@@ -57,6 +57,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The crash test's child process: MailStoreTests launches it and kills it with SIGKILL.
+        .executableTarget(name: "mailstore-torture", dependencies: ["MailStore"], swiftSettings: swiftSettings),
+
         .testTarget(name: "IMAPCodecTests", dependencies: ["IMAPCodec"], swiftSettings: swiftSettings),
         .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: swiftSettings),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore"], swiftSettings: swiftSettings),

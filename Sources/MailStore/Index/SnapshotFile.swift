@@ -1,0 +1,83 @@
+/// A compacted index (`<mailbox>/index`): everything the journal said up to a
+/// point, written atomically, so opening a mailbox reads one file and replays only
+/// the journal's tail.
+///
+///     [magic "MSS1": u32][version: u32][generation: u64][uidvalidity: u32][uidnext: u32]
+///     [highestmodseq: u64][messages: u64][keywords: u32][expunged runs: u64]
+///     keyword names; columns uid, flags, keywords, modseq, date, zone, size, sent day;
+///     expunged runs (low u32, high u32, modseq u64); [crc32c of all before: u32]
+enum SnapshotFile {
+    static let magic: UInt32 = 0x3153_534D // "MSS1"
+
+    static func encode(_ index: MailboxIndex, generation: UInt64) -> [UInt8] {
+        var writer = ByteWriter(capacity: 64 + index.count * 39 + index.expunged.count * 16)
+        writer.put(magic)
+        writer.put(UInt32(1))
+        writer.put(generation)
+        writer.put(index.uidValidity)
+        writer.put(index.uidNext)
+        writer.put(index.highestModSeq)
+        writer.put(UInt64(index.count))
+        writer.put(UInt32(index.keywords.names.count))
+        writer.put(UInt64(index.expunged.count))
+        for name in index.keywords.names { writer.put(name) }
+        writer.putColumn(index.uids)
+        writer.putColumn(index.flags)
+        writer.putColumn(index.keywordMasks)
+        writer.putColumn(index.modSeqs)
+        writer.putColumn(index.internalDates)
+        writer.putColumn(index.zones)
+        writer.putColumn(index.sizes)
+        writer.putColumn(index.sentDays)
+        for run in index.expunged {
+            writer.put(run.low)
+            writer.put(run.high)
+            writer.put(run.modSeq)
+        }
+        writer.put(CRC32C.checksum(writer.bytes))
+        return writer.bytes
+    }
+
+    /// Decodes a snapshot, reserving `spare` extra rows so the journal tail and the
+    /// next appends do not reallocate the columns.
+    static func decode(_ bytes: [UInt8], path: String, spare: Int) throws -> (MailboxIndex, generation: UInt64) {
+        try bytes.withUnsafeBytes { buffer in
+            guard buffer.count >= 4,
+                  CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<(buffer.count - 4)]))
+                    == UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: buffer.count - 4, as: UInt32.self))
+            else { throw StoreError.corrupt(path: path, reason: "snapshot checksum mismatch") }
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: buffer[0..<(buffer.count - 4)]))
+            do {
+                guard try reader.get(UInt32.self) == magic, try reader.get(UInt32.self) == 1 else {
+                    throw StoreError.corrupt(path: path, reason: "not a snapshot")
+                }
+                let generation: UInt64 = try reader.get()
+                var index = MailboxIndex(uidValidity: try reader.get())
+                index.uidNext = try reader.get()
+                index.highestModSeq = try reader.get()
+                let count = Int(try reader.get(UInt64.self))
+                let keywordCount = Int(try reader.get(UInt32.self))
+                let expungedCount = Int(try reader.get(UInt64.self))
+                for _ in 0..<keywordCount { _ = index.keywords.define(try reader.getString()) }
+                index.uids = try reader.getColumn(UInt32.self, count: count, capacity: count + spare)
+                index.flags = try reader.getColumn(UInt8.self, count: count, capacity: count + spare)
+                index.keywordMasks = try reader.getColumn(UInt64.self, count: count, capacity: count + spare)
+                index.modSeqs = try reader.getColumn(UInt64.self, count: count, capacity: count + spare)
+                index.internalDates = try reader.getColumn(Int64.self, count: count, capacity: count + spare)
+                index.zones = try reader.getColumn(Int16.self, count: count, capacity: count + spare)
+                index.sizes = try reader.getColumn(UInt32.self, count: count, capacity: count + spare)
+                index.sentDays = try reader.getColumn(Int32.self, count: count, capacity: count + spare)
+                index.expunged.reserveCapacity(expungedCount)
+                for _ in 0..<expungedCount {
+                    index.expunged.append(ExpungedRange(low: try reader.get(), high: try reader.get(), modSeq: try reader.get()))
+                }
+                index.recount()
+                return (index, generation)
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.corrupt(path: path, reason: "snapshot truncated")
+            }
+        }
+    }
+}

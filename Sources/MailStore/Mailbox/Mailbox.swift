@@ -1,0 +1,280 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One open mailbox: its index in memory, its journal, its message files.
+///
+/// Layout of its directory: `journal`, `index` (the snapshot), `msgs/<uid>` (one
+/// immutable `MessageFile` per message), `tmp/` (message files being written).
+///
+/// Concurrency: one writer at a time (`AsyncGate`), any number of readers, which
+/// take a consistent copy of the index (`view()`, copy-on-write, O(1)). Every write
+/// is acknowledged only once durable; writes running together share fsyncs.
+public final class Mailbox: Sendable {
+    public let directory: String
+    let options: StoreOptions
+    let quota: QuotaAccount?
+    let gate = AsyncGate()
+    let hub = ChangeHub()
+    let core: Mutex<Core>
+    let commit: GroupCommit
+    let bodySyncer: BodySyncer
+
+    /// What the writer owns. Readers touch only `index`.
+    struct Core {
+        var index: MailboxIndex
+        var journalFD: Int32
+        var journalEnd: Int64
+        var generation: UInt64
+        var snapshotSize: Int
+        var messagesDirectoryFD: Int32
+        /// A rename or link into msgs/ since the last sync: the directory needs one too.
+        var directoryDirty = false
+        /// Messages whose body is in the journal but whose file may not be durable
+        /// yet; compaction syncs them before it drops the journal.
+        var unsyncedFiles: [UID] = []
+        var tempCounter: UInt64 = 0
+        var closed = false
+        /// A compaction failed halfway; writes are refused until the mailbox is reopened.
+        var needsReopen = false
+        /// A task is compacting (or syncing files for it); others need not start.
+        var compacting = false
+    }
+
+    var io: any FileIO { options.io }
+    var journalPath: String { directory + "/journal" }
+    var snapshotPath: String { directory + "/index" }
+    var messagesPath: String { directory + "/msgs" }
+
+    func messagePath(_ uid: UID) -> String { messagesPath + "/\(uid)" }
+
+    private init(directory: String, options: StoreOptions, quota: QuotaAccount?, bodySyncer: BodySyncer, core: Core) {
+        self.directory = directory
+        self.bodySyncer = bodySyncer
+        self.options = options
+        self.quota = quota
+        self.core = Mutex(core)
+        let hub = self.hub
+        self.commit = GroupCommit(publish: { hub.publish($0) })
+    }
+
+    /// One group-commit round: links and renames into msgs/ first, then the journal
+    /// that names them.
+    func syncJournal() async throws {
+        let (directoryFD, journalFD, directoryDirty) = core.withLock { core in
+            defer { core.directoryDirty = false }
+            return (core.messagesDirectoryFD, core.journalFD, core.directoryDirty)
+        }
+        if directoryDirty { try await io.sync(directoryFD) }
+        try await io.sync(journalFD)
+    }
+
+    /// Notes that msgs/ changed (called under the gate, before the journal write).
+    func markDirectoryDirty() {
+        core.withLock { $0.directoryDirty = true }
+    }
+
+    /// Creates an empty mailbox directory with a fresh journal.
+    static func create(directory: String, uidValidity: UInt32, io: some FileIO) async throws {
+        try io.makeDirectories(directory + "/msgs")
+        try io.makeDirectory(directory + "/tmp")
+        try await JournalFile.create(
+            path: directory + "/journal", header: .init(generation: 0, uidValidity: uidValidity), io: io)
+        try await io.syncDirectory(of: directory)
+    }
+
+    /// Opens a mailbox: loads the snapshot, replays the journal's intact records and
+    /// cuts off a torn tail, then removes leftovers of interrupted appends.
+    /// `bodySyncer` is the data root's; a mailbox opened on its own makes its own.
+    static func open(
+        directory: String, options: StoreOptions, quota: QuotaAccount?, bodySyncer: BodySyncer? = nil
+    ) async throws -> Mailbox {
+        let io = options.io
+        let journalPath = directory + "/journal", snapshotPath = directory + "/index"
+        guard io.fileExists(journalPath) else { throw StoreError.mailboxNotFound(directory) }
+        var journal = try JournalFile.read(path: journalPath, io: io)
+
+        var index: MailboxIndex
+        var generation: UInt64 = 0
+        var snapshotSize = 0
+        if io.fileExists(snapshotPath) {
+            let bytes = try io.readFile(snapshotPath)
+            snapshotSize = bytes.count
+            (index, generation) = try SnapshotFile.decode(bytes, path: snapshotPath, spare: 1024 + journal.records.count)
+        } else {
+            index = MailboxIndex(uidValidity: journal.header.uidValidity)
+        }
+
+        if journal.header.generation < generation {
+            // Compaction finished the snapshot but not the new journal: all of the old
+            // journal is in the snapshot.
+            try await JournalFile.create(
+                path: journalPath, header: .init(generation: generation, uidValidity: index.uidValidity), io: io)
+            journal = try JournalFile.read(path: journalPath, io: io)
+        } else if journal.header.generation > generation {
+            throw StoreError.corrupt(path: snapshotPath, reason: "snapshot older than journal")
+        }
+
+        var validLength = JournalFile.headerSize
+        var journaledBodies: [UID: (message: [UInt8], structure: [UInt8])] = [:]
+        for (record, end) in journal.records {
+            do {
+                try index.apply(record)
+            } catch {
+                break // an impossible record ends recovery like a torn one
+            }
+            if case let .body(uid, message, structure) = record { journaledBodies[uid] = (message, structure) }
+            validLength = end
+        }
+
+        let journalFD = try io.open(journalPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
+        if validLength < journal.totalLength {
+            try io.truncate(journalFD, to: Int64(validLength))
+            try await io.sync(journalFD)
+        }
+        try io.makeDirectory(directory + "/msgs")
+        try io.makeDirectory(directory + "/tmp")
+        for name in try io.listDirectory(directory + "/tmp") { try io.unlink(directory + "/tmp/" + name) }
+        // A message whose body is journaled may have lost its file (or part of it)
+        // in a machine crash: rebuild it from the journal.
+        var unsynced: [UID] = []
+        for (uid, body) in journaledBodies.sorted(by: { $0.key < $1.key }) where index.row(of: uid) != nil {
+            unsynced.append(uid)
+            let path = directory + "/msgs/\(uid)"
+            if let file = try? MessageFile(path: path, io: io), file.bodySize == body.message.count { continue }
+            let temporary = directory + "/tmp/rebuild.\(uid)"
+            try? io.unlink(temporary)
+            try await MessageFile.write(body: body.message, structure: body.structure, to: temporary, io: io, syncer: nil)
+            try io.rename(temporary, path)
+        }
+        let messagesFD = try io.open(directory + "/msgs", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC, mode: 0)
+
+        return Mailbox(
+            directory: directory, options: options, quota: quota,
+            bodySyncer: try bodySyncer ?? BodySyncer(directory: directory, options: options),
+            core: Core(
+                index: index, journalFD: journalFD, journalEnd: Int64(validLength), generation: generation,
+                snapshotSize: snapshotSize, messagesDirectoryFD: messagesFD, unsyncedFiles: unsynced))
+    }
+
+    /// Closes the files and ends every change stream. Further calls fail.
+    public func close() async {
+        await gate.withGate {
+            let fds = core.withLock { core -> [Int32] in
+                guard !core.closed else { return [] }
+                core.closed = true
+                return [core.journalFD, core.messagesDirectoryFD]
+            }
+            for fd in fds { io.close(fd) }
+        }
+        hub.finishAll()
+    }
+
+    deinit {
+        core.withLock { core in
+            if !core.closed {
+                options.io.close(core.journalFD)
+                options.io.close(core.messagesDirectoryFD)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// A consistent copy of the index as of now.
+    public func view() -> MailboxView {
+        MailboxView(index: core.withLock { $0.index })
+    }
+
+    /// UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and the counts (STATUS, SELECT).
+    public func status() -> MailboxStatus {
+        core.withLock { MailboxStatus($0.index) }
+    }
+
+    /// Maps a message file for FETCH. The mapping stays valid even if the message
+    /// is expunged meanwhile.
+    public func openMessage(uid: UID) throws -> MessageFile {
+        guard core.withLock({ $0.index.row(of: uid) != nil }) else { throw StoreError.messageNotFound(uid) }
+        do {
+            return try MessageFile(path: messagePath(uid), io: io)
+        } catch StoreError.io(_, _, ENOENT) {
+            throw StoreError.messageNotFound(uid)
+        }
+    }
+
+    /// Changes as they become durable, for IDLE and other sessions.
+    public func changes() -> AsyncStream<MailboxEvent> {
+        hub.subscribe(bufferLimit: options.eventBufferLimit)
+    }
+
+    // MARK: Writing (used by the Mailbox+… files)
+
+    /// Appends records to the journal and applies them to the index; the caller
+    /// holds the gate. Returns the ticket to wait on for durability.
+    func writeRecords(_ records: [JournalRecord], event: MailboxChange?) throws -> UInt64 {
+        var writer = ByteWriter(capacity: 64 * records.count)
+        for record in records { record.encode(into: &writer) }
+        try core.withLock { core in
+            guard !core.closed else { throw StoreError.operationNotAllowed("mailbox is closed") }
+            guard !core.needsReopen else {
+                throw StoreError.operationNotAllowed("mailbox must be reopened after a failed compaction")
+            }
+            do {
+                try writer.bytes.withUnsafeBytes { try io.write(core.journalFD, $0, at: core.journalEnd) }
+            } catch {
+                // Leave no half record behind for the next write to follow.
+                try? io.truncate(core.journalFD, to: core.journalEnd)
+                throw error
+            }
+            core.journalEnd += Int64(writer.bytes.count)
+            for record in records {
+                do {
+                    try core.index.apply(record)
+                } catch {
+                    preconditionFailure("writer produced an out-of-order record: \(record)")
+                }
+            }
+        }
+        return commit.issue(event: event)
+    }
+
+    /// Waits for a ticket to be durable (or, relaxed, publishes right away).
+    func acknowledge(_ ticket: UInt64) async throws {
+        switch options.durability {
+        case .durable: try await commit.waitDurable(ticket) { [self] in try await syncJournal() }
+        case .relaxed: commit.publishWithoutSync()
+        }
+    }
+
+    /// A fresh path under `tmp/` for a message file being written.
+    func temporaryPath() -> String {
+        let n = core.withLock { core in
+            core.tempCounter += 1
+            return core.tempCounter
+        }
+        return directory + "/tmp/\(getpid()).\(n)"
+    }
+}
+
+/// The numbers STATUS and SELECT report.
+public struct MailboxStatus: Sendable, Equatable {
+    public var uidValidity: UInt32
+    public var uidNext: UID
+    public var highestModSeq: ModSeq
+    public var messages: Int
+    public var unseen: Int
+    /// Sum of RFC822.SIZE of all messages (STATUS SIZE).
+    public var size: Int64
+
+    init(_ index: MailboxIndex) {
+        uidValidity = index.uidValidity
+        uidNext = index.uidNext
+        highestModSeq = index.highestModSeq
+        messages = index.count
+        unseen = index.unseenCount
+        size = index.totalSize
+    }
+}

@@ -1,0 +1,39 @@
+import MIME
+
+/// The production `MessageAnalyzer`: the MIME module parses each message once at
+/// append time and its serialized `MessageStructure` (header index, ENVELOPE,
+/// BODYSTRUCTURE, part ranges) is what the store keeps beside the body, so FETCH
+/// never re-parses. Text keys are matched by MIME's search, after RFC 2047,
+/// transfer and charset decoding, case-insensitively.
+public struct MIMEMessageAnalyzer: MessageAnalyzer {
+    public var limits: ParseLimits
+
+    public init(limits: ParseLimits = ParseLimits()) {
+        self.limits = limits
+    }
+
+    public func analyze(_ message: UnsafeRawBufferPointer) -> MessageAnalysis {
+        let structure = MessageStructure(parsing: message, limits: limits)
+        // SENT* compare the date as written (its own zone), so only y-m-d is kept.
+        let date = structure.searchableHeaderValues(named: "Date", in: message).first.flatMap { MessageDate(parsing: $0) }
+        return MessageAnalysis(
+            structure: structure.serialized(),
+            sentDay: date.map { CivilDate.days(year: $0.year, month: $0.month, day: $0.day) })
+    }
+
+    public func matches(_ key: TextSearchKey, message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer) -> Bool {
+        // A structure cached by an older build (or another analyzer) is re-parsed.
+        let parsed = (try? MessageStructure(serialized: structure)) ?? MessageStructure(parsing: message, limits: limits)
+        let (text, scope): (String, SearchScope) = switch key {
+        case let .from(text): (text, .header("From"))
+        case let .to(text): (text, .header("To"))
+        case let .cc(text): (text, .header("Cc"))
+        case let .bcc(text): (text, .header("Bcc"))
+        case let .subject(text): (text, .header("Subject"))
+        case let .header(field, text): (text, .header(field))
+        case let .body(text): (text, .body)
+        case let .text(text): (text, .text)
+        }
+        return parsed.contains(MIME.SearchKey(text), in: scope, message: message)
+    }
+}

@@ -1,0 +1,40 @@
+/// The seam between the store and the MIME module. At APPEND (and import) the
+/// store calls `analyze` once and keeps the returned structure bytes beside the
+/// body, opaque to the store; SEARCH text keys call `matches` with the message and
+/// those bytes. The MIME module provides the production analyzer (ENVELOPE,
+/// BODYSTRUCTURE, decoded text); `PlainMessageAnalyzer` works without it.
+public protocol MessageAnalyzer: Sendable {
+    /// Parses a message (CRLF-terminated RFC 5322 bytes).
+    func analyze(_ message: UnsafeRawBufferPointer) -> MessageAnalysis
+    /// Whether the message matches a text search key; `structure` is what
+    /// `analyze` returned for it.
+    func matches(_ key: TextSearchKey, message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer) -> Bool
+}
+
+/// What the analyzer hands back at append time.
+public struct MessageAnalysis: Sendable, Equatable {
+    /// Cached beside the body; the store never looks inside.
+    public var structure: [UInt8]
+    /// The day of the `Date:` header in its own zone (days since 1970-01-01), for
+    /// SENTBEFORE/SENTON/SENTSINCE; nil if the header is missing or unreadable.
+    public var sentDay: Int32?
+
+    public init(structure: [UInt8], sentDay: Int32?) {
+        self.structure = structure
+        self.sentDay = sentDay
+    }
+}
+
+/// The SEARCH keys that look at message text (RFC 9051 6.4.4). Matching is
+/// substring, case-insensitive in the ASCII range, after decoding.
+public enum TextSearchKey: Hashable, Sendable {
+    case from(String)
+    case to(String)
+    case cc(String)
+    case bcc(String)
+    case subject(String)
+    /// HEADER field-name string; an empty string matches any message with the field.
+    case header(field: String, value: String)
+    case body(String)
+    case text(String)
+}

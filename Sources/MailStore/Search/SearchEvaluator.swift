@@ -1,0 +1,144 @@
+/// Evaluates a `SearchKey` over one `MailboxView`, row by row. Keys answered by
+/// the index are evaluated first; a message file is mapped only when a text key
+/// still decides the outcome, and at most once per message.
+struct SearchEvaluator {
+    let view: MailboxView
+    let analyzer: any MessageAnalyzer
+    /// Maps a message for text keys; nil if it vanished meanwhile (no match).
+    let openMessage: (UID) -> MessageFile?
+    private let sequenceSets: [[SequenceRange]: UIDSet]
+    private let uidSets: [[SequenceRange]: UIDSet]
+
+    init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (UID) -> MessageFile?) {
+        self.view = view
+        self.analyzer = analyzer
+        self.openMessage = openMessage
+        // Resolve each set once, not once per message.
+        var sequenceSets: [[SequenceRange]: UIDSet] = [:], uidSets: [[SequenceRange]: UIDSet] = [:]
+        Self.collectSets(key, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets)
+        self.sequenceSets = sequenceSets
+        self.uidSets = uidSets
+    }
+
+    func matchingUIDs(_ key: SearchKey) -> [UID] {
+        let index = view.index
+        var result: [UID] = []
+        for row in 0..<index.count {
+            var message: MessageFile?? = .none
+            if matches(key.cheapestFirst, row: row, message: &message) { result.append(index.uids[row]) }
+        }
+        return result
+    }
+
+    private func matches(_ key: SearchKey, row: Int, message: inout MessageFile??) -> Bool {
+        let index = view.index
+        let flags = SystemFlags(rawValue: index.flags[row])
+        switch key {
+        case .all: return true
+        case let .sequenceSet(ranges): return sequenceSets[ranges]?.contains(index.uids[row]) ?? false
+        case let .uid(ranges): return uidSets[ranges]?.contains(index.uids[row]) ?? false
+        case .answered: return flags.contains(.answered)
+        case .deleted: return flags.contains(.deleted)
+        case .draft: return flags.contains(.draft)
+        case .flagged: return flags.contains(.flagged)
+        case .seen: return flags.contains(.seen)
+        case .unanswered: return !flags.contains(.answered)
+        case .undeleted: return !flags.contains(.deleted)
+        case .undraft: return !flags.contains(.draft)
+        case .unflagged: return !flags.contains(.flagged)
+        case .unseen: return !flags.contains(.seen)
+        case let .keyword(name): return hasKeyword(name, row: row)
+        case let .unkeyword(name): return !hasKeyword(name, row: row)
+        case let .before(day): return internalDay(row) < day
+        case let .on(day): return internalDay(row) == day
+        case let .since(day): return internalDay(row) >= day
+        case let .sentBefore(day): return sentDay(row) < day
+        case let .sentOn(day): return sentDay(row) == day
+        case let .sentSince(day): return sentDay(row) >= day
+        case let .larger(size): return Int(index.sizes[row]) > size
+        case let .smaller(size): return Int(index.sizes[row]) < size
+        case let .modSeq(value): return index.modSeqs[row] >= value
+        case let .text(textKey):
+            if case .none = message { message = .some(openMessage(index.uids[row])) }
+            guard case let .some(.some(file)) = message else { return false }
+            return file.withBody { body in
+                file.withStructure { analyzer.matches(textKey, message: body, structure: $0) }
+            }
+        case let .not(inner): return !matches(inner, row: row, message: &message)
+        case let .or(a, b): return matches(a, row: row, message: &message) || matches(b, row: row, message: &message)
+        case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message) }
+        }
+    }
+
+    private func hasKeyword(_ name: String, row: Int) -> Bool {
+        guard let bit = view.index.keywords.bit(of: name) else { return false }
+        return view.index.keywordMasks[row] & (1 << UInt64(bit)) != 0
+    }
+
+    private func internalDay(_ row: Int) -> Int32 {
+        InternalDate(secondsSinceEpoch: view.index.internalDates[row], zoneMinutes: view.index.zones[row]).localDay
+    }
+
+    private func sentDay(_ row: Int) -> Int32 {
+        let day = view.index.sentDays[row]
+        return day == MailboxIndex.noSentDay ? internalDay(row) : day
+    }
+
+    private static func collectSets(
+        _ key: SearchKey, view: MailboxView,
+        sequenceSets: inout [[SequenceRange]: UIDSet], uidSets: inout [[SequenceRange]: UIDSet]
+    ) {
+        switch key {
+        case let .sequenceSet(ranges): sequenceSets[ranges] = view.uids(forSequenceSet: ranges) ?? clampedSequenceSet(ranges, view)
+        case let .uid(ranges): uidSets[ranges] = view.uids(forUIDSet: ranges)
+        case let .not(inner): collectSets(inner, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets)
+        case let .or(a, b):
+            collectSets(a, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets)
+            collectSets(b, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets)
+        case let .and(keys):
+            for inner in keys { collectSets(inner, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets) }
+        default: break
+        }
+    }
+
+    /// SEARCH tolerates sequence numbers past the end (they match nothing).
+    private static func clampedSequenceSet(_ ranges: [SequenceRange], _ view: MailboxView) -> UIDSet {
+        let last = UInt32(view.count)
+        let clamped = ranges.compactMap { range -> SequenceRange? in
+            func value(_ bound: SequenceRange.Bound) -> UInt32 {
+                if case let .number(n) = bound { return n }
+                return last
+            }
+            let low = min(value(range.from), value(range.to)), high = min(max(value(range.from), value(range.to)), last)
+            return low <= high && low >= 1 ? SequenceRange(low...high) : nil
+        }
+        return view.uids(forSequenceSet: clamped) ?? UIDSet()
+    }
+}
+
+extension SearchKey {
+    /// The same key with text keys moved to the end of every AND, so the index
+    /// rules a message out before its file is touched.
+    fileprivate var cheapestFirst: SearchKey {
+        switch self {
+        case let .and(keys):
+            let reordered = keys.map(\.cheapestFirst)
+            return .and(reordered.filter { !$0.needsText } + reordered.filter(\.needsText))
+        case let .or(a, b): return .or(a.cheapestFirst, b.cheapestFirst)
+        case let .not(key): return .not(key.cheapestFirst)
+        default: return self
+        }
+    }
+}
+
+extension Mailbox {
+    /// SEARCH / UID SEARCH: the UIDs of matching messages, ascending (map them to
+    /// sequence numbers with the same view for plain SEARCH).
+    public func search(_ key: SearchKey, in view: MailboxView? = nil) -> [UID] {
+        let view = view ?? self.view()
+        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { uid in
+            try? MessageFile(path: self.messagePath(uid), io: self.io)
+        }
+        return evaluator.matchingUIDs(key)
+    }
+}

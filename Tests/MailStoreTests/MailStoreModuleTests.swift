@@ -1,6 +1,0 @@
-import Testing
-@testable import MailStore
-
-@Test func moduleLinks() {
-    #expect(MailStoreModule.name == "MailStore")
-}
