@@ -27,6 +27,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "imap-load", dependencies: ["LoadCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "LoadCoreTests", dependencies: ["LoadCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LoadCoreTests",
+            dependencies: ["LoadCore", .product(name: "IMAPCodec", package: "Mailshard")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

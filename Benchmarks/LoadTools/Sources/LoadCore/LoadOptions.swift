@@ -53,7 +53,7 @@ public struct LoadOptions: Sendable, Equatable {
           --clients N         concurrent connections (10)
           --duration S        measured seconds (10)
           --count N           stop after N operations (0 = duration only)
-          --message-size B    message size in bytes (4096)
+          --message-size B    message size in bytes, at least 320 (4096)
           --messages N        messages seeded per mailbox (20)
           --weights k=v,...   mix weights: login list status select fetch-flags
                               fetch-body store expunge append logout
@@ -98,7 +98,7 @@ public struct LoadOptions: Sendable, Equatable {
             case "--clients": options.clients = try number(name, 1)
             case "--duration": options.durationSeconds = try seconds(name)
             case "--count": options.count = try number(name)
-            case "--message-size": options.messageSize = try number(name, 64)
+            case "--message-size": options.messageSize = try number(name, MessageFactory.minimumSize)
             case "--messages": options.messages = try number(name, 1)
             case "--weights": options.weights = try MixWeights.parse(try value(name), over: options.weights)
             case "--pid": options.pid = try number(name, 1)

@@ -1,8 +1,11 @@
 /// Builds RFC 5322 messages of an exact byte size, so a fetched body can be checked
 /// against the size it was appended with.
 public enum MessageFactory {
-    /// A message of exactly `size` bytes (at least the header's length), CRLF lines of at
-    /// most 78 characters, unique by `serial`.
+    /// The smallest size every header (any serial, user names up to 32 bytes) fits in.
+    public static let minimumSize = 320
+
+    /// A message of exactly `size` bytes (≥ ``minimumSize``), CRLF lines of at most
+    /// 78 characters, unique by `serial`.
     public static func message(size: Int, serial: Int, user: String = "load") -> [UInt8] {
         var bytes = Array("""
             From: imap-load <\(user)@load.invalid>\r
