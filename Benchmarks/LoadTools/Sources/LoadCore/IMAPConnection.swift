@@ -60,8 +60,14 @@ public final class IMAPConnection {
     /// or BAD is returned, not thrown: the caller's validator decides.
     public func execute(_ command: Command) throws(LoadError) -> Exchange {
         let tag = try send(command)
+        expectingBye = command == .logout
+        defer { expectingBye = false }
         return try collect(tag: tag)
     }
+
+    /// Only LOGOUT may be answered with an untagged BYE; anywhere else it ends the
+    /// connection and is an error of kind `BYE`.
+    private var expectingBye = false
 
     /// Sends `command` (waiting for `+` at synchronizing literals); returns its tag.
     @discardableResult
@@ -111,6 +117,9 @@ public final class IMAPConnection {
                 return Exchange(untagged: untagged, status: status, receivedBytes: receivedSinceMark)
             case .untagged(let response):
                 if case .capability(let list) = response { noteCapabilities(list) }
+                if case .condition(let status) = response, status.kind == .bye, !expectingBye {
+                    throw LoadError("BYE", status.text.text)
+                }
                 untagged.append(response)
             case .continuation:
                 throw LoadError("protocol", "unexpected continuation request")
@@ -120,7 +129,12 @@ public final class IMAPConnection {
 
     /// Logs in; a NO/BAD (or BYE) becomes a `login` error the reports single out.
     public func login(user: String, password: String) throws(LoadError) {
-        let exchange = try execute(.login(username: user, password: password))
+        let exchange: Exchange
+        do {
+            exchange = try execute(.login(username: user, password: password))
+        } catch {
+            throw LoadError("login", "\(error)")
+        }
         guard exchange.status.kind == .ok else {
             throw LoadError("login", "\(exchange.status.kind.rawValue) \(exchange.status.text.text)")
         }

@@ -78,8 +78,9 @@ public struct LoadResult: Codable, Sendable {
         }
     }
 
-    /// Operations that prepare a measurement rather than being it.
-    static let setupOperations: Set<String> = ["LOGIN", "EXAMINE", "IDLE SETUP", "IDLE DONE"]
+    /// Operations that prepare a measurement rather than being it (logins before the
+    /// start line, IDLE entry and exit); a LOGIN inside the mix is an operation.
+    static let setupOperations: Set<String> = ["SETUP LOGIN", "SETUP EXAMINE", "IDLE SETUP", "IDLE DONE"]
 
     public mutating func attach(idle outcome: IdleCapacityWorkload.Outcome, requested: Int) {
         var summary = IdleSummary(requested: requested, held: outcome.held, openSeconds: outcome.openSeconds,

@@ -35,7 +35,8 @@ public enum LoadRunner {
             var statistics = RunStatistics()
             statistics.recordError(error.kind)
             var result = LoadResult(options: options, statistics: statistics, seconds: 0)
-            result.fatal = "seeding failed: \(error)"
+            let cannotLogIn = ["login", "BYE", "greeting"].contains(error.kind)
+            result.fatal = cannotLogIn ? "login failed while seeding: \(error)" : "seeding failed: \(error)"
             return result
         }
     }

@@ -34,7 +34,7 @@ public struct MixWorkload: Sendable {
         var storeAdds = false
         // Log in before the start line; a failure here is reported and ends this client.
         do throws(LoadError) {
-            connection = try measure("LOGIN", into: &statistics) { () throws(LoadError) in try session.open(user: user) }
+            connection = try measure("SETUP LOGIN", into: &statistics) { () throws(LoadError) in try session.open(user: user) }
         } catch {}
         _ = gate.arriveAndWait()
         guard connection != nil else { return statistics }

@@ -22,22 +22,22 @@ public struct FetchBodiesWorkload: Sendable {
         var random = SplitMix64(seed: UInt64(client) &+ 99)
         var connection: IMAPConnection?
         var exists: UInt32 = 0
-        func open(_ statistics: inout RunStatistics) throws(LoadError) {
-            let opened = try measure("LOGIN", into: &statistics) { () throws(LoadError) in try session.open(user: options.userName(client)) }
+        func open(_ statistics: inout RunStatistics, setup: Bool) throws(LoadError) {
+            let opened = try measure(setup ? "SETUP LOGIN" : "LOGIN", into: &statistics) { () throws(LoadError) in try session.open(user: options.userName(client)) }
             guard let opened else { return }
-            let count = try measure("EXAMINE", into: &statistics) { () throws(LoadError) in
+            let count = try measure(setup ? "SETUP EXAMINE" : "EXAMINE", into: &statistics) { () throws(LoadError) in
                 try ResponseValidator.validateSelect(try opened.execute(.examine(mailbox, [])))
             }
             guard let count, count > 0 else { throw LoadError("invalid EXAMINE", "\(mailbox) is empty") }
             exists = count
             connection = opened
         }
-        do throws(LoadError) { try open(&statistics) } catch {}
+        do throws(LoadError) { try open(&statistics, setup: true) } catch {}
         _ = gate.arriveAndWait()
         guard connection != nil else { return statistics }
         while gate.mayContinue() {
             do throws(LoadError) {
-                guard let current = connection else { try open(&statistics); continue }
+                guard let current = connection else { try open(&statistics, setup: false); continue }
                 let number = UInt32(random.next(upperBound: UInt64(exists))) + 1
                 try measure("FETCH BODY", into: &statistics, bytes: { UInt64($0) }) { () throws(LoadError) -> Int in
                     let exchange = try current.execute(.fetch(FetchCommand(byUID: false, set: .ranges([SequenceRange(.number(number))]), attributes: [.bodySection(.whole, partial: nil, peek: true)])))
@@ -78,7 +78,7 @@ public struct AppendWorkload: Sendable {
         var lastUID: UInt32 = 0
         var serial = 10_000_000 * (client + 1)
         do throws(LoadError) {
-            connection = try measure("LOGIN", into: &statistics) { () throws(LoadError) in try session.open(user: user) }
+            connection = try measure("SETUP LOGIN", into: &statistics) { () throws(LoadError) in try session.open(user: user) }
         } catch {}
         _ = gate.arriveAndWait()
         guard connection != nil else { return statistics }

@@ -71,7 +71,7 @@ struct StatisticsTests {
 
     @Test func resultExcludesSetupFromThroughput() {
         var statistics = RunStatistics()
-        for _ in 0..<10 { statistics.record("LOGIN", microseconds: 30_000) }
+        for _ in 0..<10 { statistics.record("SETUP LOGIN", microseconds: 30_000) }
         for _ in 0..<40 { statistics.record("FETCH BODY", microseconds: 500, bytes: 250_000) }
         var options = LoadOptions(workload: .fetchBodies)
         options.messageSize = 250_000
@@ -81,7 +81,7 @@ struct StatisticsTests {
         #expect(result.megabytesPerSecond == 5)
         #expect(result.headline == 5)
         #expect(result.headlineName == "MB/s")
-        #expect(result.commands["LOGIN"]?.count == 10)
+        #expect(result.commands["SETUP LOGIN"]?.count == 10)
     }
 
     @Test func memoryPerConnectionIsTheGrowthOverHeldConnections() {
