@@ -42,11 +42,11 @@ DOVECOT_OVERRIDES = """
 # side-by-side.py overrides: room for many connections, durability as shipped.
 mail_fsync = optimized
 mail_max_userip_connections = 1000000
-default_process_limit = 40000
-default_client_limit = 100000
+default_process_limit = 1000
+default_client_limit = 15000
 default_vsz_limit = 0
 service imap {
-  process_limit = 40000
+  process_limit = 15000
 }
 service imap-login {
   process_limit = 1000
