@@ -89,3 +89,26 @@ struct StatisticsTests {
         #expect(LoadResult.perConnection(900, 1_000, 100) == -1)
     }
 }
+
+@Suite("Run gate")
+struct RunGateTests {
+    @Test func anOperationBudgetAdmitsExactlyThatMany() {
+        let gate = RunGate(parties: 1, durationSeconds: 3600, operationBudget: 5)
+        _ = gate.arriveAndWait()
+        let admitted = (0..<20).filter { _ in gate.mayContinue() }.count
+        #expect(admitted == 5)
+    }
+
+    @Test func withoutABudgetOnlyTheDeadlineStops() {
+        let gate = RunGate(parties: 1, durationSeconds: 3600, operationBudget: 0)
+        _ = gate.arriveAndWait()
+        #expect((0..<1000).allSatisfy { _ in gate.mayContinue() })
+    }
+
+    @Test func allWorkersShareOneStartTime() {
+        let gate = RunGate(parties: 4, durationSeconds: 1, operationBudget: 0)
+        let starts = WorkerPool.run(count: 4) { _ in gate.arriveAndWait() }
+        #expect(Set(starts).count == 1)
+        #expect(gate.start == starts[0])
+    }
+}
