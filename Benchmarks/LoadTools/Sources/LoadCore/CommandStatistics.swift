@@ -5,7 +5,7 @@ import Histogram
 ///
 /// Latencies are recorded in microseconds in an HdrHistogram with three significant
 /// digits, so a reported percentile is within 0.1% of the true sample value.
-public struct CommandStatistics: Sendable {
+public struct CommandStatistics: Sendable, Codable {
     public private(set) var latency: Histogram<UInt64>
     /// Operations that completed and passed validation.
     public private(set) var count: UInt64 = 0
@@ -38,7 +38,7 @@ public struct CommandStatistics: Sendable {
 
 /// Everything one worker (or a whole run, merged) measured: validated operations by
 /// command and failures by kind. Failures never count as throughput.
-public struct RunStatistics: Sendable {
+public struct RunStatistics: Sendable, Codable {
     public var commands: [String: CommandStatistics] = [:]
     public var errors: [String: UInt64] = [:]
 

@@ -27,6 +27,11 @@ public struct LoadOptions: Sendable, Equatable {
     public var holdSeconds = 2.0
     public var jsonPath: String?
     public var label: String?
+    /// idle-capacity: processes to spread the connections over (more are used when the
+    /// open-file limit requires).
+    public var processes = 1
+    /// Set in the child processes idle-capacity spawns: the global indices to open.
+    public var childRange: Range<Int>?
 
     public enum Workload: String, Sendable, CaseIterable {
         case mix
@@ -61,6 +66,8 @@ public struct LoadOptions: Sendable, Equatable {
           --connections N     idle connections to hold (1000)
           --idlers K          idle-fanout idlers (50)
           --hold S            seconds to hold idle connections before measuring (2)
+          --processes N       idle-capacity: spread connections over N processes (1; more
+                              when the open-file limit requires)
           --no-seed           skip seeding (mailboxes already filled)
           --json PATH         write the JSON result there ('-' = stdout)
           --label S           free text copied into the result
@@ -108,6 +115,12 @@ public struct LoadOptions: Sendable, Equatable {
             case "--no-seed": options.seed = false
             case "--json": options.jsonPath = try value(name)
             case "--label": options.label = try value(name)
+            case "--processes": options.processes = try number(name, 1)
+            case "--child-range":
+                let text = try value(name)
+                let parts = text.split(separator: ":").compactMap { Int($0) }
+                guard parts.count == 2, parts[0] >= 0, parts[1] > 0 else { throw LoadError("usage", "--child-range expects START:COUNT") }
+                options.childRange = parts[0]..<(parts[0] + parts[1])
             default: throw LoadError("usage", "unknown option \(name)")
             }
             index += 1

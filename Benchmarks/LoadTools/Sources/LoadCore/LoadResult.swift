@@ -19,6 +19,8 @@ public struct LoadResult: Codable, Sendable {
         public var held: Int
         public var openSeconds: Double
         public var fileLimit: UInt64
+        /// Client processes the connections were spread over.
+        public var processes: Int
         public var before: MemoryUsage?
         public var after: MemoryUsage?
         /// (after − before) / held, in KiB; nil without `--pid` or with nothing held.
@@ -84,7 +86,8 @@ public struct LoadResult: Codable, Sendable {
 
     public mutating func attach(idle outcome: IdleCapacityWorkload.Outcome, requested: Int) {
         var summary = IdleSummary(requested: requested, held: outcome.held, openSeconds: outcome.openSeconds,
-                                  fileLimit: outcome.fileLimit, before: outcome.before, after: outcome.after)
+                                  fileLimit: outcome.fileLimit, processes: outcome.processes,
+                                  before: outcome.before, after: outcome.after)
         if let before = outcome.before, let after = outcome.after, outcome.held > 0 {
             summary.pssKiBPerConnection = Self.perConnection(after.pssKiB, before.pssKiB, outcome.held)
             summary.rssKiBPerConnection = Self.perConnection(after.rssKiB, before.rssKiB, outcome.held)
@@ -138,7 +141,7 @@ public struct LoadResult: Codable, Sendable {
             lines.append("errors: " + errors.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         }
         if let idle {
-            lines.append("idle: \(idle.held)/\(idle.requested) held, opened in \(String(format: "%.1f", idle.openSeconds)) s, file limit \(idle.fileLimit)")
+            lines.append("idle: \(idle.held)/\(idle.requested) held, opened in \(String(format: "%.1f", idle.openSeconds)) s by \(idle.processes) process(es), file limit \(idle.fileLimit)")
             if let before = idle.before, let after = idle.after {
                 lines.append("server memory: PSS \(before.pssKiB) → \(after.pssKiB) KiB, RSS \(before.rssKiB) → \(after.rssKiB) KiB, processes \(before.processes) → \(after.processes)")
             }

@@ -16,6 +16,10 @@ do {
     exit(2)
 }
 signal(SIGPIPE, SIG_IGN)
+if let range = options.childRange {
+    // A child of idle-capacity: speaks only READY/RESULT lines to its parent.
+    exit(IdleCapacityWorkload(session: Session(options: options)).runChild(range))
+}
 let result = LoadRunner.run(options)
 if options.jsonPath == "-" {
     print(result.json())

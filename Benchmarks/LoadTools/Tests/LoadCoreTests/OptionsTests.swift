@@ -83,6 +83,17 @@ struct OptionsTests {
         #expect(sourceAddress(forConnection: 99_999, of: 100_000) == "127.0.0.4")
     }
 
+    /// 100,000 connections with a 20,000 file limit need six processes of ≤ 19,488.
+    @Test(arguments: [(100_000, 20_000 as UInt64, 1, 6), (5_000, 20_000, 1, 1), (5_000, 20_000, 3, 3), (19_488, 20_000, 1, 1), (19_489, 20_000, 1, 2)])
+    func idleConnectionsAreSpreadOverEnoughProcesses(connections: Int, fileLimit: UInt64, requested: Int, expected: Int) {
+        #expect(IdleCapacityWorkload.processCount(connections: connections, fileLimit: fileLimit, requested: requested) == expected)
+    }
+
+    @Test func parsesAChildRange() throws {
+        #expect(try LoadOptions.parse(["idle-capacity", "--child-range", "25000:5000"]).childRange == 25_000..<30_000)
+        #expect(failureKind { _ = try LoadOptions.parse(["idle-capacity", "--child-range", "5:0"]) } == "usage")
+    }
+
     @Test func parsesSmapsRollup() {
         let text = """
             55d0c0a00000-7ffd5a7e2000 ---p 00000000 00:00 0                          [rollup]
