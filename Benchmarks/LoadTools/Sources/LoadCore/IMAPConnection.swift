@@ -26,14 +26,19 @@ public final class IMAPConnection {
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var pending: [Response] = []
     private var receivedSinceMark = 0
+    private var streamed = StreamedLiterals()
 
     /// Connects and reads the greeting; a BYE or anything but OK/PREAUTH is an error.
-    public init(host: String, port: UInt16, sourceAddress: String? = nil, receiveTimeoutSeconds: Int = 30) throws(LoadError) {
+    /// Literals larger than `streamLiteralsAbove` bytes are counted as they pass, never
+    /// copied (``StreamedLiterals``), so fetching bodies costs the client little.
+    public init(
+        host: String, port: UInt16, sourceAddress: String? = nil, receiveTimeoutSeconds: Int = 30,
+        streamLiteralsAbove: Int = 16 * 1024
+    ) throws(LoadError) {
         socket = try ClientSocket(host: host, port: port, sourceAddress: sourceAddress, receiveTimeoutSeconds: receiveTimeoutSeconds)
-        // Bodies arrive as literals; buffer whole ones (up to 64 MiB) instead of streaming.
         framer = CommandFramer(limits: FramingLimits(
-            maximumLineLength: 1 << 20, maximumLiteralSize: 64 << 20,
-            maximumBufferedLiteralSize: 64 << 20, maximumBufferedCommandSize: 80 << 20, usesSIMD: true))
+            maximumLineLength: 1 << 20, maximumLiteralSize: 1 << 40,
+            maximumBufferedLiteralSize: streamLiteralsAbove, maximumBufferedCommandSize: 16 << 20, usesSIMD: true))
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         let greeting = try nextResponse()
         guard case .untagged(.condition(let status)) = greeting else { throw LoadError("greeting", "not a greeting: \(greeting)") }
@@ -162,18 +167,28 @@ public final class IMAPConnection {
         while let event = framer.nextEvent() {
             switch event {
             case .command(let frame):
-                do {
-                    pending.append(try ResponseParser.parseResponse(frame))
-                } catch {
-                    throw LoadError("parse", "\(error): \(String(decoding: frame.prefix(120), as: UTF8.self))")
-                }
+                try parse(frame)
             case .continuationRequest:
                 continue  // a literal follows in server output; nothing to answer
             case .error(let error):
                 throw LoadError("parse", "framing: \(error.reason)")
-            case .streamedLiteralBegins, .streamedLiteralBytes, .streamedLiteralEnds, .streamedCommandEnds:
-                throw LoadError("parse", "response larger than the client buffers")
+            case .streamedLiteralBegins(let head, let byteCount, let continuing):
+                streamed.begin(head: head, byteCount: byteCount, continuing: continuing)
+            case .streamedLiteralBytes, .streamedLiteralEnds:
+                continue  // counted by the framer, which hands over exactly byteCount bytes
+            case .streamedCommandEnds(let rest):
+                let frame = streamed.end(rest: rest)
+                try parse(frame[...], restoringStreamedSizes: true)
             }
+        }
+    }
+
+    private func parse(_ frame: ArraySlice<UInt8>, restoringStreamedSizes: Bool = false) throws(LoadError) {
+        do {
+            let response = try ResponseParser.parseResponse(frame)
+            pending.append(restoringStreamedSizes ? StreamedLiterals.restoringSizes(response) : response)
+        } catch {
+            throw LoadError("parse", "\(error): \(String(decoding: frame.prefix(120), as: UTF8.self))")
         }
     }
 

@@ -15,7 +15,7 @@ final class ScriptedServer: @unchecked Sendable {
     private let thread: Thread
     private let finished = DispatchSemaphore(value: 0)
 
-    init(greeting: String, replies: [String]) throws {
+    init(greeting: String, replies: [String], pieceSize: Int = 7) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -35,8 +35,8 @@ final class ScriptedServer: @unchecked Sendable {
             defer { close(client); done.signal() }
             func sendSplit(_ text: String) {
                 let bytes = Array(text.utf8)
-                for start in stride(from: 0, to: bytes.count, by: 7) {
-                    let piece = bytes[start..<min(start + 7, bytes.count)]
+                for start in stride(from: 0, to: bytes.count, by: pieceSize) {
+                    let piece = bytes[start..<min(start + pieceSize, bytes.count)]
                     _ = piece.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     usleep(200)
                 }
@@ -85,6 +85,34 @@ struct ConnectionTests {
         #expect(fetched.untagged.contains(.exists(3)))
         let logout = try connection.execute(.logout)
         #expect(logout.status.kind == .ok)
+        connection.close()
+    }
+
+    /// Bodies above the streaming threshold are counted, not kept, and still checked:
+    /// two large literals and a small one in one response, split across reads.
+    @Test func largeLiteralsAreCountedExactly() throws {
+        let large = String(repeating: "z", count: 40_000)
+        let larger = String(repeating: "w", count: 70_001)
+        let server = try ScriptedServer(
+            greeting: "* OK ready\r\n",
+            replies: [
+                "* 1 FETCH (BODY[] {\(large.utf8.count)}\r\n\(large) BODY[HEADER] {3}\r\nabc RFC822.TEXT {\(larger.utf8.count)}\r\n\(larger) UID 4)\r\n"
+                    + "* 2 FETCH (BODY[] {\(large.utf8.count)}\r\n\(large))\r\na1 OK done\r\n",
+            ],
+            pieceSize: 1000)
+        defer { server.wait() }
+        let connection = try IMAPConnection(host: "127.0.0.1", port: server.port, streamLiteralsAbove: 16 * 1024)
+        let fetched = try connection.execute(.noop)
+        let bytes = try ResponseValidator.validateFetch(fetched, sequenceNumbers: [1, 2], items: [.body], bodySize: 40_000)
+        #expect(bytes == 80_000)
+        guard case .fetch(1, let items) = fetched.untagged[0] else {
+            Issue.record("no FETCH for message 1")
+            return
+        }
+        #expect(items.contains(.bodySection(SectionSpecifier(text: .header), origin: nil, .bytes(Array("abc".utf8)))))
+        #expect(items.contains(.rfc822Text(.external(ExternalBytes(source: 0, offset: 0, count: 70_001)))))
+        #expect(items.contains(.uid(4)))
+        #expect(failureKind { try ResponseValidator.validateFetch(fetched, sequenceNumbers: [2], items: [.body], bodySize: 40_001) } == "invalid FETCH")
         connection.close()
     }
 
