@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+// imap-load: a load generator that speaks IMAP over its own blocking-socket client
+// (IMAPCodec encodes commands and parses responses). A package of its own so the
+// project's test command builds it without the benchmark plugin of ../Package.swift.
+// Run: `swift run -c release --package-path Benchmarks/LoadTools imap-load --help`.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "MailshardLoadTools",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "imap-load", targets: ["imap-load"]),
+    ],
+    dependencies: [
+        .package(name: "Mailshard", path: "../.."),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+    ],
+    targets: [
+        .target(
+            name: "LoadCore",
+            dependencies: [
+                .product(name: "IMAPCodec", package: "Mailshard"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "imap-load", dependencies: ["LoadCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LoadCoreTests",
+            dependencies: ["LoadCore", .product(name: "IMAPCodec", package: "Mailshard")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

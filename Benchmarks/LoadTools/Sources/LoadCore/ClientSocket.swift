@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking IPv4 TCP socket owned by one connection.
+///
+/// Invariants: `descriptor` is open from a successful `connect` until `close()`, and
+/// only the thread driving the connection uses it. Reads time out after the receive
+/// timeout so a silent server shows up as a `timeout` error, never a hang.
+public final class ClientSocket {
+    public private(set) var descriptor: Int32
+
+    /// Connects to `host:port`, optionally from `sourceAddress` (to spread many
+    /// connections over 127.0.0.x when one source address runs out of ports).
+    public init(host: String, port: UInt16, sourceAddress: String? = nil, receiveTimeoutSeconds: Int = 30) throws(LoadError) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LoadError("connect", "socket: \(String(cString: strerror(errno)))") }
+        descriptor = fd
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let sourceAddress {
+            var source = try Self.address(sourceAddress, port: 0)
+            let bound = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(fd)
+                throw LoadError("connect", "bind \(sourceAddress): \(reason)")
+            }
+        }
+        var target = try Self.address(host, port: port)
+        let connected = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw LoadError("connect", "\(host):\(port): \(reason)")
+        }
+    }
+
+    deinit { close() }
+
+    private static func address(_ text: String, port: UInt16) throws(LoadError) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, text, &address.sin_addr) == 1 else { throw LoadError("connect", "not an IPv4 address: \(text)") }
+        return address
+    }
+
+    /// Writes all of `bytes`.
+    public func send(_ bytes: ArraySlice<UInt8>) throws(LoadError) {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw LoadError(errno == EAGAIN ? "timeout" : "io", "send: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    /// One `recv` into `buffer`; returns the byte count, throws on EOF, error or timeout.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(LoadError) -> Int {
+        while true {
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if count > 0 { return count }
+            if count == 0 { throw LoadError("closed", "server closed the connection") }
+            if errno == EINTR { continue }
+            throw LoadError(errno == EAGAIN || errno == EWOULDBLOCK ? "timeout" : "io", "recv: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public func close() {
+        if descriptor >= 0 {
+            Glibc.close(descriptor)
+            descriptor = -1
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import IMAPCodec
+
+/// What a command brought back: the untagged responses before its tagged completion.
+public struct Exchange: Sendable {
+    public var untagged: [UntaggedResponse]
+    public var status: StatusResponse
+    /// Bytes received for this command (protocol overhead included).
+    public var receivedBytes: Int
+
+    public init(untagged: [UntaggedResponse], status: StatusResponse, receivedBytes: Int = 0) {
+        self.untagged = untagged
+        self.status = status
+        self.receivedBytes = receivedBytes
+    }
+}
+
+/// One IMAP client connection on a blocking socket: send a command, read until its
+/// tagged completion. Server output is framed by IMAPCodec's ``CommandFramer`` (server
+/// output frames like client input) and parsed by ``ResponseParser``.
+public final class IMAPConnection {
+    public let socket: ClientSocket
+    public private(set) var capabilities: Set<String> = []
+    private var framer: CommandFramer
+    private var encoder = CommandEncoder(literalMode: .synchronizing)
+    private var nextTag = 1
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private var pending: [Response] = []
+    private var receivedSinceMark = 0
+    private var streamed = StreamedLiterals()
+
+    /// Connects and reads the greeting; a BYE or anything but OK/PREAUTH is an error.
+    /// Literals larger than `streamLiteralsAbove` bytes are counted as they pass, never
+    /// copied (``StreamedLiterals``), so fetching bodies costs the client little.
+    public init(
+        host: String, port: UInt16, sourceAddress: String? = nil, receiveTimeoutSeconds: Int = 30,
+        streamLiteralsAbove: Int = 16 * 1024
+    ) throws(LoadError) {
+        socket = try ClientSocket(host: host, port: port, sourceAddress: sourceAddress, receiveTimeoutSeconds: receiveTimeoutSeconds)
+        framer = CommandFramer(limits: FramingLimits(
+            maximumLineLength: 1 << 20, maximumLiteralSize: 1 << 40,
+            maximumBufferedLiteralSize: streamLiteralsAbove, maximumBufferedCommandSize: 16 << 20, usesSIMD: true))
+        readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        let greeting = try nextResponse()
+        guard case .untagged(.condition(let status)) = greeting else { throw LoadError("greeting", "not a greeting: \(greeting)") }
+        switch status.kind {
+        case .ok, .preauth:
+            if case .capability(let list)? = status.text.code { noteCapabilities(list) }
+        case .bye: throw LoadError("BYE", "greeting: \(status.text.text)")
+        default: throw LoadError("greeting", "\(status.kind.rawValue) \(status.text.text)")
+        }
+    }
+
+    deinit { readBuffer.deallocate() }
+
+    public func close() { socket.close() }
+
+    private func noteCapabilities(_ list: [String]) {
+        capabilities = Set(list.map { $0.uppercased() })
+        if capabilities.contains("LITERAL+") { encoder.literalMode = .nonSynchronizing }
+    }
+
+    public func hasCapability(_ name: String) -> Bool { capabilities.contains(name.uppercased()) }
+
+    /// Sends `command` and collects responses up to its tagged completion. A tagged NO
+    /// or BAD is returned, not thrown: the caller's validator decides.
+    public func execute(_ command: Command) throws(LoadError) -> Exchange {
+        let tag = try send(command)
+        expectingBye = command == .logout
+        defer { expectingBye = false }
+        return try collect(tag: tag)
+    }
+
+    /// Only LOGOUT may be answered with an untagged BYE; anywhere else it ends the
+    /// connection and is an error of kind `BYE`.
+    private var expectingBye = false
+
+    /// Sends `command` (waiting for `+` at synchronizing literals); returns its tag.
+    @discardableResult
+    public func send(_ command: Command) throws(LoadError) -> String {
+        let tag = "a\(nextTag)"
+        nextTag += 1
+        let encoded = encoder.encode(TaggedCommand(tag: tag, command: command))
+        var start = 0
+        for point in encoded.continuationPoints {
+            try socket.send(encoded.bytes[start..<point])
+            start = point
+            try awaitContinuation(tag: tag)
+        }
+        try socket.send(encoded.bytes[start...])
+        return tag
+    }
+
+    /// Sends raw bytes (DONE after IDLE).
+    public func sendLine(_ text: String) throws(LoadError) {
+        try socket.send(ArraySlice(Array((text + "\r\n").utf8)))
+    }
+
+    /// Reads until the server's `+` (after IDLE or before a synchronizing literal).
+    public func awaitContinuation(tag: String) throws(LoadError) {
+        while true {
+            let response = try nextResponse()
+            switch response {
+            case .continuation: return
+            case .tagged(let got, let status) where got == tag:
+                throw LoadError(status.kind.rawValue + " continuation", status.text.text)
+            case .untagged(.condition(let status)) where status.kind == .bye:
+                throw LoadError("BYE", status.text.text)
+            default: continue
+            }
+        }
+    }
+
+    /// Collects untagged responses until the completion tagged `tag`.
+    public func collect(tag: String) throws(LoadError) -> Exchange {
+        var untagged: [UntaggedResponse] = []
+        receivedSinceMark = 0
+        while true {
+            switch try nextResponse() {
+            case .tagged(let got, let status):
+                guard got == tag else { throw LoadError("protocol", "completion for unknown tag \(got)") }
+                if case .capability(let list)? = status.text.code { noteCapabilities(list) }
+                return Exchange(untagged: untagged, status: status, receivedBytes: receivedSinceMark)
+            case .untagged(let response):
+                if case .capability(let list) = response { noteCapabilities(list) }
+                if case .condition(let status) = response, status.kind == .bye, !expectingBye {
+                    throw LoadError("BYE", status.text.text)
+                }
+                untagged.append(response)
+            case .continuation:
+                throw LoadError("protocol", "unexpected continuation request")
+            }
+        }
+    }
+
+    /// Logs in; a NO/BAD (or BYE) becomes a `login` error the reports single out.
+    public func login(user: String, password: String) throws(LoadError) {
+        let exchange: Exchange
+        do {
+            exchange = try execute(.login(username: user, password: password))
+        } catch {
+            throw LoadError("login", "\(error)")
+        }
+        guard exchange.status.kind == .ok else {
+            throw LoadError("login", "\(exchange.status.kind.rawValue) \(exchange.status.text.text)")
+        }
+        if capabilities.isEmpty || exchange.status.text.code == nil && !capabilities.contains("IMAP4REV1") && !capabilities.contains("IMAP4REV2") {
+            let capability = try execute(.capability)
+            guard capability.status.kind == .ok else { throw LoadError("NO CAPABILITY", capability.status.text.text) }
+        }
+    }
+
+    /// Responses already received and parsed but not yet consumed, without blocking.
+    public var hasBufferedResponse: Bool { !pending.isEmpty }
+
+    /// The next response, reading from the socket as needed.
+    public func nextResponse() throws(LoadError) -> Response {
+        while pending.isEmpty { try receiveOnce() }
+        return pending.removeFirst()
+    }
+
+    /// One `recv`, with every complete response it finishes parsed into the queue. Used
+    /// directly by poll-driven code (IDLE fan-out) after the socket turned readable.
+    public func receiveOnce() throws(LoadError) {
+        let count = try socket.receive(into: readBuffer)
+        receivedSinceMark += count
+        framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+        while let event = framer.nextEvent() {
+            switch event {
+            case .command(let frame):
+                try parse(frame)
+            case .continuationRequest:
+                continue  // a literal follows in server output; nothing to answer
+            case .error(let error):
+                throw LoadError("parse", "framing: \(error.reason)")
+            case .streamedLiteralBegins(let head, let byteCount, let continuing):
+                streamed.begin(head: head, byteCount: byteCount, continuing: continuing)
+            case .streamedLiteralBytes, .streamedLiteralEnds:
+                continue  // counted by the framer, which hands over exactly byteCount bytes
+            case .streamedCommandEnds(let rest):
+                let frame = streamed.end(rest: rest)
+                try parse(frame[...], restoringStreamedSizes: true)
+            }
+        }
+    }
+
+    private func parse(_ frame: ArraySlice<UInt8>, restoringStreamedSizes: Bool = false) throws(LoadError) {
+        do {
+            let response = try ResponseParser.parseResponse(frame)
+            pending.append(restoringStreamedSizes ? StreamedLiterals.restoringSizes(response) : response)
+        } catch {
+            throw LoadError("parse", "\(error): \(String(decoding: frame.prefix(120), as: UTF8.self))")
+        }
+    }
+
+    /// Takes the queued responses received so far.
+    public func drainPending() -> [Response] {
+        defer { pending.removeAll() }
+        return pending
+    }
+}

@@ -1,0 +1,66 @@
+/// Seeds, runs and summarizes the workload `options` name.
+public enum LoadRunner {
+    public static func run(_ options: LoadOptions) -> LoadResult {
+        let session = Session(options: options)
+        let seeder = Seeder(session: session)
+        do throws(LoadError) {
+            switch options.workload {
+            case .mix:
+                let workload = MixWorkload(session: session)
+                if options.seed { try seeder.seed(workload.seedTargets()) }
+                return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .fetchBodies:
+                let workload = FetchBodiesWorkload(session: session)
+                if options.seed { try seeder.seed(workload.seedTargets()) }
+                return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .append:
+                let workload = AppendWorkload(session: session)
+                if options.seed { try seeder.seed(workload.seedTargets()) }
+                return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .idleCapacity:
+                let outcome = IdleCapacityWorkload(session: session).run()
+                var result = LoadResult(options: options, statistics: outcome.statistics, seconds: outcome.openSeconds)
+                result.attach(idle: outcome, requested: options.connections)
+                if outcome.held == 0 { result.fatal = fatalReason(outcome.statistics) }
+                return result
+            case .idleFanout:
+                let workload = IdleFanoutWorkload(session: session)
+                if options.seed { try seeder.seed(workload.seedTargets()) }
+                let (statistics, seconds) = workload.run()
+                var result = LoadResult(options: options, statistics: statistics, seconds: seconds)
+                if statistics.commands["DELIVERY"] == nil { result.fatal = fatalReason(statistics) }
+                return result
+            }
+        } catch {
+            var statistics = RunStatistics()
+            statistics.recordError(error.kind)
+            var result = LoadResult(options: options, statistics: statistics, seconds: 0)
+            let cannotLogIn = ["login", "BYE", "greeting"].contains(error.kind)
+            result.fatal = cannotLogIn ? "login failed while seeding: \(error)" : "seeding failed: \(error)"
+            return result
+        }
+    }
+
+    /// Runs `clients` workers between a common start line and the deadline.
+    static func timed(_ options: LoadOptions, _ client: @escaping @Sendable (Int, RunGate) -> RunStatistics) -> LoadResult {
+        let gate = RunGate(parties: options.clients, durationSeconds: options.durationSeconds, operationBudget: options.count)
+        let perClient = WorkerPool.run(count: options.clients) { client($0, gate) }
+        let seconds = gate.start.map { MonotonicClock.seconds(since: $0) } ?? 0
+        var statistics = RunStatistics()
+        for item in perClient { statistics.merge(item) }
+        var result = LoadResult(options: options, statistics: statistics, seconds: seconds)
+        let measured = statistics.commands.filter { !LoadResult.setupOperations.contains($0.key) }
+        if measured.isEmpty { result.fatal = fatalReason(statistics) }
+        return result
+    }
+
+    /// Why nothing was measured, naming login failures explicitly (the side-by-side
+    /// script looks for "login" to tell a server that cannot log in yet).
+    static func fatalReason(_ statistics: RunStatistics) -> String {
+        let kinds = statistics.errors.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }
+        if statistics.errors.keys.contains(where: { $0 == "login" || $0 == "BYE" || $0 == "greeting" }) {
+            return "login failed (\(kinds.joined(separator: ", ")))"
+        }
+        return "nothing measured (\(kinds.isEmpty ? "no errors recorded" : kinds.joined(separator: ", ")))"
+    }
+}

@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""Mailshard and Dovecot side by side under imap-load (issue 9).
+
+Starts a private Dovecot (Tests/Interop/dovecot/dovecot.sh: loopback, Maildir,
+passwd-file SHA512-CRYPT users) and Mailshard on loopback with the same users, seeds
+both through IMAP (imap-load does that), runs every workload against each in turn,
+alternating which goes first, for several short rounds, and writes a Markdown table of
+the medians with the Mailshard/Dovecot ratio plus one SVG chart per workload.
+
+    python3 Benchmarks/Scripts/side-by-side.py                    # both servers
+    python3 Benchmarks/Scripts/side-by-side.py --servers dovecot --name load-dovecot-baseline
+    python3 Benchmarks/Scripts/side-by-side.py --workloads mix,append --rounds 5 --duration 10
+
+A server that cannot log in yet is recorded as "not yet serving IMAP (login fails)"
+(imap-load exits 3 and its JSON `fatal` names the login failure); the run goes on with
+the other server. Everything stays on 127.0.0.1 and each imap-load run is bounded by a
+timeout. Needs root for Dovecot (it switches to the mail user) and to raise file limits.
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DOVECOT_SH = os.path.join(ROOT, "Tests", "Interop", "dovecot", "dovecot.sh")
+LOAD_PACKAGE = os.path.join(ROOT, "Benchmarks", "LoadTools")
+NOT_SERVING = "not yet serving IMAP (login fails)"
+
+# Dovecot's defaults cap a service at 100 processes and a user at 10 connections per
+# address; a capacity test must lift both. Durability on (fsync as Dovecot ships it),
+# since Mailshard's append is durable by default.
+DOVECOT_OVERRIDES = """
+# side-by-side.py overrides: room for many connections, durability as shipped.
+mail_fsync = optimized
+mail_max_userip_connections = 1000000
+default_process_limit = 1000
+default_client_limit = 15000
+default_vsz_limit = 0
+service imap {
+  process_limit = 15000
+}
+service imap-login {
+  process_limit = 1000
+}
+"""
+
+# name -> (imap-load arguments, metric label, which direction is better)
+WORKLOADS = {
+    "mix": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096"], "operations/s", "higher"),
+    "fetch-bodies": (["fetch-bodies", "--clients", "10", "--users", "10", "--messages", "20", "--message-size", "102400"], "MB/s", "higher"),
+    "append": (["append", "--clients", "10", "--users", "10", "--message-size", "4096"], "messages/s", "higher"),
+    "idle-fanout": (["idle-fanout", "--idlers", "50"], "p99 delivery to all (ms)", "lower"),
+}
+
+
+def machine_info():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+            memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}, Linux {platform.release()}"
+
+
+def wait_for_port(port, seconds=30.0):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def raise_file_limit(wanted=None):
+    if wanted is None:
+        try:
+            with open("/proc/sys/fs/nr_open") as f:
+                wanted = int(f.read())
+        except (OSError, ValueError):
+            wanted = 1_048_576
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limit in (wanted, hard):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, limit), max(hard, limit)))
+            return
+        except (ValueError, OSError):
+            continue
+
+
+class Dovecot:
+    name = "Dovecot"
+
+    def __init__(self, port, directory, users):
+        self.port, self.directory, self.users = port, directory, users
+        self.unavailable = None
+        self.version = subprocess.run(["dovecot", "--version"], capture_output=True, text=True).stdout.strip() \
+            if shutil.which("dovecot") else "not installed"
+
+    def start(self):
+        subprocess.run(["bash", DOVECOT_SH, "install"], check=True)
+        env = dict(os.environ, DOVECOT_USERS=" ".join(f"{u}:{p}" for u, p in self.users), DOVECOT_FRESH="1")
+        # dovecot.sh writes the private config; restart it with the capacity overrides.
+        subprocess.run(["bash", DOVECOT_SH, "start", str(self.port), self.directory], check=True, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(["bash", DOVECOT_SH, "stop", str(self.port), self.directory], check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(self.directory, "dovecot.conf"), "a") as f:
+            f.write(DOVECOT_OVERRIDES)
+        subprocess.run(["dovecot", "-c", os.path.join(self.directory, "dovecot.conf")], check=True, preexec_fn=raise_file_limit)
+        if not wait_for_port(self.port):
+            raise RuntimeError("Dovecot did not listen on port %d" % self.port)
+
+    def pid(self):
+        with open(os.path.join(self.directory, "run", "master.pid")) as f:
+            return int(f.read().strip())
+
+    def stop(self):
+        subprocess.run(["bash", DOVECOT_SH, "stop", str(self.port), self.directory], stdout=subprocess.DEVNULL)
+
+
+class Mailshard:
+    name = "Mailshard"
+
+    def __init__(self, port, directory, users, binary, environment):
+        self.port, self.directory, self.users, self.binary = port, directory, users, binary
+        self.environment = environment
+        self.process = None
+        self.unavailable = None
+        self.version = "mailshard (this tree, release build)"
+
+    def start(self):
+        shutil.rmtree(self.directory, ignore_errors=True)
+        os.makedirs(self.directory)
+        for user, password in self.users:
+            subprocess.run([self.binary, "user", "add", user, "--password-stdin", "--data", self.directory],
+                           input=password + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, **self.environment)
+        self.log = open(os.path.join(self.directory, "serve.log"), "w")
+        self.process = subprocess.Popen([self.binary, "serve", "--data", self.directory, "--port", str(self.port)],
+                                        env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=raise_file_limit)
+        if not wait_for_port(self.port):
+            self.stop()
+            raise RuntimeError("mailshard did not listen on port %d (see %s/serve.log)" % (self.port, self.directory))
+
+    def pid(self):
+        return self.process.pid
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def build(what, args):
+    print(f"building {what} …", flush=True)
+    subprocess.run(args, check=True, cwd=ROOT)
+
+
+def run_load(binary, server, workload_args, extra, duration, json_path, timeout):
+    args = [binary] + workload_args + ["--port", str(server.port), "--password", "loadpass",
+                                       "--duration", str(duration), "--json", json_path] + extra
+    try:
+        completed = subprocess.run(args, capture_output=True, text=True, timeout=timeout, preexec_fn=raise_file_limit)
+    except subprocess.TimeoutExpired:
+        return {"fatal": f"imap-load timed out after {timeout} s"}, ""
+    result = None
+    try:
+        with open(json_path) as f:
+            result = json.load(f)
+    except (OSError, ValueError):
+        result = {"fatal": "no result: " + (completed.stderr.strip().splitlines() or ["imap-load failed"])[-1]}
+    return result, completed.stdout + completed.stderr
+
+
+def cannot_log_in(result, output):
+    text = (result.get("fatal") or "") + "\n" + output
+    return result.get("fatal") is not None and ("login failed" in text or "login:" in text)
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+# ---- SVG ------------------------------------------------------------------------
+
+def escape(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def bar_chart_svg(title, unit, groups, series, note=""):
+    """Grouped bar chart. groups: [(label, {series: value or None})]; series: names in
+    legend order. A missing value is drawn as an empty slot marked "n/a"."""
+    colors = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#76b7b2", "#edc948"]
+    width, height = 760, 420
+    left, right, top, bottom = 80, 20, 60, 90
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for _, by in groups for v in by.values() if v is not None]
+    peak = max(values) if values else 1.0
+    peak = peak if peak > 0 else 1.0
+    # A round axis maximum: 1, 2 or 5 times a power of ten above the peak.
+    magnitude = 10 ** len(str(int(peak))) / 10 if peak >= 1 else 0.1
+    axis_max = next(m * magnitude for m in (1, 2, 2.5, 5, 10, 20) if m * magnitude >= peak)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{escape(title)}</text>']
+    if note:
+        out.append(f'<text x="{width / 2}" y="44" text-anchor="middle" fill="#555">{escape(note)}</text>')
+    for i in range(6):
+        value = axis_max * i / 5
+        y = top + plot_h - plot_h * i / 5
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value, 2 if axis_max < 10 else 0))}</text>')
+    out.append(f'<text x="18" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 18 {top + plot_h / 2})">{escape(unit)}</text>')
+    group_w = plot_w / max(1, len(groups))
+    bar_w = group_w * 0.8 / max(1, len(series))
+    for g, (label, by) in enumerate(groups):
+        x0 = left + g * group_w + group_w * 0.1
+        for s, name in enumerate(series):
+            x = x0 + s * bar_w
+            value = by.get(name)
+            if value is None:
+                out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4}" text-anchor="middle" fill="#999" font-size="10">n/a</text>')
+                continue
+            h = plot_h * max(0.0, value) / axis_max
+            out.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w * 0.92:.1f}" height="{h:.1f}" fill="{colors[s % len(colors)]}"><title>{escape(name)} {escape(label)}: {escape(fmt(value, 2))}</title></rect>')
+            out.append(f'<text x="{x + bar_w * 0.46:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" font-size="10">{escape(fmt(value))}</text>')
+        out.append(f'<text x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>')
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
+    for s, name in enumerate(series):
+        x = left + s * 160
+        out.append(f'<rect x="{x}" y="{height - 30}" width="12" height="12" fill="{colors[s % len(colors)]}"/>')
+        out.append(f'<text x="{x + 18}" y="{height - 20}">{escape(name)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ---- Main -----------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--servers", default="dovecot,mailshard")
+    parser.add_argument("--workloads", default="mix,fetch-bodies,append,idle-fanout,idle-capacity")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run")
+    parser.add_argument("--idle-connections", default="1000", help="comma-separated counts for idle-capacity")
+    parser.add_argument("--idle-rounds", type=int, default=1, help="rounds for idle-capacity (slow to open)")
+    parser.add_argument("--mix-clients", type=int, default=100)
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--dovecot-port", type=int, default=11430)
+    parser.add_argument("--mailshard-port", type=int, default=11431)
+    parser.add_argument("--mailshard-env", default="", help="extra MAILSHARD_* settings, NAME=VALUE,…")
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results"))
+    parser.add_argument("--name", default="load-side-by-side", help="result file prefix")
+    parser.add_argument("--work", default="/tmp/mailshard-side-by-side")
+    args = parser.parse_args()
+
+    servers_wanted = [s.strip().lower() for s in args.servers.split(",") if s.strip()]
+    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    for w in workloads:
+        if w not in WORKLOADS and w != "idle-capacity":
+            parser.error(f"unknown workload {w}")
+    users = [(f"load{i}", "loadpass") for i in range(1, args.users + 1)]
+    os.makedirs(args.work, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    raise_file_limit()
+
+    load_binary = os.path.join(LOAD_PACKAGE, ".build", "release", "imap-load")
+    if not args.skip_build:
+        build("imap-load", ["swift", "build", "-c", "release", "--package-path", LOAD_PACKAGE, "--product", "imap-load"])
+    servers = []
+    if "dovecot" in servers_wanted:
+        servers.append(Dovecot(args.dovecot_port, os.path.join(args.work, "dovecot"), users))
+    if "mailshard" in servers_wanted:
+        if not args.skip_build:
+            build("mailshard", ["swift", "build", "-c", "release", "--product", "mailshard"])
+        env = dict(pair.split("=", 1) for pair in args.mailshard_env.split(",") if "=" in pair)
+        servers.append(Mailshard(args.mailshard_port, os.path.join(args.work, "mailshard"), users,
+                                 os.path.join(ROOT, ".build", "release", "mailshard"), env))
+
+    # (variant name, imap-load args, metric, better, rounds)
+    variants = []
+    for w in workloads:
+        if w == "idle-capacity":
+            for count in [int(c) for c in args.idle_connections.split(",") if c.strip()]:
+                variants.append((f"idle-capacity {count}", ["idle-capacity", "--connections", str(count), "--users", str(args.users), "--hold", "3"],
+                                 "PSS KiB/connection", "lower", args.idle_rounds))
+        else:
+            load_args, metric, better = WORKLOADS[w]
+            load_args = list(load_args)
+            if w == "mix":
+                load_args[load_args.index("--clients") + 1] = str(args.mix_clients)
+            variants.append((w, load_args, metric, better, args.rounds))
+
+    results = {v[0]: {s.name: [] for s in servers} for v in variants}
+    started = datetime.now(timezone.utc)
+    try:
+        for server in servers:
+            try:
+                server.start()
+            except Exception as error:  # a server that cannot start is recorded, not fatal
+                server.unavailable = f"did not start: {error}"
+                print(f"{server.name}: {server.unavailable}", file=sys.stderr)
+        for round_index in range(max(v[4] for v in variants)):
+            order = servers if round_index % 2 == 0 else list(reversed(servers))
+            for name, load_args, metric, better, rounds in variants:
+                if round_index >= rounds:
+                    continue
+                for server in order:
+                    if server.unavailable:
+                        continue
+                    extra = []
+                    if name.startswith("idle-capacity"):
+                        extra = ["--pid", str(server.pid())]
+                    json_path = os.path.join(args.work, f"{server.name}-{name.replace(' ', '-')}-{round_index}.json")
+                    timeout = int(args.duration) + 300
+                    result, output = run_load(load_binary, server, load_args, extra, args.duration, json_path, timeout)
+                    if cannot_log_in(result, output):
+                        server.unavailable = NOT_SERVING
+                        print(f"{server.name}: {NOT_SERVING}: {result.get('fatal')}", flush=True)
+                        continue
+                    results[name][server.name].append(result)
+                    print(f"round {round_index + 1} {name} {server.name}: {result.get('headlineName')} = "
+                          f"{fmt(result.get('headline'), 2)} errors={result.get('errors')} {result.get('fatal') or ''}", flush=True)
+    finally:
+        for server in servers:
+            server.stop()
+    write_report(args, servers, variants, results, started)
+
+
+def headline(result):
+    if result.get("fatal"):
+        return None
+    return result.get("headline")
+
+
+def main_command(result):
+    commands = result.get("commands") or {}
+    for name in ("FETCH BODY", "APPEND", "DELIVERY", "IDLE SETUP"):
+        if name in commands and result.get("workload") != "mix":
+            return name, commands[name]
+    return None, None
+
+
+def write_report(args, servers, variants, results, started):
+    names = [s.name for s in servers]
+    lines = [f"# imap-load: {' vs '.join(names)}", "",
+             f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')} on {machine_info()}; loopback only.",
+             f"Servers: " + "; ".join(f"{s.name} — {s.version}" for s in servers) + ".",
+             f"Each cell is the median over rounds of {args.duration:g} s runs (idle-capacity: {args.idle_rounds} round(s)); "
+             "servers alternate which goes first each round. Operations that failed validation count as errors, never as throughput.",
+             "Dovecot runs with its shipped `mail_fsync = optimized` (durable appends) and limits raised for many connections.",
+             "Produced by `python3 Benchmarks/Scripts/side-by-side.py " + " ".join(sys.argv[1:]) + "`.", ""]
+    header = "| workload | metric | better | " + " | ".join(names)
+    if len(names) == 2:
+        header += f" | {names[1]}/{names[0]}"
+    lines += [header + " | errors | rounds |", "|" + " --- |" * (len(names) + (6 if len(names) == 2 else 5))]
+    for name, _, metric, better, _ in variants:
+        cells, medians, errors, rounds = [], [], [], []
+        for server in servers:
+            runs = results[name][server.name]
+            values = [headline(r) for r in runs if headline(r) is not None]
+            m = median(values)
+            medians.append(m)
+            if m is not None:
+                cells.append(fmt(m, 2))
+            elif server.unavailable:
+                cells.append(server.unavailable)
+            else:
+                fatal = next((r.get("fatal") for r in runs if r.get("fatal")), "no result")
+                cells.append(f"failed: {fatal}")
+            total_errors = sum(sum((r.get("errors") or {}).values()) for r in runs)
+            errors.append(f"{server.name}: {total_errors}")
+            rounds.append(str(len(values)))
+        row = f"| {name} | {metric} | {better} | " + " | ".join(cells)
+        if len(names) == 2:
+            ratio = medians[1] / medians[0] if None not in medians and medians[0] else None
+            row += f" | {fmt(ratio, 2) + '×' if ratio is not None else '—'}"
+        lines.append(row + f" | {', '.join(errors)} | {'/'.join(rounds)} |")
+    lines += ["", "## Details (median of each figure over the rounds)", ""]
+    for name, _, metric, better, _ in variants:
+        lines.append(f"### {name}")
+        lines.append("")
+        lines.append("| server | operation | per s | MB/s | p50 ms | p90 ms | p99 ms | p99.9 ms |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for server in servers:
+            runs = [r for r in results[name][server.name] if not r.get("fatal")]
+            if not runs:
+                lines.append(f"| {server.name} | {server.unavailable or 'no result'} | | | | | | |")
+                continue
+            operations = sorted({op for r in runs for op in (r.get("commands") or {})})
+            for op in operations:
+                figures = [r["commands"][op] for r in runs if op in r.get("commands", {})]
+                def med(key, scale=1.0):
+                    return median([f[key] / scale for f in figures])
+                lines.append(f"| {server.name} | {op} | {fmt(med('perSecond'))} | {fmt(med('megabytesPerSecond'), 2)} | "
+                             f"{med('p50Microseconds', 1000):.3f} | {med('p90Microseconds', 1000):.3f} | "
+                             f"{med('p99Microseconds', 1000):.3f} | {med('p999Microseconds', 1000):.3f} |")
+            idle = [r.get("idle") for r in runs if r.get("idle")]
+            for i in idle:
+                if i.get("pssKiBPerConnection") is not None:
+                    lines.append(f"| {server.name} | memory | {i['held']}/{i['requested']} held | | PSS {i['pssKiBPerConnection']:.1f} KiB/conn | "
+                                 f"RSS {i['rssKiBPerConnection']:.1f} KiB/conn | processes {i['before']['processes']}→{i['after']['processes']} | opened in {i['openSeconds']:.1f} s |")
+        lines.append("")
+        svg_name = f"{args.name}-{name.replace(' ', '-')}.svg"
+        groups = []
+        max_rounds = max([len(results[name][s]) for s in names] + [0])
+        for r in range(max_rounds):
+            groups.append((f"round {r + 1}", {s: (headline(results[name][s][r]) if r < len(results[name][s]) else None) for s in names}))
+        groups.append(("median", {s: median([headline(x) for x in results[name][s] if headline(x) is not None]) for s in names}))
+        note = "; ".join(f"{s.name}: {s.unavailable}" for s in servers if s.unavailable) or f"{better} is better"
+        with open(os.path.join(args.out, svg_name), "w") as f:
+            f.write(bar_chart_svg(f"{name}: {metric}", metric, groups, names, note))
+        lines.append(f"![{name}]({svg_name})")
+        lines.append("")
+    path = os.path.join(args.out, f"{args.name}.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
