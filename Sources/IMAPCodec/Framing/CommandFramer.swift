@@ -1,0 +1,288 @@
+/// Splits the bytes a client sends into commands, without parsing them.
+///
+/// Feed received bytes with ``append(_:)``, then call ``nextEvent()`` until it returns
+/// nil ("needs more bytes"). The framer finds line ends (SIMD scan) and literal headers
+/// at line ends (`{n}`, `{n+}`, `~{n}`), skips literal bytes without scanning them, asks
+/// for `+` continuations for synchronizing literals, streams literals larger than
+/// ``FramingLimits/maximumBufferedLiteralSize``, and enforces the limits. Any split of
+/// the same input yields the same events.
+///
+/// The framer knows nothing of command names or session state: a DONE after IDLE or a
+/// line of an AUTHENTICATE exchange arrives as an ordinary `.command` frame.
+public struct CommandFramer: Sendable {
+    public let limits: FramingLimits
+
+    private var storage: [UInt8] = []
+    /// Bytes before this index are consumed and may be compacted away.
+    private var readIndex = 0
+    /// Start of the command, or of the segment after a streamed literal.
+    private var commandStart = 0
+    /// Start of the current line (after the last literal).
+    private var lineStart = 0
+    /// Where the line-feed scan resumes.
+    private var scanIndex = 0
+    private var state = State.line
+    /// The current command already streamed a literal: its segments continue it.
+    private var continuing = false
+    /// The tag of a command whose first segment has been handed out.
+    private var continuingTag: String?
+    private var pending: FramingEvent?
+
+    private enum State: Hashable {
+        case line
+        case bufferedLiteral(remaining: Int)
+        case streamedLiteral(remaining: Int)
+        case streamedLiteralEnd
+        /// Dropping the rest of a failed command that the client keeps sending.
+        case discardingLiteral(remaining: Int)
+        case discardingLines
+        /// A fatal error was reported; nothing more is framed.
+        case closed
+    }
+
+    public init(limits: FramingLimits = FramingLimits()) {
+        self.limits = limits
+        storage.reserveCapacity(4096)
+    }
+
+    /// Bytes held for a command not yet complete (for the server's memory accounting).
+    public var bufferedByteCount: Int { storage.count - readIndex }
+
+    /// Adds received bytes.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard state != .closed else { return }
+        compactIfWorthwhile()
+        storage.append(contentsOf: bytes)
+    }
+
+    /// Adds received bytes.
+    public mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        guard state != .closed else { return }
+        compactIfWorthwhile()
+        storage.append(contentsOf: bytes)
+    }
+
+    /// The next event the received bytes allow, or nil when more bytes are needed.
+    public mutating func nextEvent() -> FramingEvent? {
+        if let event = pending {
+            pending = nil
+            return event
+        }
+        while true {
+            switch state {
+            case .closed:
+                return nil
+            case .line, .discardingLines:
+                guard let lineFeed = findLineFeed() else {
+                    scanIndex = storage.count
+                    if storage.count - lineStart > limits.maximumLineLength, state == .line {
+                        return failLine(.lineTooLong)
+                    }
+                    if state == .discardingLines { consumeThrough(storage.count) }
+                    return nil
+                }
+                if let event = lineEnded(at: lineFeed) { return event }
+            case .bufferedLiteral(let remaining):
+                guard storage.count - scanIndex >= remaining else { return nil }
+                scanIndex += remaining
+                lineStart = scanIndex
+                state = .line
+            case .discardingLiteral(let remaining):
+                let available = min(storage.count - readIndex, remaining)
+                consumeThrough(readIndex + available)
+                guard available == remaining else {
+                    state = .discardingLiteral(remaining: remaining - available)
+                    return nil
+                }
+                state = .discardingLines
+            case .streamedLiteral(let remaining):
+                let available = min(storage.count - readIndex, remaining)
+                guard available > 0 else { return nil }
+                let chunk = storage[readIndex..<(readIndex + available)]
+                consumeThrough(readIndex + available)
+                state = available == remaining ? .streamedLiteralEnd : .streamedLiteral(remaining: remaining - available)
+                return .streamedLiteralBytes(chunk)
+            case .streamedLiteralEnd:
+                state = .line
+                continuing = true
+                return .streamedLiteralEnds
+            }
+        }
+    }
+
+    // MARK: - Lines
+
+    private func findLineFeed() -> Int? {
+        storage.withUnsafeBufferPointer { buffer in
+            LineFeedScanner.firstLineFeed(buffer.baseAddress!, from: scanIndex, count: buffer.count, simd: limits.usesSIMD)
+        }
+    }
+
+    /// Handles a line that ends at `lineFeed`; returns an event, or nil to keep framing.
+    private mutating func lineEnded(at lineFeed: Int) -> FramingEvent? {
+        let lineEnd = lineFeed + 1
+        if state == .discardingLines {
+            return discardedLineEnded(at: lineEnd)
+        }
+        let overLimit: FramingError.Kind? =
+            lineEnd - lineStart > limits.maximumLineLength ? .lineTooLong
+            : lineEnd - commandStart > limits.maximumBufferedCommandSize ? .commandTooLarge : nil
+        if let overLimit {
+            // Drop this line as if it had been found too long before its end arrived, so
+            // the outcome does not depend on how the bytes were split.
+            let error = FramingError(kind: overLimit, tag: tag(), isFatal: false)
+            state = .discardingLines
+            return discardedLineEnded(at: lineEnd) ?? .error(error)
+        }
+        guard let header = literalHeader(endingAt: lineFeed) else {
+            let frame = storage[commandStart..<lineEnd]
+            let event: FramingEvent = continuing ? .streamedCommandEnds(frame) : .command(frame)
+            finishCommand(at: lineEnd)
+            return event
+        }
+        guard let size = header.size, size <= limits.maximumLiteralSize else {
+            return refuseLiteral(header, kind: header.size == nil ? .malformedLiteral : .literalTooLarge, lineEnd: lineEnd)
+        }
+        if header.isNonSynchronizing, limits.nonSynchronizingLiterals == .literalMinus,
+            size > FramingLimits.literalMinusCeiling
+        {
+            return refuseLiteral(header, kind: .nonSynchronizingLiteralTooLarge, lineEnd: lineEnd)
+        }
+        let streams = size > 0
+            && (size > limits.maximumBufferedLiteralSize || lineEnd + size - commandStart > limits.maximumBufferedCommandSize)
+        let afterHeader: FramingEvent?
+        if streams {
+            let head = storage[commandStart..<lineEnd]
+            if !continuing { continuingTag = tag() }
+            afterHeader = .streamedLiteralBegins(head: head, byteCount: size, continuing: continuing)
+            consumeThrough(lineEnd)
+            state = .streamedLiteral(remaining: size)
+        } else {
+            afterHeader = nil
+            scanIndex = lineEnd
+            state = .bufferedLiteral(remaining: size)
+        }
+        if header.isNonSynchronizing { return afterHeader }
+        pending = afterHeader
+        return .continuationRequest
+    }
+
+    /// A line of a command being dropped: skip its literals; the command ends at a line
+    /// without a literal, or at a synchronizing literal the client now waits on in vain.
+    private mutating func discardedLineEnded(at lineEnd: Int) -> FramingEvent? {
+        let header = literalHeader(endingAt: lineEnd - 1)
+        consumeThrough(lineEnd)
+        if let header, header.isNonSynchronizing, let size = header.size, size <= limits.maximumLiteralSize {
+            state = .discardingLiteral(remaining: size)
+            return nil
+        }
+        if let header, header.isNonSynchronizing {
+            return closeWithError(.literalTooLarge)
+        }
+        finishCommand(at: lineEnd)
+        return nil
+    }
+
+    /// A literal the server will not take. A synchronizing one ends the command (the
+    /// client waits for a `+` that never comes); a non-synchronizing one is on its way,
+    /// so its bytes and the rest of the command are dropped, or, when it is beyond the
+    /// literal limit, the connection must close.
+    private mutating func refuseLiteral(_ header: LiteralHeader, kind: FramingError.Kind, lineEnd: Int) -> FramingEvent {
+        guard header.isNonSynchronizing else { return failLine(kind, resumeAt: lineEnd) }
+        guard let size = header.size, size <= limits.maximumLiteralSize else { return closeWithError(kind) }
+        let error = FramingError(kind: kind, tag: tag(), isFatal: false)
+        consumeThrough(lineEnd)
+        state = .discardingLiteral(remaining: size)
+        return .error(error)
+    }
+
+    /// Reports a non-fatal error for the current command. With `resumeAt`, framing goes
+    /// on there; without, the line has no end yet and is dropped up to its line feed.
+    private mutating func failLine(_ kind: FramingError.Kind, resumeAt: Int? = nil) -> FramingEvent {
+        let error = FramingError(kind: kind, tag: tag(), isFatal: false)
+        if let resumeAt {
+            finishCommand(at: resumeAt)
+        } else {
+            consumeThrough(storage.count)
+            state = .discardingLines
+        }
+        return .error(error)
+    }
+
+    private mutating func closeWithError(_ kind: FramingError.Kind) -> FramingEvent {
+        let error = FramingError(kind: kind, tag: tag(), isFatal: true)
+        state = .closed
+        storage.removeAll()
+        readIndex = 0
+        commandStart = 0
+        lineStart = 0
+        scanIndex = 0
+        return .error(error)
+    }
+
+    private mutating func finishCommand(at end: Int) {
+        consumeThrough(end)
+        continuing = false
+        continuingTag = nil
+        state = .line
+    }
+
+    /// Marks bytes up to `end` consumed; the next command or segment starts there.
+    private mutating func consumeThrough(_ end: Int) {
+        readIndex = end
+        commandStart = end
+        lineStart = end
+        scanIndex = end
+    }
+
+    // MARK: - Buffer
+
+    private mutating func compactIfWorthwhile() {
+        guard readIndex > 0, readIndex == storage.count || readIndex >= 4096 else { return }
+        storage.removeSubrange(0..<readIndex)
+        commandStart -= readIndex
+        lineStart -= readIndex
+        scanIndex -= readIndex
+        readIndex = 0
+    }
+
+    /// The tag of the current command, if its first line starts with a valid one.
+    private func tag() -> String? {
+        if continuing { return continuingTag }
+        var end = commandStart
+        while end < storage.count, end - commandStart < 64, ByteClass.isTagChar(storage[end]) { end += 1 }
+        guard end > commandStart, end < storage.count, storage[end] == 0x20 else { return nil }
+        return String(decoding: storage[commandStart..<end], as: UTF8.self)
+    }
+
+    // MARK: - Literal headers
+
+    /// `literal = "{" number64 ["+"] "}" CRLF`, `literal8 = "~{" number64 ["+"] "}" CRLF`,
+    /// read backwards from the line feed that ends the line.
+    private func literalHeader(endingAt lineFeed: Int) -> LiteralHeader? {
+        var index = lineFeed - 1
+        if index >= lineStart, storage[index] == 0x0D { index -= 1 }
+        guard index >= lineStart, storage[index] == UInt8(ascii: "}") else { return nil }
+        index -= 1
+        let nonSynchronizing = index >= lineStart && storage[index] == UInt8(ascii: "+")
+        if nonSynchronizing { index -= 1 }
+        let lastDigit = index
+        while index >= lineStart, ByteClass.isDigit(storage[index]) { index -= 1 }
+        let digitCount = lastDigit - index
+        guard digitCount > 0, index >= lineStart, storage[index] == UInt8(ascii: "{") else { return nil }
+        var size: Int? = nil
+        if digitCount <= 18 {
+            var value = 0
+            for position in (index + 1)...lastDigit { value = value * 10 + Int(storage[position] &- 0x30) }
+            size = value
+        }
+        return LiteralHeader(size: size, isNonSynchronizing: nonSynchronizing)
+    }
+}
+
+/// A literal header found at a line end.
+struct LiteralHeader {
+    /// nil when the number is too long to be a size this server could accept.
+    var size: Int?
+    var isNonSynchronizing: Bool
+}

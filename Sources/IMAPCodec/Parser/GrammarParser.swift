@@ -1,0 +1,106 @@
+/// Why a command could not be parsed; the reason becomes the text of a `BAD`.
+public struct ParseFailure: Error, Hashable, Sendable {
+    public var reason: String
+
+    init(_ reason: String) {
+        self.reason = reason
+    }
+}
+
+/// A read position over the bytes of one framed command, with the primitive reads every
+/// grammar rule is built from.
+///
+/// Invariant: `base` points at `count` initialised bytes that outlive this value. A
+/// parser is only created by ``withGrammarParser(_:_:)`` inside `withUnsafeBufferPointer`
+/// and never escapes that closure. Every read checks `index < count` first; `index`
+/// never exceeds `count`.
+struct GrammarParser {
+    private let base: UnsafePointer<UInt8>?
+    let count: Int
+    private(set) var index: Int = 0
+
+    fileprivate init(_ buffer: UnsafeBufferPointer<UInt8>) {
+        base = buffer.baseAddress
+        count = buffer.count
+    }
+
+    var isAtEnd: Bool { index >= count }
+
+    /// The byte at the read position, or nil at the end.
+    @inline(__always)
+    func peek() -> UInt8? {
+        index < count ? base![index] : nil
+    }
+
+    /// The byte `offset` bytes ahead, or nil past the end.
+    @inline(__always)
+    func peek(_ offset: Int) -> UInt8? {
+        index + offset < count ? base![index + offset] : nil
+    }
+
+    @inline(__always)
+    mutating func advance(_ n: Int = 1) {
+        precondition(index + n <= count)
+        index += n
+    }
+
+    /// The byte at an absolute position before `count`.
+    @inline(__always)
+    func byte(at position: Int) -> UInt8 {
+        precondition(position >= 0 && position < count)
+        return base![position]
+    }
+
+    /// Moves back to an earlier position (for the few rules that need lookahead).
+    mutating func rewind(to position: Int) {
+        precondition(position <= index)
+        index = position
+    }
+
+    /// A copy of the bytes in `range`, which must lie before `count`.
+    func bytes(_ range: Range<Int>) -> [UInt8] {
+        precondition(range.upperBound <= count)
+        guard !range.isEmpty else { return [] }
+        return Array(UnsafeBufferPointer(start: base! + range.lowerBound, count: range.count))
+    }
+
+    /// The bytes in `range` as a String; callers pass ASCII ranges, or ranges they
+    /// validated as UTF-8.
+    func string(_ range: Range<Int>) -> String {
+        precondition(range.upperBound <= count)
+        guard !range.isEmpty else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: base! + range.lowerBound, count: range.count), as: UTF8.self)
+    }
+
+    /// The bytes in `range` as a String, or nil if they are not valid UTF-8.
+    func validatedString(_ range: Range<Int>) -> String? {
+        precondition(range.upperBound <= count)
+        guard !range.isEmpty else { return "" }
+        return String(validating: UnsafeBufferPointer(start: base! + range.lowerBound, count: range.count), as: UTF8.self)
+    }
+
+    /// True when the bytes in `range` spell `keyword`, ignoring ASCII case.
+    func equalsIgnoringCase(_ range: Range<Int>, _ keyword: StaticString) -> Bool {
+        guard range.count == keyword.utf8CodeUnitCount, range.upperBound <= count else { return false }
+        let key = keyword.utf8Start
+        for offset in 0..<range.count where asciiUppercased(base![range.lowerBound + offset]) != key[offset] {
+            return false
+        }
+        return true
+    }
+}
+
+/// Runs `body` with a parser over `bytes`; the parser lives only inside `body`.
+func withGrammarParser<Result>(
+    _ bytes: ArraySlice<UInt8>, _ body: (inout GrammarParser) throws(ParseFailure) -> Result
+) throws(ParseFailure) -> Result {
+    let outcome: Swift.Result<Result, ParseFailure> = bytes.withUnsafeBufferPointer { buffer in
+        var parser = GrammarParser(buffer)
+        do throws(ParseFailure) {
+            return .success(try body(&parser))
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try outcome.get()
+}

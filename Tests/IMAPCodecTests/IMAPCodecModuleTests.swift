@@ -1,6 +1,0 @@
-import Testing
-@testable import IMAPCodec
-
-@Test func moduleLinks() {
-    #expect(IMAPCodecModule.name == "IMAPCodec")
-}
