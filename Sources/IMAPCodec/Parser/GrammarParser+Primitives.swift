@@ -180,7 +180,7 @@ extension GrammarParser {
     // astring = 1*ASTRING-CHAR / string
     mutating func parseAStringBytes() throws(ParseFailure) -> [UInt8] {
         switch peek() {
-        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "~"):
+        case UInt8(ascii: "\""), UInt8(ascii: "{"):
             return try parseStringBytes()
         default:
             let start = index
@@ -192,7 +192,7 @@ extension GrammarParser {
 
     mutating func parseAString() throws(ParseFailure) -> String {
         switch peek() {
-        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "~"):
+        case UInt8(ascii: "\""), UInt8(ascii: "{"):
             return try parseString()
         default:
             let start = index

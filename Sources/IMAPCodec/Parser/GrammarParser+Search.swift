@@ -116,7 +116,7 @@ extension GrammarParser {
         case 7 where equalsIgnoringCase(name, "KEYWORD"):
             try parseSpace()
             return .keyword(try parseFlagKeyword())
-        case 7 where equalsIgnoringCase(name, "SENTON"): return .sentOn(try parseSearchDate())
+        case 6 where equalsIgnoringCase(name, "SENTON"): return .sentOn(try parseSearchDate())
         case 7 where equalsIgnoringCase(name, "SMALLER"):
             try parseSpace()
             return .smaller(try parseNumber64())

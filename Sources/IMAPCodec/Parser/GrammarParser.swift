@@ -83,7 +83,7 @@ struct GrammarParser {
     func equalsIgnoringCase(_ range: Range<Int>, _ keyword: StaticString) -> Bool {
         guard range.count == keyword.utf8CodeUnitCount, range.upperBound <= count else { return false }
         let key = keyword.utf8Start
-        for offset in 0..<range.count where asciiUppercased(base![range.lowerBound + offset]) != key[offset] {
+        for offset in 0..<range.count where asciiUppercased(base![range.lowerBound + offset]) != asciiUppercased(key[offset]) {
             return false
         }
         return true
