@@ -23,7 +23,8 @@ public enum CommandParser {
         do throws(ParseFailure) {
             return try withGrammarParser(frame) { (parser) throws(ParseFailure) -> TaggedCommand in
                 let parsedTag = try parser.parseTag()
-                tag = parsedTag
+                // Only a tag that ends where a tag may end is worth echoing in the BAD.
+                if parser.peek() == 0x20 || parser.isAtLineEnd { tag = parsedTag }
                 try parser.parseSpace()
                 let command = try parser.parseCommandBody()
                 return TaggedCommand(tag: parsedTag, command: command)
