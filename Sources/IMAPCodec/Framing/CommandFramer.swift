@@ -36,6 +36,9 @@ public struct CommandFramer: Sendable {
         /// Dropping the rest of a failed command that the client keeps sending.
         case discardingLiteral(remaining: Int)
         case discardingLines
+        /// Dropping a line longer than the limit up to its line feed; a literal header at
+        /// its end is ignored (it could only be seen whole in some splits of the input).
+        case skippingLongLine
         /// A fatal error was reported; nothing more is framed.
         case closed
     }
@@ -75,13 +78,20 @@ public struct CommandFramer: Sendable {
             case .line, .discardingLines:
                 guard let lineFeed = findLineFeed() else {
                     scanIndex = storage.count
-                    if storage.count - lineStart > limits.maximumLineLength, state == .line {
-                        return failLine(.lineTooLong)
-                    }
-                    if state == .discardingLines { consumeThrough(storage.count) }
+                    guard storage.count - lineStart > limits.maximumLineLength else { return nil }
+                    let error = state == .line ? FramingError(kind: .lineTooLong, tag: tag(), isFatal: false) : nil
+                    consumeThrough(storage.count)
+                    state = .skippingLongLine
+                    if let error { return .error(error) }
                     return nil
                 }
                 if let event = lineEnded(at: lineFeed) { return event }
+            case .skippingLongLine:
+                guard let lineFeed = findLineFeed() else {
+                    consumeThrough(storage.count)
+                    return nil
+                }
+                finishCommand(at: lineFeed + 1)
             case .bufferedLiteral(let remaining):
                 guard storage.count - scanIndex >= remaining else { return nil }
                 scanIndex += remaining
@@ -121,16 +131,18 @@ public struct CommandFramer: Sendable {
     /// Handles a line that ends at `lineFeed`; returns an event, or nil to keep framing.
     private mutating func lineEnded(at lineFeed: Int) -> FramingEvent? {
         let lineEnd = lineFeed + 1
+        if lineEnd - lineStart > limits.maximumLineLength {
+            // As if the line had been found too long before its end arrived: dropped up to
+            // here with any literal header ignored, so every split of the input agrees.
+            let error = state == .line ? FramingError(kind: .lineTooLong, tag: tag(), isFatal: false) : nil
+            finishCommand(at: lineEnd)
+            return error.map(FramingEvent.error)
+        }
         if state == .discardingLines {
             return discardedLineEnded(at: lineEnd)
         }
-        let overLimit: FramingError.Kind? =
-            lineEnd - lineStart > limits.maximumLineLength ? .lineTooLong
-            : lineEnd - commandStart > limits.maximumBufferedCommandSize ? .commandTooLarge : nil
-        if let overLimit {
-            // Drop this line as if it had been found too long before its end arrived, so
-            // the outcome does not depend on how the bytes were split.
-            let error = FramingError(kind: overLimit, tag: tag(), isFatal: false)
+        if lineEnd - commandStart > limits.maximumBufferedCommandSize {
+            let error = FramingError(kind: .commandTooLarge, tag: tag(), isFatal: false)
             state = .discardingLines
             return discardedLineEnded(at: lineEnd) ?? .error(error)
         }
@@ -171,13 +183,11 @@ public struct CommandFramer: Sendable {
     /// without a literal, or at a synchronizing literal the client now waits on in vain.
     private mutating func discardedLineEnded(at lineEnd: Int) -> FramingEvent? {
         let header = literalHeader(endingAt: lineEnd - 1)
-        consumeThrough(lineEnd)
-        if let header, header.isNonSynchronizing, let size = header.size, size <= limits.maximumLiteralSize {
+        if let header, header.isNonSynchronizing {
+            guard let size = header.size, size <= limits.maximumLiteralSize else { return closeWithError(.literalTooLarge) }
+            consumeThrough(lineEnd)
             state = .discardingLiteral(remaining: size)
             return nil
-        }
-        if let header, header.isNonSynchronizing {
-            return closeWithError(.literalTooLarge)
         }
         finishCommand(at: lineEnd)
         return nil
@@ -196,16 +206,10 @@ public struct CommandFramer: Sendable {
         return .error(error)
     }
 
-    /// Reports a non-fatal error for the current command. With `resumeAt`, framing goes
-    /// on there; without, the line has no end yet and is dropped up to its line feed.
-    private mutating func failLine(_ kind: FramingError.Kind, resumeAt: Int? = nil) -> FramingEvent {
+    /// Reports a non-fatal error for the current command; framing goes on at `resumeAt`.
+    private mutating func failLine(_ kind: FramingError.Kind, resumeAt: Int) -> FramingEvent {
         let error = FramingError(kind: kind, tag: tag(), isFatal: false)
-        if let resumeAt {
-            finishCommand(at: resumeAt)
-        } else {
-            consumeThrough(storage.count)
-            state = .discardingLines
-        }
+        finishCommand(at: resumeAt)
         return .error(error)
     }
 
@@ -249,8 +253,11 @@ public struct CommandFramer: Sendable {
     /// The tag of the current command, if its first line starts with a valid one.
     private func tag() -> String? {
         if continuing { return continuingTag }
+        // Look no further than a line may be long, so a tag is found (or not) the same way
+        // whether a too-long line is judged before or after its end arrives.
+        let limit = min(64, limits.maximumLineLength)
         var end = commandStart
-        while end < storage.count, end - commandStart < 64, ByteClass.isTagChar(storage[end]) { end += 1 }
+        while end < storage.count, end - commandStart < limit, ByteClass.isTagChar(storage[end]) { end += 1 }
         guard end > commandStart, end < storage.count, storage[end] == 0x20 else { return nil }
         return String(decoding: storage[commandStart..<end], as: UTF8.self)
     }

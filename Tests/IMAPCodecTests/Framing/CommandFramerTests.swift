@@ -77,6 +77,17 @@ let framingCases: [FramingCase] = [
         input: "a1 LOGIN " + String(repeating: "x", count: 50) + "\r\na2 NOOP\r\n", limits: small,
         expected: [.error(FramingError(kind: .lineTooLong, tag: "a1", isFatal: false)), .command("a2 NOOP\r\n")]),
     FramingCase(
+        name: "too-long line ending in a literal header drops only the line (fuzzer find)",
+        input: "A003 APPEND INBOX (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {5+}\r\nhello (\\Draft) ~{3+}\r\na\0b\r\n",
+        limits: FramingLimits(
+            maximumLineLength: 48, maximumLiteralSize: 300, maximumBufferedLiteralSize: 16, maximumBufferedCommandSize: 200,
+            nonSynchronizingLiterals: .literalMinus),
+        expected: [.error(FramingError(kind: .lineTooLong, tag: "A003", isFatal: false)), .command("hello (\\Draft) ~{3+}\r\na\0b\r\n")]),
+    FramingCase(
+        name: "a tag longer than a line may be is not reported", limits: small,
+        input: String(repeating: "t", count: 45) + " NOOP\r\na2 NOOP\r\n",
+        expected: [.error(FramingError(kind: .lineTooLong, tag: nil, isFatal: false)), .command("a2 NOOP\r\n")]),
+    FramingCase(
         name: "line too long without a tag", input: String(repeating: "(", count: 50) + "\r\na2 NOOP\r\n", limits: small,
         expected: [.error(FramingError(kind: .lineTooLong, tag: nil, isFatal: false)), .command("a2 NOOP\r\n")]),
     FramingCase(
