@@ -38,12 +38,18 @@ extension GrammarParser {
     }
 
     // flag-list = "(" [flag *(SP flag)] ")"
-    mutating func parseFlagList() throws(ParseFailure) -> [Flag] {
+    // flag-perm = flag / "\*"      ; with `permanent`, for PERMANENTFLAGS
+    mutating func parseFlagList(permanent: Bool = false) throws(ParseFailure) -> [Flag] {
         try expect(UInt8(ascii: "("), "expected a flag list")
         var flags: [Flag] = []
         if skip(UInt8(ascii: ")")) { return flags }
         repeat {
-            flags.append(try parseFlag())
+            if permanent, peek() == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "*") {
+                advance(2)
+                flags.append(.wildcard)
+            } else {
+                flags.append(try parseFlag())
+            }
         } while skipSpace()
         try expect(UInt8(ascii: ")"), "expected ')' after flags")
         return flags
