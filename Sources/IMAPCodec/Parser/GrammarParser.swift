@@ -1,12 +1,3 @@
-/// Why a command could not be parsed; the reason becomes the text of a `BAD`.
-public struct ParseFailure: Error, Hashable, Sendable {
-    public var reason: String
-
-    init(_ reason: String) {
-        self.reason = reason
-    }
-}
-
 /// A read position over the bytes of one framed command, with the primitive reads every
 /// grammar rule is built from.
 ///

@@ -1,38 +1,3 @@
-/// Bytes that live outside this layer, usually a range of an mmap'd message file. The
-/// encoder writes only the literal header; the I/O layer sends the bytes themselves.
-public struct ExternalBytes: Hashable, Sendable {
-    /// An identifier the I/O layer understands (a file descriptor, a message file handle).
-    public var source: UInt64
-    public var offset: Int
-    public var count: Int
-
-    public init(source: UInt64, offset: Int, count: Int) {
-        self.source = source
-        self.offset = offset
-        self.count = count
-    }
-}
-
-/// Bytes already in IMAP syntax, written verbatim: ENVELOPE and BODYSTRUCTURE come
-/// rendered this way from the MIME module.
-public struct PreEncodedBytes: Hashable, Sendable {
-    public var bytes: [UInt8]
-
-    public init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-    }
-}
-
-/// The value of a body section in a FETCH response.
-public enum BodyData: Hashable, Sendable {
-    /// `NIL`: the section does not exist.
-    case none
-    /// Small data held in memory.
-    case bytes([UInt8])
-    /// Data sent by the I/O layer from elsewhere.
-    case external(ExternalBytes)
-}
-
 /// One attribute of a FETCH response.
 ///
 ///     msg-att-dynamic = "FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")" / fetch-mod-resp

@@ -16,30 +16,3 @@ public struct SectionSpecifier: Hashable, Sendable {
     /// `[]`: the whole message.
     public static let whole = SectionSpecifier()
 }
-
-/// The text selector after a part path.
-///
-///     section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
-///     section-text    = section-msgtext / "MIME"
-public enum SectionText: Hashable, Sendable {
-    case header
-    /// `HEADER.FIELDS (names)`; field names as the client wrote them.
-    case headerFields([String])
-    case headerFieldsNot([String])
-    case text
-    /// `MIME`: only after a part number.
-    case mime
-}
-
-/// A byte window of a section: `<offset.count>` in a request.
-///
-///     partial = "<" number64 "." nz-number64 ">"
-public struct PartialRange: Hashable, Sendable {
-    public var offset: UInt64
-    public var count: UInt64
-
-    public init(offset: UInt64, count: UInt64) {
-        self.offset = offset
-        self.count = count
-    }
-}

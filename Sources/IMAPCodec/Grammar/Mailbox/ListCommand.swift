@@ -19,22 +19,3 @@ public struct ListCommand: Hashable, Sendable {
         self.returnOptions = returnOptions
     }
 }
-
-/// `list-select-opt`: which mailboxes LIST reports.
-public enum ListSelectionOption: Hashable, Sendable {
-    case subscribed
-    case remote
-    case recursiveMatch
-    case specialUse
-    case other(ExtensionParameter)
-}
-
-/// `return-option`: what LIST reports about each mailbox.
-public enum ListReturnOption: Hashable, Sendable {
-    case subscribed
-    case children
-    case specialUse
-    /// `STATUS (...)` of LIST-STATUS.
-    case status([StatusAttribute])
-    case other(ExtensionParameter)
-}

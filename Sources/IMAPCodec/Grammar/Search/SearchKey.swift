@@ -27,27 +27,3 @@ public indirect enum SearchKey: Hashable, Sendable {
     /// `MODSEQ [entry-name entry-type] value` (RFC 7162).
     case modificationSequence(UInt64, entry: ModSeqEntry?)
 }
-
-/// The optional metadata entry of a MODSEQ search key.
-///
-///     search-modseq-ext = SP entry-name SP entry-type-req
-public struct ModSeqEntry: Hashable, Sendable {
-    /// The flag named by `"/flags/<flag>"`.
-    public var flag: Flag
-    public var type: EntryType
-
-    public enum EntryType: Hashable, Sendable { case `private`, shared, all }
-
-    public init(flag: Flag, type: EntryType) {
-        self.flag = flag
-        self.type = type
-    }
-}
-
-/// ESEARCH return options (RFC 4731) and SEARCHRES SAVE (RFC 5182).
-///
-///     search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" / search-ret-opt-ext
-public enum SearchReturnOption: Hashable, Sendable {
-    case min, max, all, count, save
-    case other(ExtensionParameter)
-}
