@@ -72,13 +72,24 @@ public struct ResponseBuffer: Sendable {
     }
 
     mutating func writeNumber<Number: BinaryInteger>(_ value: Number) {
-        var remaining = UInt64(value)
+        // Digits are written back to front into reserved space: reversing a slice of
+        // `bytes` in place would copy the array's storage.
+        let value = UInt64(value)
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
         let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0x30, count: digits))
+        var remaining = value
+        var position = start + digits - 1
         repeat {
-            bytes.append(UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30)
+            bytes[position] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
             remaining /= 10
+            position -= 1
         } while remaining > 0
-        bytes[start...].reverse()
     }
 
     mutating func writeTwoDigits(_ value: Int) {

@@ -9,6 +9,7 @@ extension GrammarParser {
         var attributes: [FetchAttribute]
         if skip(UInt8(ascii: "(")) {
             attributes = []
+            attributes.reserveCapacity(8)
             repeat { attributes.append(try parseFetchAttribute()) } while skipSpace()
             try expect(UInt8(ascii: ")"), "expected ')' after fetch items")
         } else if skipKeyword("ALL") {
@@ -136,6 +137,7 @@ extension GrammarParser {
         try parseSpace()
         try expect(UInt8(ascii: "("), "expected '(' before header names")
         var names: [String] = []
+        names.reserveCapacity(8)
         repeat {
             // header-fld-name = astring, but ']' ends the section: stop before it.
             if peek() == UInt8(ascii: "\"") || peek() == UInt8(ascii: "{") {

@@ -192,7 +192,22 @@ extension GrammarParser {
 
     mutating func parseAString() throws(ParseFailure) -> String {
         switch peek() {
-        case UInt8(ascii: "\""), UInt8(ascii: "{"):
+        case UInt8(ascii: "\""):
+            // Fast path: a quoted string without escapes becomes a String with no copy between.
+            let start = index + 1
+            var end = start
+            while end < count, byte(at: end) != UInt8(ascii: "\""), byte(at: end) != UInt8(ascii: "\\"),
+                byte(at: end) != 0, byte(at: end) != 0x0D, byte(at: end) != 0x0A
+            {
+                end += 1
+            }
+            if end < count, byte(at: end) == UInt8(ascii: "\"") {
+                guard let text = validatedString(start..<end) else { throw ParseFailure("string is not valid UTF-8") }
+                advance(end + 1 - index)
+                return text
+            }
+            return try parseString()
+        case UInt8(ascii: "{"):
             return try parseString()
         default:
             let start = index

@@ -17,8 +17,12 @@ extension GrammarParser {
             charset = peek() == UInt8(ascii: "\"") ? try utf8String(parseQuoted()) : try parseAtom()
             try parseSpace()
         }
-        var keys: [SearchKey] = [try parseSearchKey(depth: 0)]
-        while skipSpace() { keys.append(try parseSearchKey(depth: 0)) }
+        let first = try parseSearchKey(depth: 0)
+        guard skipSpace() else { return SearchCommand(byUID: byUID, returnOptions: returnOptions, charset: charset, key: first) }
+        var keys: [SearchKey] = []
+        keys.reserveCapacity(4)
+        keys.append(first)
+        repeat { keys.append(try parseSearchKey(depth: 0)) } while skipSpace()
         return SearchCommand(
             byUID: byUID, returnOptions: returnOptions, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys))
     }
@@ -29,6 +33,7 @@ extension GrammarParser {
         try expect(UInt8(ascii: "("), "expected '(' after RETURN")
         var options: [SearchReturnOption] = []
         if skip(UInt8(ascii: ")")) { return options }
+        options.reserveCapacity(4)
         repeat {
             if skipKeyword("MIN") {
                 options.append(.min)
@@ -51,13 +56,9 @@ extension GrammarParser {
     /// A search string: astring bytes, kept raw for the CHARSET the client named.
     private mutating func parseSearchString() throws(ParseFailure) -> String {
         try parseSpace()
-        let bytes = try parseAStringBytes()
         // IMAP4rev2 requires only UTF-8 (and US-ASCII, its subset); other charsets'
         // 8-bit bytes are refused here rather than guessed at.
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ParseFailure("search string is not UTF-8; use CHARSET UTF-8")
-        }
-        return text
+        return try parseAString()
     }
 
     private mutating func parseSearchDate() throws(ParseFailure) -> IMAPDate {

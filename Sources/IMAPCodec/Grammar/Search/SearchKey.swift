@@ -4,7 +4,7 @@
 ///     search-key = "ALL" / "ANSWERED" / "BCC" SP astring / ... /
 ///                  "UID" SP sequence-set / "UNDRAFT" / sequence-set /
 ///                  "(" search-key *(SP search-key) ")"
-public indirect enum SearchKey: Hashable, Sendable {
+public enum SearchKey: Hashable, Sendable {
     case all
     case answered, deleted, draft, flagged, seen
     case unanswered, undeleted, undraft, unflagged, unseen
@@ -20,8 +20,9 @@ public indirect enum SearchKey: Hashable, Sendable {
     case larger(UInt64), smaller(UInt64)
     case uid(SequenceSet)
     case sequenceNumbers(SequenceSet)
-    case not(SearchKey)
-    case or(SearchKey, SearchKey)
+    // Only the recursive cases are boxed, so a leaf key costs no allocation.
+    indirect case not(SearchKey)
+    indirect case or(SearchKey, SearchKey)
     /// Several keys that must all match: the top level and `(...)`.
     case and([SearchKey])
     /// `MODSEQ [entry-name entry-type] value` (RFC 7162).
