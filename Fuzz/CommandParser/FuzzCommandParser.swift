@@ -3,6 +3,7 @@
 // - framing is independent of how the input is split,
 // - a parsed command encodes and parses back to itself,
 // - modified UTF-7 that decodes re-encodes to something that decodes the same.
+// Every frame is also fed to the client-side ResponseParser (no crash, nothing more).
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCommandParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -28,6 +29,7 @@ public func fuzzCommandParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
                 checkRoundTrip(command)
             }
             _ = CommandParser.isIdleDone(frame[...])
+            _ = try? ResponseParser.parseResponse(frame[...])
             _ = try? CommandParser.parseAuthenticationLine(frame[...])
         case .head(let head, let continuing):
             _ = try? AppendStreamParser.parseHead(head[...], continuing: continuing)

@@ -26,7 +26,10 @@ public struct CommandFramer: Sendable {
     private var continuing = false
     /// The tag of a command whose first segment has been handed out.
     private var continuingTag: String?
+    /// An event to hand out on the next call (a streamed literal's start after its `+`).
     private var pending: FramingEvent?
+    /// Mirrors `pending != nil`, so the common call tests a flag instead of an enum.
+    private var hasPending = false
 
     private enum State: Hashable {
         case line
@@ -67,9 +70,9 @@ public struct CommandFramer: Sendable {
 
     /// The next event the received bytes allow, or nil when more bytes are needed.
     public mutating func nextEvent() -> FramingEvent? {
-        if let event = pending {
-            pending = nil
-            return event
+        if hasPending {
+            hasPending = false
+            return pending.take()
         }
         while true {
             switch state {
@@ -128,6 +131,13 @@ public struct CommandFramer: Sendable {
         }
     }
 
+    /// The literal header that ends the line ending at `lineFeed`, if any.
+    private func literalHeader(endingAt lineFeed: Int) -> LiteralHeader? {
+        storage.withUnsafeBufferPointer { buffer in
+            LiteralHeader(endingAt: lineFeed, lineStart: lineStart, in: buffer)
+        }
+    }
+
     /// Handles a line that ends at `lineFeed`; returns an event, or nil to keep framing.
     private mutating func lineEnded(at lineFeed: Int) -> FramingEvent? {
         let lineEnd = lineFeed + 1
@@ -176,6 +186,7 @@ public struct CommandFramer: Sendable {
         }
         if header.isNonSynchronizing { return afterHeader }
         pending = afterHeader
+        hasPending = afterHeader != nil
         return .continuationRequest
     }
 
@@ -226,8 +237,11 @@ public struct CommandFramer: Sendable {
 
     private mutating func finishCommand(at end: Int) {
         consumeThrough(end)
-        continuing = false
-        continuingTag = nil
+        if continuing {
+            // Only now: storing nil into the tag on every command costs a release each time.
+            continuing = false
+            continuingTag = nil
+        }
         state = .line
     }
 
@@ -261,35 +275,4 @@ public struct CommandFramer: Sendable {
         guard end > commandStart, end < storage.count, storage[end] == 0x20 else { return nil }
         return String(decoding: storage[commandStart..<end], as: UTF8.self)
     }
-
-    // MARK: - Literal headers
-
-    /// `literal = "{" number64 ["+"] "}" CRLF`, `literal8 = "~{" number64 ["+"] "}" CRLF`,
-    /// read backwards from the line feed that ends the line.
-    private func literalHeader(endingAt lineFeed: Int) -> LiteralHeader? {
-        var index = lineFeed - 1
-        if index >= lineStart, storage[index] == 0x0D { index -= 1 }
-        guard index >= lineStart, storage[index] == UInt8(ascii: "}") else { return nil }
-        index -= 1
-        let nonSynchronizing = index >= lineStart && storage[index] == UInt8(ascii: "+")
-        if nonSynchronizing { index -= 1 }
-        let lastDigit = index
-        while index >= lineStart, ByteClass.isDigit(storage[index]) { index -= 1 }
-        let digitCount = lastDigit - index
-        guard digitCount > 0, index >= lineStart, storage[index] == UInt8(ascii: "{") else { return nil }
-        var size: Int? = nil
-        if digitCount <= 18 {
-            var value = 0
-            for position in (index + 1)...lastDigit { value = value * 10 + Int(storage[position] &- 0x30) }
-            size = value
-        }
-        return LiteralHeader(size: size, isNonSynchronizing: nonSynchronizing)
-    }
-}
-
-/// A literal header found at a line end.
-struct LiteralHeader {
-    /// nil when the number is too long to be a size this server could accept.
-    var size: Int?
-    var isNonSynchronizing: Bool
 }
