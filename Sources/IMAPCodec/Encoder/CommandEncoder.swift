@@ -107,7 +107,9 @@ struct CommandWriter {
         buffer.write(UInt8(ascii: "-"))
         buffer.write(IMAPDate.monthNames[max(0, min(11, date.month - 1))])
         buffer.write(UInt8(ascii: "-"))
-        buffer.writeNumber(date.year)
+        // date-year = 4DIGIT
+        buffer.writeTwoDigits(date.year / 100)
+        buffer.writeTwoDigits(date.year % 100)
     }
 
     mutating func dateTime(_ dateTime: IMAPDateTime) { shared.encodeDateTime(dateTime, into: &buffer) }

@@ -36,6 +36,8 @@ struct CommandEncoderTests {
             byUID: true, set: .ranges([SequenceRange(.number(4), .number(9))]),
             flags: StoreFlags(operation: .add, silent: true, flags: [.seen])))) == "a1 UID STORE 4:9 +FLAGS.SILENT (\\Seen)\r\n")
         #expect(wire(.login(username: "bob smith", password: "p\"w")) == "a1 LOGIN \"bob smith\" \"p\\\"w\"\r\n")
+        // Fuzzer find: a year below 1000 must still be four digits.
+        #expect(wire(.search(SearchCommand(byUID: false, key: .since(IMAPDate(year: 431, month: 2, day: 1))))) == "a1 SEARCH SINCE 1-Feb-0431\r\n")
         #expect(wire(.append(.inbox, [AppendMessage(options: AppendOptions(), data: Array("hi".utf8))])) == "a1 APPEND INBOX {2+}\r\nhi\r\n")
     }
 }

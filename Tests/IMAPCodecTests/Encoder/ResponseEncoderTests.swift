@@ -177,3 +177,26 @@ struct ResponseEncoderTests {
         #expect(String(decoding: buffer.bytes, as: UTF8.self) == "0 4294967295 9223372036854775807")
     }
 }
+
+@Suite("Error responses")
+struct ErrorResponseTests {
+    private func wire(_ response: Response) -> String {
+        var buffer = ResponseBuffer()
+        ResponseEncoder().encode(response, into: &buffer)
+        return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+
+    @Test func framingErrors() {
+        #expect(wire(FramingError(kind: .literalTooLarge, tag: "a1", isFatal: false).response) == "a1 BAD [TOOBIG] Literal too large\r\n")
+        #expect(wire(FramingError(kind: .lineTooLong, tag: nil, isFatal: false).response) == "* BAD Command line too long\r\n")
+        #expect(wire(FramingError(kind: .literalTooLarge, tag: "a1", isFatal: true).response) == "* BYE [TOOBIG] Literal too large\r\n")
+    }
+
+    @Test func parseErrors() throws {
+        #expect(wire(CommandParseError(tag: "a2", reason: "expected a space").response) == "a2 BAD expected a space\r\n")
+        #expect(wire(CommandParseError(tag: nil, reason: "missing or invalid tag").response) == "* BAD missing or invalid tag\r\n")
+        let unknown = try CommandParser.parseCommand(Array(wire: "a3 XYZZY\r\n")[...])
+        #expect(unknown.unknownCommandResponse.map(wire) == "a3 BAD Unknown command XYZZY\r\n")
+        #expect(TaggedCommand(tag: "a4", command: .noop).unknownCommandResponse == nil)
+    }
+}
