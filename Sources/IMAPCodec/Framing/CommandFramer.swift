@@ -129,7 +129,8 @@ public struct CommandFramer: Sendable {
 
     private func findLineFeed() -> Int? {
         storage.withUnsafeBufferPointer { buffer in
-            LineFeedScanner.firstLineFeed(buffer.baseAddress!, from: scanIndex, count: buffer.count, simd: limits.usesSIMD)
+            guard let base = buffer.baseAddress else { return nil }
+            return LineFeedScanner.firstLineFeed(base, from: scanIndex, count: buffer.count, simd: limits.usesSIMD)
         }
     }
 
