@@ -67,7 +67,9 @@ func frame(_ bytes: [UInt8], limits: FramingLimits, pieceSize: Int) -> [FuzzEven
             switch event {
             case .command(let frame): events.append(.command(Array(frame)))
             case .continuationRequest: events.append(.continuation)
-            case .streamedLiteralBegins(let head, _, let continuing): events.append(.head(Array(head), continuing))
+            case .streamedLiteralBegins(let head, _, let continuing, let synchronizing):
+                events.append(.head(Array(head), continuing))
+                if synchronizing { events.append(.continuation) }
             case .streamedLiteralBytes(let chunk):
                 if case .bytes(let previous)? = events.last {
                     events[events.count - 1] = .bytes(previous + chunk)

@@ -108,8 +108,9 @@ struct CommandWriter {
         buffer.write(IMAPDate.monthNames[max(0, min(11, date.month - 1))])
         buffer.write(UInt8(ascii: "-"))
         // date-year = 4DIGIT
-        buffer.writeTwoDigits(date.year / 100)
-        buffer.writeTwoDigits(date.year % 100)
+        let year = max(0, min(9999, date.year))
+        buffer.writeTwoDigits(year / 100)
+        buffer.writeTwoDigits(year % 100)
     }
 
     mutating func dateTime(_ dateTime: IMAPDateTime) { shared.encodeDateTime(dateTime, into: &buffer) }

@@ -92,9 +92,11 @@ public struct ResponseBuffer: Sendable {
         } while remaining > 0
     }
 
+    /// Two digits of `value`, clamped to 0...99 so a bad date from a caller cannot trap.
     mutating func writeTwoDigits(_ value: Int) {
-        bytes.append(UInt8(value / 10 % 10) &+ 0x30)
-        bytes.append(UInt8(value % 10) &+ 0x30)
+        let clamped = max(0, min(99, value))
+        bytes.append(UInt8(clamped / 10) &+ 0x30)
+        bytes.append(UInt8(clamped % 10) &+ 0x30)
     }
 
     mutating func writeCRLF() {

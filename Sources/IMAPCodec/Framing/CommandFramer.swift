@@ -26,10 +26,8 @@ public struct CommandFramer: Sendable {
     private var continuing = false
     /// The tag of a command whose first segment has been handed out.
     private var continuingTag: String?
-    /// An event to hand out on the next call (a streamed literal's start after its `+`).
-    private var pending: FramingEvent?
-    /// Mirrors `pending != nil`, so the common call tests a flag instead of an enum.
-    private var hasPending = false
+    /// The size of the streamed literal last announced, to tell whether any of it was read.
+    private var announcedLiteralSize = 0
 
     private enum State: Hashable {
         case line
@@ -70,10 +68,6 @@ public struct CommandFramer: Sendable {
 
     /// The next event the received bytes allow, or nil when more bytes are needed.
     public mutating func nextEvent() -> FramingEvent? {
-        if hasPending {
-            hasPending = false
-            return pending.take()
-        }
         while true {
             switch state {
             case .closed:
@@ -123,11 +117,20 @@ public struct CommandFramer: Sendable {
         }
     }
 
+    /// Tells the framer the server answered the command instead of sending `+` for the
+    /// synchronizing literal just announced by `.streamedLiteralBegins`: the client will
+    /// not send it, so the next bytes start a new command.
+    public mutating func refuseStreamedLiteral() {
+        guard case .streamedLiteral(let remaining) = state, remaining == announcedLiteralSize else { return }
+        finishCommand(at: readIndex)
+    }
+
     // MARK: - Lines
 
     private func findLineFeed() -> Int? {
         storage.withUnsafeBufferPointer { buffer in
-            LineFeedScanner.firstLineFeed(buffer.baseAddress!, from: scanIndex, count: buffer.count, simd: limits.usesSIMD)
+            guard let base = buffer.baseAddress else { return nil }
+            return LineFeedScanner.firstLineFeed(base, from: scanIndex, count: buffer.count, simd: limits.usesSIMD)
         }
     }
 
@@ -172,22 +175,19 @@ public struct CommandFramer: Sendable {
         }
         let streams = size > 0
             && (size > limits.maximumBufferedLiteralSize || lineEnd + size - commandStart > limits.maximumBufferedCommandSize)
-        let afterHeader: FramingEvent?
         if streams {
             let head = storage[commandStart..<lineEnd]
             if !continuing { continuingTag = tag() }
-            afterHeader = .streamedLiteralBegins(head: head, byteCount: size, continuing: continuing)
+            let event = FramingEvent.streamedLiteralBegins(
+                head: head, byteCount: size, continuing: continuing, synchronizing: !header.isNonSynchronizing)
             consumeThrough(lineEnd)
             state = .streamedLiteral(remaining: size)
-        } else {
-            afterHeader = nil
-            scanIndex = lineEnd
-            state = .bufferedLiteral(remaining: size)
+            announcedLiteralSize = size
+            return event
         }
-        if header.isNonSynchronizing { return afterHeader }
-        pending = afterHeader
-        hasPending = afterHeader != nil
-        return .continuationRequest
+        scanIndex = lineEnd
+        state = .bufferedLiteral(remaining: size)
+        return header.isNonSynchronizing ? nil : .continuationRequest
     }
 
     /// A line of a command being dropped: skip its literals; the command ends at a line

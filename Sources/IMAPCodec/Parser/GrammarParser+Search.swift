@@ -150,11 +150,11 @@ extension GrammarParser {
             }
             try parseSpace()
             let type: ModSeqEntry.EntryType
-            if skipKeyword("priv") {
+            if skipKeyword("PRIV") {
                 type = .private
-            } else if skipKeyword("shared") {
+            } else if skipKeyword("SHARED") {
                 type = .shared
-            } else if skipKeyword("all") {
+            } else if skipKeyword("ALL") {
                 type = .all
             } else {
                 throw ParseFailure("MODSEQ entry type must be priv, shared or all")

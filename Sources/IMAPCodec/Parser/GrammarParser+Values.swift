@@ -114,7 +114,7 @@ extension GrammarParser {
     // date-month = "Jan" / "Feb" / ... / "Dec"
     private mutating func parseMonth() throws(ParseFailure) -> Int {
         guard index + 3 <= count else { throw ParseFailure("malformed month") }
-        for (offset, name) in IMAPDate.monthNames.enumerated() where equalsIgnoringCase(index..<(index + 3), name) {
+        for (offset, name) in IMAPDate.upperCaseMonthNames.enumerated() where equalsIgnoringCase(index..<(index + 3), name) {
             advance(3)
             return offset + 1
         }

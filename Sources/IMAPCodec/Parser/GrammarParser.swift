@@ -70,28 +70,30 @@ struct GrammarParser {
         return String(validating: UnsafeBufferPointer(start: base! + range.lowerBound, count: range.count), as: UTF8.self)
     }
 
-    /// True when the bytes in `range` spell `keyword`, ignoring ASCII case.
+    /// True when the bytes in `range` spell `keyword`, ignoring ASCII case. The keyword
+    /// is written in upper case, as every grammar keyword here is, so only the input
+    /// byte is folded. Inlined: keyword dispatch calls this for every candidate.
+    @inline(__always)
     func equalsIgnoringCase(_ range: Range<Int>, _ keyword: StaticString) -> Bool {
         guard range.count == keyword.utf8CodeUnitCount, range.upperBound <= count else { return false }
         let key = keyword.utf8Start
-        for offset in 0..<range.count where asciiUppercased(base![range.lowerBound + offset]) != asciiUppercased(key[offset]) {
-            return false
+        assert((0..<range.count).allSatisfy { asciiUppercased(key[$0]) == key[$0] }, "keywords are upper case")
+        var offset = 0
+        while offset < range.count {
+            if asciiUppercased(base![range.lowerBound + offset]) != key[offset] { return false }
+            offset += 1
         }
         return true
     }
 }
 
 /// Runs `body` with a parser over `bytes`; the parser lives only inside `body`.
+@inline(__always)
 func withGrammarParser<Result>(
     _ bytes: ArraySlice<UInt8>, _ body: (inout GrammarParser) throws(ParseFailure) -> Result
 ) throws(ParseFailure) -> Result {
-    let outcome: Swift.Result<Result, ParseFailure> = bytes.withUnsafeBufferPointer { buffer in
+    try bytes.withUnsafeBufferPointer { (buffer) throws(ParseFailure) -> Result in
         var parser = GrammarParser(buffer)
-        do throws(ParseFailure) {
-            return .success(try body(&parser))
-        } catch {
-            return .failure(error)
-        }
+        return try body(&parser)
     }
-    return try outcome.get()
 }

@@ -200,3 +200,14 @@ struct ErrorResponseTests {
         #expect(TaggedCommand(tag: "a4", command: .noop).unknownCommandResponse == nil)
     }
 }
+
+@Suite("Dates out of range")
+struct DateRangeTests {
+    /// A date the server got wrong still has the grammar's digit counts, and never traps.
+    @Test func outOfRangeFieldsAreClamped() {
+        var buffer = ResponseBuffer()
+        let odd = IMAPDateTime(date: IMAPDate(year: -5, month: 13, day: 0), hour: -1, minute: 75, second: 0, zoneMinutes: -100_000)
+        ResponseEncoder().encode(.untagged(.fetch(1, [.internalDate(odd)])), into: &buffer)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "* 1 FETCH (INTERNALDATE \"00-Dec-0000 00:75:00 -9940\")\r\n")
+    }
+}

@@ -59,7 +59,7 @@ let framingCases: [FramingCase] = [
     FramingCase(
         name: "large literal is streamed", input: "a1 APPEND INBOX {12}\r\nhello, world\r\n", limits: small,
         expected: [
-            .continuation, .streamBegins(head: "a1 APPEND INBOX {12}\r\n", byteCount: 12, continuing: false),
+            .streamBegins(head: "a1 APPEND INBOX {12}\r\n", byteCount: 12, continuing: false, synchronizing: true),
             .streamBytes(Array("hello, world".utf8)), .streamEnds, .streamTail("\r\n"),
         ]),
     FramingCase(
@@ -175,7 +175,7 @@ struct CommandFramerTests {
         var framer = CommandFramer(limits: limits)
         framer.append(Array(wire: "a1 APPEND INBOX {1000000+}\r\n"))
         #expect(framer.nextEvent() == .streamedLiteralBegins(
-            head: Array(wire: "a1 APPEND INBOX {1000000+}\r\n")[...], byteCount: 1_000_000, continuing: false))
+            head: Array(wire: "a1 APPEND INBOX {1000000+}\r\n")[...], byteCount: 1_000_000, continuing: false, synchronizing: false))
         let chunk = [UInt8](repeating: 0x41, count: 8192)
         var received = 0
         for _ in 0..<(1_000_000 / 8192 + 1) {
@@ -184,6 +184,32 @@ struct CommandFramerTests {
             #expect(framer.bufferedByteCount <= 8192)
         }
         #expect(received == 1_000_000)
+    }
+
+    /// The server may answer a streamed synchronizing APPEND (no such mailbox, too big)
+    /// instead of sending `+`; the client then sends its next command, not the literal.
+    @Test func refusedStreamedLiteralIsNotAwaited() {
+        var framer = CommandFramer(limits: FramingLimits(maximumBufferedLiteralSize: 1024))
+        framer.append(Array(wire: "a1 APPEND Nowhere {100000}\r\n"))
+        guard case .streamedLiteralBegins(_, 100_000, false, true)? = framer.nextEvent() else {
+            Issue.record("expected a synchronizing streamed literal")
+            return
+        }
+        framer.refuseStreamedLiteral()
+        framer.append(Array(wire: "a2 NOOP\r\n"))
+        #expect(framer.nextEvent() == .command(Array(wire: "a2 NOOP\r\n")[...]))
+    }
+
+    @Test func aStreamedLiteralCannotBeRefusedOnceItsBytesFlow() {
+        var framer = CommandFramer(limits: FramingLimits(maximumBufferedLiteralSize: 4))
+        framer.append(Array(wire: "a1 APPEND INBOX {8}\r\nabc"))
+        _ = framer.nextEvent()
+        #expect(framer.nextEvent() == .streamedLiteralBytes(Array(wire: "abc")[...]))
+        framer.refuseStreamedLiteral()
+        framer.append(Array(wire: "defgh\r\n"))
+        #expect(framer.nextEvent() == .streamedLiteralBytes(Array(wire: "defgh")[...]))
+        #expect(framer.nextEvent() == .streamedLiteralEnds)
+        #expect(framer.nextEvent() == .streamedCommandEnds(Array(wire: "\r\n")[...]))
     }
 
     @Test func nothingIsFramedAfterAFatalError() {

@@ -150,7 +150,7 @@ struct AppendStreamParserTests {
         var tail: [AppendMessage]?
         while let event = framer.nextEvent() {
             switch event {
-            case .streamedLiteralBegins(let bytes, _, let continuing):
+            case .streamedLiteralBegins(let bytes, _, let continuing, _):
                 head = try AppendStreamParser.parseHead(bytes, continuing: continuing)
             case .streamedLiteralBytes(let bytes): streamed += bytes
             case .streamedCommandEnds(let bytes): tail = try AppendStreamParser.parseTail(bytes)

@@ -4,7 +4,7 @@
 enum RecordedEvent: Hashable, CustomStringConvertible {
     case command(String)
     case continuation
-    case streamBegins(head: String, byteCount: Int, continuing: Bool)
+    case streamBegins(head: String, byteCount: Int, continuing: Bool, synchronizing: Bool = false)
     case streamBytes([UInt8])
     case streamEnds
     case streamTail(String)
@@ -14,7 +14,8 @@ enum RecordedEvent: Hashable, CustomStringConvertible {
         switch self {
         case .command(let text): return "command(\(text.debugDescription))"
         case .continuation: return "continuation"
-        case .streamBegins(let head, let count, let continuing): return "streamBegins(\(head.debugDescription), \(count), \(continuing))"
+        case .streamBegins(let head, let count, let continuing, let synchronizing):
+            return "streamBegins(\(head.debugDescription), \(count), \(continuing), sync: \(synchronizing))"
         case .streamBytes(let bytes): return "streamBytes(\(bytes.count) bytes)"
         case .streamEnds: return "streamEnds"
         case .streamTail(let text): return "streamTail(\(text.debugDescription))"
@@ -52,8 +53,9 @@ private func record(_ event: FramingEvent, into events: inout [RecordedEvent]) {
     switch event {
     case .command(let bytes): events.append(.command(String(decoding: bytes, as: UTF8.self)))
     case .continuationRequest: events.append(.continuation)
-    case .streamedLiteralBegins(let head, let count, let continuing):
-        events.append(.streamBegins(head: String(decoding: head, as: UTF8.self), byteCount: count, continuing: continuing))
+    case .streamedLiteralBegins(let head, let count, let continuing, let synchronizing):
+        events.append(.streamBegins(
+            head: String(decoding: head, as: UTF8.self), byteCount: count, continuing: continuing, synchronizing: synchronizing))
     case .streamedLiteralBytes(let bytes):
         if case .streamBytes(let previous) = events.last {
             events[events.count - 1] = .streamBytes(previous + bytes)

@@ -18,4 +18,9 @@ public struct IMAPDate: Hashable, Sendable {
     static let monthNames: [StaticString] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ]
+
+    /// The same names in upper case, for case-insensitive matching.
+    static let upperCaseMonthNames: [StaticString] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ]
 }
