@@ -172,7 +172,7 @@ public final class IMAPConnection {
                 continue  // a literal follows in server output; nothing to answer
             case .error(let error):
                 throw LoadError("parse", "framing: \(error.reason)")
-            case .streamedLiteralBegins(let head, let byteCount, let continuing):
+            case .streamedLiteralBegins(let head, let byteCount, let continuing, _):
                 streamed.begin(head: head, byteCount: byteCount, continuing: continuing)
             case .streamedLiteralBytes, .streamedLiteralEnds:
                 continue  // counted by the framer, which hands over exactly byteCount bytes
