@@ -55,9 +55,13 @@ struct UntaggedUpdateTracker: Sendable {
     /// next flush compares the client's view with the index instead of trusting
     /// the events.
     mutating func record(_ event: MailboxEvent) {
-        if let lastPosition, event.position != lastPosition + 1 { needsResync = true }
-        lastPosition = event.position
-        record(event.change)
+        record(event.change, position: event.position)
+    }
+
+    mutating func record(_ change: MailboxChange, position: UInt64) {
+        if let lastPosition, position != lastPosition + 1 { needsResync = true }
+        lastPosition = position
+        record(change)
     }
 
     mutating func record(_ change: MailboxChange) {

@@ -4,16 +4,19 @@ import Testing
 @testable import IMAPServer
 
 @Suite struct FetchResponderTests {
+    /// Held by the suite instance (one per test) so the store outlives every use.
+    private let scratch: ScratchStore
+    init() throws { scratch = try ScratchStore() }
+
     /// Appends `bytes` and returns everything a FETCH needs for it.
     private func stored(_ bytes: [UInt8], flags: MessageFlags = MessageFlags())
-        async throws -> (ScratchStore, MailboxView.Message, MessageFile)
+        async throws -> (MailboxView.Message, MessageFile)
     {
-        let scratch = try ScratchStore()
         let inbox = try await scratch.inbox()
         let date = InternalDate(secondsSinceEpoch: 1_057_049_557, zoneMinutes: 120) // 2003-07-01 10:52:37 +0200
         let uid = try await inbox.append([NewMessage(bytes, flags: flags, internalDate: date)])[0]
         let message = try #require(inbox.view().message(uid: uid))
-        return (scratch, message, try inbox.openMessage(uid: uid))
+        return (message, try inbox.openMessage(uid: uid))
     }
 
     private func fetchLine(
@@ -25,7 +28,7 @@ import Testing
     }
 
     @Test func indexItemsAndMacros() async throws {
-        let (_, message, file) = try await stored(plainMessage, flags: MessageFlags(.seen, keywords: ["$Work"]))
+        let (message, file) = try await stored(plainMessage, flags: MessageFlags(.seen, keywords: ["$Work"]))
         #expect(try fetchLine(FetchAttribute.fast, message, file) ==
             "* 1 FETCH (FLAGS (\\Seen $Work) INTERNALDATE \"01-Jul-2003 10:52:37 +0200\" RFC822.SIZE \(plainMessage.count))\r\n")
         #expect(try fetchLine([.flags], message, file, byUID: true) == "* 1 FETCH (UID 1 FLAGS (\\Seen $Work))\r\n")
@@ -33,7 +36,7 @@ import Testing
     }
 
     @Test func envelopeAndBodyStructureComeFromTheCache() async throws {
-        let (_, message, file) = try await stored(plainMessage)
+        let (message, file) = try await stored(plainMessage)
         let line = try fetchLine([.envelope], message, file)
         #expect(line == "* 1 FETCH (ENVELOPE (\"Tue, 1 Jul 2003 10:52:37 +0200\" \"Hello\" "
             + "((\"Alice\" NIL \"alice\" \"example.com\")) ((\"Alice\" NIL \"alice\" \"example.com\")) "
@@ -43,7 +46,7 @@ import Testing
     }
 
     @Test func bodySectionsOfAMultipart() async throws {
-        let (_, message, file) = try await stored(multipartMessage)
+        let (message, file) = try await stored(multipartMessage)
         #expect(try fetchLine([.bodySection(SectionSpecifier(part: [1]), partial: nil, peek: true)], message, file)
             == "* 1 FETCH (BODY[1] {7}\r\nGr\u{00FC}\u{00DF}e)\r\n")
         #expect(try fetchLine([.bodySection(SectionSpecifier(part: [2], text: .mime), partial: nil, peek: true)], message, file)
@@ -58,7 +61,7 @@ import Testing
     }
 
     @Test func rfc822ItemsMatchTheirBodyEquivalents() async throws {
-        let (_, message, file) = try await stored(plainMessage)
+        let (message, file) = try await stored(plainMessage)
         #expect(try fetchLine([.rfc822Text], message, file) == "* 1 FETCH (RFC822.TEXT {9}\r\nHi Bob.\r\n)\r\n")
         let header = String(decoding: plainMessage.dropLast(9), as: UTF8.self)
         #expect(try fetchLine([.rfc822Header], message, file) == "* 1 FETCH (RFC822.HEADER {\(plainMessage.count - 9)}\r\n\(header))\r\n")
@@ -70,7 +73,7 @@ import Testing
         var lines = ["Subject: big", ""]
         for number in 0..<4000 { lines.append("line \(number) of a large message with some text") }
         let big = crlf(lines)
-        let (_, message, file) = try await stored(big)
+        let (message, file) = try await stored(big)
         let items = try FetchResponder().items(
             for: [.bodySection(.whole, partial: nil, peek: false)], message: message, file: file, byUID: false)
         guard case let .bodySection(_, _, .external(external)) = items.first else {
@@ -83,7 +86,7 @@ import Testing
     }
 
     @Test func binaryDecodesAndUsesLiteral8ForNUL() async throws {
-        let (_, message, file) = try await stored(multipartMessage)
+        let (message, file) = try await stored(multipartMessage)
         #expect(try fetchLine([.binary(part: [2], partial: nil, peek: true)], message, file)
             == "* 1 FETCH (BINARY[2] ~{11}\r\nHello\0World)\r\n")
         #expect(try fetchLine([.binarySize(part: [2])], message, file) == "* 1 FETCH (BINARY.SIZE[2] 11)\r\n")
@@ -108,7 +111,7 @@ import Testing
     }
 
     @Test func seenChangeAddsFlagsWhenNotAsked() async throws {
-        let (_, message, file) = try await stored(plainMessage, flags: MessageFlags(.seen))
+        let (message, file) = try await stored(plainMessage, flags: MessageFlags(.seen))
         let items = try FetchResponder().items(
             for: [.rfc822Text], message: message, file: file, byUID: false, seenChanged: true)
         #expect(wire(.fetch(1, items)) == "* 1 FETCH (RFC822.TEXT {9}\r\nHi Bob.\r\n FLAGS (\\Seen))\r\n")
