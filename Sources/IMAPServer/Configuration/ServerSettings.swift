@@ -27,6 +27,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var authenticatedTimeout: Duration = .seconds(30 * 60)
     /// Autologout of a connection that has not logged in.
     public var loginTimeout: Duration = .seconds(60)
+    /// Interval of `* OK Still here` during IDLE, so NAT gateways keep the connection.
+    public var idleKeepalive: Duration = .seconds(120)
     /// Delay before the answer to the first failed login; it doubles per failure (LoginThrottle).
     public var loginFailureDelay: Duration = .milliseconds(500)
     /// Whether loopback peers count as private for plaintext authentication. Tests
@@ -54,6 +56,7 @@ public struct ServerSettings: Sendable, Equatable {
             .authenticatedTimeout, default: 30 * 60, in: 1...(7 * 24 * 3600)))
         settings.loginTimeout = .seconds(try config.integer(.loginTimeout, default: 60, in: 1...3600))
         settings.loginFailureDelay = .milliseconds(try config.integer(.loginFailureDelay, default: 500, in: 0...60_000))
+        settings.idleKeepalive = .seconds(try config.integer(.idleKeepalive, default: 120, in: 1...3600))
         return settings
     }
 }
@@ -79,13 +82,14 @@ extension SettingKey {
     public static let loginFailureDelay = SettingKey("auth.failure-delay-ms")
     public static let authenticatedTimeout = SettingKey("session.idle-timeout")
     public static let loginTimeout = SettingKey("session.login-timeout")
+    public static let idleKeepalive = SettingKey("session.idle-keepalive")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
         .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
         .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .listenBacklog, .jobsPerTurn,
-        .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout,
+        .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
     ]
 }
 
@@ -158,6 +162,7 @@ extension ServerSettings {
             (.loginFailureDelay, String(loginFailureDelay.components.seconds * 1000 + loginFailureDelay.components.attoseconds / 1_000_000_000_000_000)),
             (.authenticatedTimeout, String(authenticatedTimeout.components.seconds)),
             (.loginTimeout, String(loginTimeout.components.seconds)),
+            (.idleKeepalive, String(idleKeepalive.components.seconds)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

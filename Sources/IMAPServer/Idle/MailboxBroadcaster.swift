@@ -1,4 +1,5 @@
 import MailStore
+import ShardRuntime
 import Synchronization
 
 /// A shard's registry of mailbox subscribers (ARCHITECTURE.md, "IDLE: per-mailbox
@@ -125,5 +126,23 @@ public final class MailboxBroadcaster: Sendable {
             return Array(entry.subscribers.values)
         }
         for inbox in inboxes { inbox.close() }
+    }
+}
+
+extension MailboxBroadcaster {
+    private static let perShard = Mutex<[ObjectIdentifier: MailboxBroadcaster]>([:])
+    private static let unsharded = MailboxBroadcaster(executor: nil)
+
+    /// The broadcaster of the shard the caller runs on (a session runs on its
+    /// user's home shard, so all of a user's sessions share one); off any shard
+    /// (tools, tests without a runtime) one shared broadcaster on the global pool.
+    static func forCurrentShard() -> MailboxBroadcaster {
+        guard let shard = Shard.current else { return unsharded }
+        return perShard.withLock { table in
+            if let existing = table[ObjectIdentifier(shard)] { return existing }
+            let created = MailboxBroadcaster(executor: shard)
+            table[ObjectIdentifier(shard)] = created
+            return created
+        }
     }
 }

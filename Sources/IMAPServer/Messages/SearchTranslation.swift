@@ -9,6 +9,9 @@ struct SearchTranslation {
     var savedResult = UIDSet()
     /// UIDs this session reports as `\Recent`.
     var recentUIDs = UIDSet()
+    /// Maps sequence ranges to UIDs by the client's numbering; without it the
+    /// index's numbering is used (the same when no expunge is pending).
+    var resolveSequenceNumbers: (([IMAPCodec.SequenceRange]) -> UIDSet)?
 
     /// The charsets SEARCH accepts; `[BADCHARSET]` lists them otherwise.
     static let supportedCharsets = ["UTF-8", "US-ASCII"]
@@ -86,6 +89,7 @@ struct SearchTranslation {
             // `$` always holds UIDs, also in a sequence-number position (RFC 5182 2.1).
             return uidKey(savedResult)
         case let .ranges(ranges):
+            if !byUID, let resolveSequenceNumbers { return uidKey(resolveSequenceNumbers(ranges)) }
             let converted = ranges.map(Self.storeRange)
             return byUID ? .uid(converted) : .sequenceSet(converted)
         }

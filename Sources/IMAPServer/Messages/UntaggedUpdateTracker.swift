@@ -118,7 +118,8 @@ struct UntaggedUpdateTracker: Sendable {
         }
         if added > 0 {
             responses.append(.exists(UInt32(knownUIDs.count)))
-            if rev1 { responses.append(.recent(UInt32(recentUIDs.count))) }
+            // RECENT goes out only while this session hands out \Recent (its count changes).
+            if rev1, firstToSeeRecent { responses.append(.recent(UInt32(recentUIDs.count))) }
         }
         responses += takeFlagChanges(view: view, includeUID: includeUID, rev1: rev1)
         return responses

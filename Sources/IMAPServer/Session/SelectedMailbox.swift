@@ -11,25 +11,34 @@ struct SelectedMailbox: Sendable {
     /// The state the client knows.
     var view: MailboxView
     let isReadOnly: Bool
+    /// Changes not yet reported and the client's sequence numbering
+    /// (SelectedMailbox+Updates.swift, issue 7).
+    var updates: UntaggedUpdateTracker
+    /// This session's place in its shard's broadcast of the mailbox's changes.
+    let subscription: MailboxBroadcaster.Subscription
+    /// The result saved by `SEARCH RETURN (SAVE)`, for `$` (RFC 5182).
+    var savedSearch = UIDSet()
 
     init(name: String, mailbox: Mailbox, isReadOnly: Bool) {
         self.name = name
         self.mailbox = mailbox
+        // Subscribe before taking the view, so no change falls between the two.
+        subscription = MailboxBroadcaster.forCurrentShard().subscribe(to: mailbox)
         self.view = mailbox.view()
         self.isReadOnly = isReadOnly
+        updates = UntaggedUpdateTracker(view: view)
     }
 
     /// Messages the client knows of (its highest sequence number).
-    var messageCount: Int { view.count }
+    var messageCount: Int { updates.count }
 
     /// The UID at a 1-based sequence number the client knows.
     func uid(atSequence sequence: Int) -> UID? {
-        guard sequence >= 1, sequence <= view.count else { return nil }
-        return view.uid(atSequence: sequence)
+        updates.uid(atSequence: sequence)
     }
 
     /// The sequence number of a UID in the client's view, if present.
     func sequenceNumber(of uid: UID) -> Int? {
-        view.sequenceNumber(of: uid)
+        updates.sequenceNumber(of: uid)
     }
 }

@@ -1,34 +1,63 @@
 import IMAPCodec
+import MailStore
 
 /// The message commands (APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE,
-/// UID EXPUNGE, IDLE) enter the session here, and nowhere else. Issue 7 replaces
-/// this file with the real handlers; until then each is refused with `BAD`.
+/// UID EXPUNGE, IDLE) enter the session here; each family has its own file.
+/// Failures of these commands are typed (`MessageCommandError`) and answered here,
+/// in one place; anything else goes to the session's general mapping.
 extension Session {
     func handleMessageCommand(_ tagged: TaggedCommand) async throws {
-        send(.tagged(tag: tagged.tag, StatusResponse(.bad, "\(tagged.command.name) is not supported yet")))
-    }
-
-    /// An APPEND whose literal is too large to buffer arrives as a stream of framer
-    /// events; it is dropped and answered with `BAD` when the command ends.
-    func handleStreamedAppend(_ event: FramingEvent) async throws {
-        switch event {
-        case .streamedLiteralBegins(let head, _, let continuing):
-            if !continuing { streamedAppendTag = Self.tag(of: head) }
-        case .streamedCommandEnds:
-            let tag = streamedAppendTag ?? "*"
-            streamedAppendTag = nil
-            if tag == "*" {
-                send(.untagged(.condition(StatusResponse(.bad, "APPEND is not supported yet"))))
-            } else {
-                send(.tagged(tag: tag, StatusResponse(.bad, "APPEND is not supported yet")))
+        let tag = tagged.tag
+        do {
+            switch tagged.command {
+            case let .fetch(command): try await handleFetch(tag: tag, command)
+            case let .store(command): try await handleStore(tag: tag, command)
+            case let .search(command): try await handleSearch(tag: tag, command)
+            case let .copy(set, name, byUID): try await handleCopy(tag: tag, set, to: name, byUID: byUID, move: false)
+            case let .move(set, name, byUID): try await handleCopy(tag: tag, set, to: name, byUID: byUID, move: true)
+            case .expunge: try await handleExpunge(tag: tag, uids: nil)
+            case let .uidExpunge(set): try await handleExpunge(tag: tag, uids: set)
+            case let .append(name, messages): try await handleAppend(tag: tag, to: name, messages)
+            case .idle: try await handleIdle(tag: tag)
+            default: preconditionFailure("not a message command: \(tagged.command.name)")
             }
-        default:
-            break
+        } catch let error as MessageCommandError {
+            send(.tagged(tag: tag, Self.status(error)))
+        } catch let error as StoreError {
+            switch error {
+            case .mailboxNotFound, .overQuota, .messageTooLarge: send(.tagged(tag: tag, Self.status(MessageCommandError(error))))
+            default: throw error
+            }
         }
     }
 
-    private static func tag(of head: ArraySlice<UInt8>) -> String? {
-        guard let space = head.firstIndex(of: 0x20), space > head.startIndex else { return nil }
-        return String(decoding: head[..<space], as: UTF8.self)
+    static func status(_ error: MessageCommandError) -> StatusResponse {
+        let (isBad, code, text) = error.response
+        return StatusResponse(isBad ? .bad : .no, code: code, text)
+    }
+
+    /// Sends what other sessions (or this one's appends) changed in the selected
+    /// mailbox: EXISTS and FLAGS always, EXPUNGE only when `allowExpunge` (not
+    /// during FETCH, STORE, SEARCH: RFC 9051 7.5.1).
+    func reportMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false) {
+        guard var selection = selected else { return }
+        selection.takeDeliveredChanges()
+        let view = selection.mailbox.view()
+        let responses = selection.updates.flush(
+            view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: !machine.isRev2Enabled)
+        selection.view = view
+        selected = selection
+        for response in responses { send(.untagged(response)) }
+    }
+
+    /// Called before every command runs: FETCH, STORE and SEARCH (and their UID
+    /// forms) may not hear EXPUNGE; every other command may.
+    func reportMailboxUpdates(before command: Command) {
+        switch command {
+        case .fetch, .store, .search: reportMailboxUpdates(allowExpunge: false)
+        case .idle, .logout, .close, .unselect, .select, .examine: break
+        case .copy(_, _, byUID: let byUID), .move(_, _, byUID: let byUID): reportMailboxUpdates(allowExpunge: !byUID)
+        default: reportMailboxUpdates(allowExpunge: true)
+        }
     }
 }

@@ -33,8 +33,8 @@ actor Session {
     var lastActivity = ContinuousClock.now
     /// Set by a handler to end the loop after this command's output is flushed.
     var exit: Exit?
-    /// The tag of an APPEND whose literal is being streamed (Session+MessageCommands).
-    var streamedAppendTag: String?
+    /// An APPEND whose literal is being streamed (Session+Append.swift).
+    var streamedAppend: StreamedAppend?
     private var autologoutTimer: Task<Void, Never>?
 
     /// How ``run()`` ended.
@@ -181,6 +181,8 @@ actor Session {
             send(.tagged(tag: tagged.tag, StatusResponse(.bad, reason)))
             return
         }
+        // Changes by other sessions go out before the command's own responses.
+        reportMailboxUpdates(before: tagged.command)
         do {
             try await dispatch(tagged)
         } catch let error as ConnectionError {

@@ -1,0 +1,40 @@
+import IMAPCodec
+import MailStore
+
+/// COPY, MOVE (RFC 6851) and their UID forms, with `[COPYUID]` (RFC 4315).
+extension Session {
+    func handleCopy(tag: String, _ set: SequenceSet, to name: MailboxName, byUID: Bool, move: Bool) async throws {
+        guard var selection = selected else { preconditionFailure("COPY without a selection") }
+        if move, selection.isReadOnly { throw MessageCommandError.readOnly }
+        let uids = try selection.resolve(set, byUID: byUID)
+        guard let userStore else { preconditionFailure("COPY before login") }
+        let destinationName = try storeName(name)
+        let destination: Mailbox
+        do {
+            destination = try await userStore.mailbox(named: destinationName)
+        } catch StoreError.mailboxNotFound {
+            throw MessageCommandError.tryCreate
+        }
+        let verb = byUID ? (move ? "UID MOVE" : "UID COPY") : (move ? "MOVE" : "COPY")
+        guard !uids.isEmpty else {
+            complete(tag, "\(verb) completed")
+            return
+        }
+        let copied = move
+            ? try await selection.mailbox.move(uids: uids, to: destination)
+            : try await selection.mailbox.copy(uids: uids, to: destination)
+        let code: ResponseCode? = copied.source.isEmpty ? nil : .copyUID(
+            uidValidity: copied.uidValidity,
+            source: SearchResponder.compress(copied.source), destination: SearchResponder.compress(copied.destination))
+        if move {
+            // RFC 6851 3.3: COPYUID in an untagged OK, then the EXPUNGEs, then the tagged OK.
+            if let code { send(.untagged(.condition(StatusResponse(.ok, code: code, "Moved UIDs")))) }
+            for response in selection.updates.expungeNow(UIDSet(uids: copied.source)) { send(.untagged(response)) }
+            selected = selection
+            complete(tag, "\(verb) completed")
+        } else {
+            selected = selection
+            complete(tag, code: code, "\(verb) completed")
+        }
+    }
+}
