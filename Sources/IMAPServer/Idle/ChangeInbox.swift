@@ -23,6 +23,8 @@ public final class ChangeInbox: Sendable {
         var overflowed = false
         var closed = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// Called after each delivery while set (a session in IDLE).
+        var observer: (@Sendable () -> Void)?
     }
 
     public let capacity: Int
@@ -34,8 +36,8 @@ public final class ChangeInbox: Sendable {
     }
 
     func deliver(_ change: MailboxChange) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.closed else { return nil }
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+            guard !state.closed else { return (nil, nil) }
             if state.overflowed {
                 // Already resyncing: nothing queued matters any more.
             } else if state.changes.count >= capacity {
@@ -45,29 +47,43 @@ public final class ChangeInbox: Sendable {
                 state.changes.append(change)
             }
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, state.observer)
         }
         waiter?.resume()
+        observer?()
     }
 
     /// Marks that changes were lost upstream (the shard's own stream overflowed).
     func deliverOverflow() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
             state.changes = []
             state.overflowed = true
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, state.observer)
         }
         waiter?.resume()
+        observer?()
     }
 
     func close() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
             state.closed = true
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, state.observer)
         }
         waiter?.resume()
+        observer?()
+    }
+
+    /// Sets (or, with nil, clears) a callback run after every delivery, on the
+    /// delivering thread; it must only signal (a session in IDLE yields a wake-up
+    /// to itself). Returns whether something is already waiting to be taken, so
+    /// the caller misses nothing delivered before the observer was set.
+    public func observe(_ observer: (@Sendable () -> Void)?) -> Bool {
+        state.withLock { state in
+            state.observer = observer
+            return state.overflowed || !state.changes.isEmpty || state.closed
+        }
     }
 
     /// Takes everything queued; nil when there is nothing (and the inbox is open).

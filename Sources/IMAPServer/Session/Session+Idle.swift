@@ -17,21 +17,13 @@ extension Session {
         send(.continuation(.text(ResponseText(text: "idling"))))
         reportMailboxUpdates(allowExpunge: true)
         try await flush()
-        let (wakes, continuation) = AsyncStream.makeStream(of: IdleWake.self, bufferingPolicy: .bufferingNewest(16))
+        let (wakes, continuation) = AsyncStream.makeStream(of: IdleWake.self, bufferingPolicy: .unbounded)
         let connection = self.connection
         let inbox = selected?.subscription.inbox
         let keepalive = context.settings.idleKeepalive
-        let watcher = Task(executorPreference: shard) {
-            guard let inbox else { return }
-            while !Task.isCancelled {
-                await inbox.waitForDelivery()
-                if Task.isCancelled { return }
-                continuation.yield(.changes)
-                // Let the session drain before waiting again (take() empties it).
-                await Task.yield()
-                if inbox.take() == .closed { return }
-            }
-        }
+        // The broadcaster signals each delivery; the session drains on its own turn,
+        // so nothing is taken from the inbox behind its back.
+        if inbox?.observe({ continuation.yield(.changes) }) == true { continuation.yield(.changes) }
         let ticker = Task(executorPreference: shard) {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: keepalive) } catch { return }
@@ -39,7 +31,7 @@ extension Session {
             }
         }
         defer {
-            watcher.cancel()
+            _ = inbox?.observe(nil)
             ticker.cancel()
             continuation.finish()
         }

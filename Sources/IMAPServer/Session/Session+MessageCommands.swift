@@ -50,13 +50,15 @@ extension Session {
         for response in responses { send(.untagged(response)) }
     }
 
-    /// Called before every command runs: FETCH, STORE and SEARCH (and their UID
-    /// forms) may not hear EXPUNGE; every other command may.
+    /// Called before every command runs: FETCH, STORE and SEARCH may not hear
+    /// EXPUNGE, as their sequence numbers would shift; their UID forms and every
+    /// other command may (RFC 9051 7.5.1).
     func reportMailboxUpdates(before command: Command) {
         switch command {
-        case .fetch, .store, .search: reportMailboxUpdates(allowExpunge: false)
+        case let .fetch(fetch): reportMailboxUpdates(allowExpunge: fetch.byUID)
+        case let .store(store): reportMailboxUpdates(allowExpunge: store.byUID)
+        case let .search(search): reportMailboxUpdates(allowExpunge: search.byUID)
         case .idle, .logout, .close, .unselect, .select, .examine: break
-        case .copy(_, _, byUID: let byUID), .move(_, _, byUID: let byUID): reportMailboxUpdates(allowExpunge: !byUID)
         default: reportMailboxUpdates(allowExpunge: true)
         }
     }
