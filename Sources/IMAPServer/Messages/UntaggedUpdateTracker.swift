@@ -26,8 +26,10 @@ struct UntaggedUpdateTracker: Sendable {
     /// IMAP4rev1 sessions: UIDs reported `\Recent` (first session to see them).
     private(set) var recentUIDs = UIDSet()
 
-    init(view: MailboxView) {
+    /// `recent`: the messages this session holds as `\Recent` from the start.
+    init(view: MailboxView, recent: UIDSet = UIDSet()) {
         knownUIDs = view.uids
+        recentUIDs = recent
     }
 
     var count: Int { knownUIDs.count }
@@ -92,10 +94,12 @@ struct UntaggedUpdateTracker: Sendable {
 
     /// The updates the client may be sent now. `allowExpunge` is false during
     /// FETCH / STORE / SEARCH (and their UID forms). `includeUID` adds UID to flag
-    /// updates (after a UID command, RFC 9051 7.5.2 recommends it).
+    /// updates. `claimRecent` gets the newly seen UIDs and returns those this
+    /// session is the first to see (`RecentClaims`); IMAP4rev1 sessions (`rev1`)
+    /// hear RECENT with each EXISTS and see `\Recent` in FLAGS.
     mutating func flush(
         view: MailboxView, allowExpunge: Bool, includeUID: Bool = false, rev1: Bool = false,
-        firstToSeeRecent: Bool = false
+        claimRecent: (([UID]) -> UIDSet)? = nil
     ) -> [UntaggedResponse] {
         if needsResync {
             resync(with: view)
@@ -105,21 +109,17 @@ struct UntaggedUpdateTracker: Sendable {
         if allowExpunge { responses += takeExpunges() }
         // New messages: every UID in the index above the highest the client knows.
         let lastKnown = highestKnownUID
-        var added = 0
+        var added: [UID] = []
         var position = view.count
         while position > 0, view.uid(atSequence: position) > lastKnown { position -= 1 }
         if position < view.count {
-            for sequence in (position + 1)...view.count {
-                let uid = view.uid(atSequence: sequence)
-                knownUIDs.append(uid)
-                if rev1, firstToSeeRecent { recentUIDs.insert(uid) }
-                added += 1
-            }
+            for sequence in (position + 1)...view.count { added.append(view.uid(atSequence: sequence)) }
+            knownUIDs += added
+            if let claimRecent { recentUIDs = recentUIDs.union(claimRecent(added)) }
         }
-        if added > 0 {
+        if !added.isEmpty {
             responses.append(.exists(UInt32(knownUIDs.count)))
-            // RECENT goes out only while this session hands out \Recent (its count changes).
-            if rev1, firstToSeeRecent { responses.append(.recent(UInt32(recentUIDs.count))) }
+            if rev1 { responses.append(.recent(UInt32(recentUIDs.count))) }
         }
         responses += takeFlagChanges(view: view, includeUID: includeUID, rev1: rev1)
         return responses

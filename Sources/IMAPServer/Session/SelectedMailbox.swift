@@ -26,7 +26,7 @@ struct SelectedMailbox: Sendable {
         subscription = MailboxBroadcaster.forCurrentShard().subscribe(to: mailbox)
         self.view = mailbox.view()
         self.isReadOnly = isReadOnly
-        updates = UntaggedUpdateTracker(view: view)
+        updates = UntaggedUpdateTracker(view: view, recent: RecentClaims.claim(view.uids, in: mailbox))
     }
 
     /// Messages the client knows of (its highest sequence number).

@@ -31,9 +31,12 @@ extension Session {
             if let code { send(.untagged(.condition(StatusResponse(.ok, code: code, "Moved UIDs")))) }
             for response in selection.updates.expungeNow(UIDSet(uids: copied.source)) { send(.untagged(response)) }
             selected = selection
+            // Moved or copied into the selected mailbox itself: announce the copies.
+            if destination === selection.mailbox { reportMailboxUpdates(allowExpunge: true) }
             complete(tag, "\(verb) completed")
         } else {
             selected = selection
+            if destination === selection.mailbox { reportMailboxUpdates(allowExpunge: true) }
             complete(tag, code: code, "\(verb) completed")
         }
     }

@@ -22,7 +22,7 @@ extension Session {
         let keywords = view.keywords.map(Flag.init)
         send(.untagged(.exists(UInt32(status.messages))))
         if !machine.isRev2Enabled {
-            send(.untagged(.recent(0)))
+            send(.untagged(.recent(UInt32(selection.updates.recentUIDs.count))))
             if let firstUnseen = mailbox.search(.unseen, in: view).first, let sequence = view.sequenceNumber(of: firstUnseen) {
                 send(.untagged(.condition(StatusResponse(.ok, code: .other(name: "UNSEEN", text: String(sequence)), "First unseen"))))
             }

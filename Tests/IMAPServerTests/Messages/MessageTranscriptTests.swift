@@ -12,7 +12,7 @@ import Testing
 
     @Test func appendFetchMultipartAndBinary() async throws {
         let server = try await MessageTestServer()
-        let alice = try server.client()
+        let alice = try server.client(enableRev2: true)
         let validity = try uidValidity(alice)
         #expect(try alice.append(tag: "A1", options: "(\\Seen $Work) \"01-Jul-2003 10:52:37 +0200\"", multipartMessage)
             == ["* 1 EXISTS", "A1 OK [APPENDUID \(validity) 1] APPEND completed"])
@@ -34,7 +34,7 @@ import Testing
 
     @Test func implicitSeenStoreSearchAndExpunge() async throws {
         let server = try await MessageTestServer()
-        let alice = try server.client()
+        let alice = try server.client(enableRev2: true)
         for tag in ["A1", "A2", "A3"] { _ = try alice.append(tag: tag, plainMessage) }
         #expect(try alice.run("F1 FETCH 2 BODY[TEXT]") == [
             "* 2 FETCH (BODY[TEXT] {9}", "Hi Bob.", " FLAGS (\\Seen))", "F1 OK FETCH completed",
@@ -44,7 +44,7 @@ import Testing
         ])
         #expect(try alice.run("S2 UID STORE 3 FLAGS.SILENT (\\Flagged)") == ["S2 OK UID STORE completed"])
         #expect(try alice.run("S3 STORE 1 +FLAGS (\\Recent)") == ["S3 BAD Invalid flag \\Recent"])
-        #expect(try alice.run("Q1 SEARCH DELETED") == ["* SEARCH 1 2", "Q1 OK SEARCH completed"])
+        #expect(try alice.run("Q1 SEARCH DELETED") == ["* ESEARCH (TAG \"Q1\") ALL 1:2", "Q1 OK SEARCH completed"])
         #expect(try alice.run("Q2 SEARCH CHARSET KOI8-R ALL")
             == ["Q2 NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R"])
         #expect(try alice.run("Q3 UID SEARCH RETURN (MIN COUNT) UNDELETED")
@@ -76,9 +76,9 @@ import Testing
     /// correct sequence numbers, and no EXPUNGE arrives during FETCH (7.5.1).
     @Test func twoSessionsSeeEachOther() async throws {
         let server = try await MessageTestServer()
-        let alice = try server.client()
+        let alice = try server.client(enableRev2: true)
         for tag in ["A1", "A2", "A3"] { _ = try alice.append(tag: tag, plainMessage) }
-        let other = try server.client()
+        let other = try server.client(enableRev2: true)
         #expect(try other.run("S1 STORE 2 +FLAGS.SILENT (\\Deleted)") == ["S1 OK STORE completed"])
         #expect(try other.run("X1 EXPUNGE") == ["* 2 EXPUNGE", "X1 OK EXPUNGE completed"])
         _ = try other.append(tag: "A4", plainMessage)
@@ -115,7 +115,7 @@ import Testing
 
     @Test func multiappendIsAllOrNothing() async throws {
         let server = try await MessageTestServer()
-        let alice = try server.client()
+        let alice = try server.client(enableRev2: true)
         let validity = try uidValidity(alice)
         let first = plainMessage, second = multipartMessage
         try alice.client.send("M1 APPEND INBOX (\\Seen) {\(first.count)+}")
@@ -131,7 +131,7 @@ import Testing
     /// Many sessions idle on one mailbox; one APPEND reaches every one of them.
     @Test func idleFanOut() async throws {
         let server = try await MessageTestServer()
-        let idlers = try (0..<24).map { _ in try server.client() }
+        let idlers = try (0..<24).map { _ in try server.client(enableRev2: true) }
         for (index, idler) in idlers.enumerated() {
             try idler.client.send("I\(index) IDLE")
             #expect(idler.readLine() == "+ idling")
@@ -158,6 +158,25 @@ import Testing
         #expect(alice.readLine() == "* OK Still here")
         try alice.client.send("DONE")
         #expect(alice.readLine() == "I OK IDLE terminated")
+        await server.stop()
+    }
+
+    /// IMAP4rev1's \Recent: exactly one session (the first to see a message)
+    /// holds it, and RECENT accompanies EXISTS.
+    @Test func rev1RecentBelongsToOneSession() async throws {
+        let server = try await MessageTestServer()
+        let alice = try server.client()
+        #expect(try alice.append(tag: "A1", plainMessage).prefix(2) == ["* 1 EXISTS", "* 1 RECENT"])
+        let second = try server.client(select: nil)
+        #expect(try second.run("S SELECT INBOX").prefix(2) == ["* 1 EXISTS", "* 0 RECENT"])
+        _ = try second.append(tag: "A2", plainMessage)
+        #expect(try alice.run("N NOOP") == ["* 2 EXISTS", "* 1 RECENT", "N OK NOOP completed"])
+        #expect(try alice.run("F FETCH 1:2 FLAGS") == [
+            "* 1 FETCH (FLAGS (\\Recent))", "* 2 FETCH (FLAGS ())", "F OK FETCH completed",
+        ])
+        #expect(try alice.run("Q1 SEARCH NEW") == ["* SEARCH 1", "Q1 OK SEARCH completed"])
+        #expect(try second.run("Q2 SEARCH RECENT") == ["* SEARCH 2", "Q2 OK SEARCH completed"])
+        #expect(try second.run("Q3 SEARCH OLD") == ["* SEARCH 1", "Q3 OK SEARCH completed"])
         await server.stop()
     }
 

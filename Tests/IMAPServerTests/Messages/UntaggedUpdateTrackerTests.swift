@@ -65,7 +65,7 @@ import Testing
         let inbox = try await mailbox(count: 1)
         var tracker = UntaggedUpdateTracker(view: inbox.view())
         _ = try await inbox.append([NewMessage(plainMessage), NewMessage(plainMessage)])
-        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: true, rev1: true, firstToSeeRecent: true))
+        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: true, rev1: true, claimRecent: { UIDSet(uids: $0) }))
             == ["* 3 EXISTS", "* 2 RECENT"])
         #expect(tracker.recentUIDs == UIDSet(uids: [2, 3]))
     }

@@ -1,0 +1,25 @@
+import MailStore
+import Synchronization
+
+/// IMAP4rev1's `\Recent`: a message is recent in exactly one session, the first
+/// to see it (RFC 3501 2.3.2). The store does not keep it (IMAP4rev2 dropped the
+/// flag), so the server keeps, per mailbox and in memory, the highest UID some
+/// session has already claimed; a session claims the UIDs above it. After a
+/// restart every message is new again to the first session, which is what the
+/// flag promises ("first session to be notified").
+enum RecentClaims {
+    private static let claimed = Mutex<[String: UID]>([:])
+
+    /// Claims, for the calling session, the UIDs of `uids` (ascending) that no
+    /// session has seen yet, and returns them.
+    static func claim(_ uids: some BidirectionalCollection<UID>, in mailbox: Mailbox) -> UIDSet {
+        guard let highest = uids.last else { return UIDSet() }
+        let boundary = claimed.withLock { table -> UID in
+            let previous = table[mailbox.directory] ?? 0
+            if highest > previous { table[mailbox.directory] = highest }
+            return previous
+        }
+        guard highest > boundary else { return UIDSet() }
+        return UIDSet(uids: uids.reversed().prefix { $0 > boundary })
+    }
+}
