@@ -23,6 +23,11 @@ extension Session {
         let copied = move
             ? try await selection.mailbox.move(uids: uids, to: destination)
             : try await selection.mailbox.copy(uids: uids, to: destination)
+        if move, destination === selection.mailbox {
+            // The store's move into the same mailbox only copies; a client asking
+            // for it wants new UIDs and the old messages gone (RFC 6851 3.3).
+            try await selection.mailbox.remove(uids: UIDSet(uids: copied.source))
+        }
         let code: ResponseCode? = copied.source.isEmpty ? nil : .copyUID(
             uidValidity: copied.uidValidity,
             source: SearchResponder.compress(copied.source), destination: SearchResponder.compress(copied.destination))

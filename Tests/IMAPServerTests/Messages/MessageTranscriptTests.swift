@@ -60,7 +60,7 @@ import Testing
 
     @Test func copyMoveWithCOPYUIDAndTRYCREATE() async throws {
         let server = try await MessageTestServer()
-        let alice = try server.client()
+        let alice = try server.client(enableRev2: true)
         for tag in ["A1", "A2"] { _ = try alice.append(tag: tag, plainMessage) }
         let archive = try uidValidity(alice, "Archive")
         #expect(try alice.run("C1 COPY 1:2 Archive") == ["C1 OK [COPYUID \(archive) 1:2 1:2] COPY completed"])
@@ -69,6 +69,10 @@ import Testing
             "* OK [COPYUID \(archive) 1 3] Moved UIDs", "* 1 EXPUNGE", "M1 OK UID MOVE completed",
         ])
         #expect(try alice.run("N1 STATUS Archive (MESSAGES)") == ["* STATUS Archive (MESSAGES 3)", "N1 OK STATUS completed"])
+        let inbox = try uidValidity(alice)
+        #expect(try alice.run("M2 MOVE 1 INBOX") == [
+            "* OK [COPYUID \(inbox) 2 3] Moved UIDs", "* 1 EXPUNGE", "* 1 EXISTS", "M2 OK MOVE completed",
+        ])
         await server.stop()
     }
 
