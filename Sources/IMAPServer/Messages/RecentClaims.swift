@@ -22,4 +22,17 @@ enum RecentClaims {
         guard highest > boundary else { return UIDSet() }
         return UIDSet(uids: uids.reversed().prefix { $0 > boundary })
     }
+
+    /// How many messages no session has claimed yet (STATUS RECENT): those the
+    /// next session to select the mailbox will hold as `\Recent`.
+    static func unclaimedCount(in mailbox: Mailbox) -> Int {
+        let boundary = claimed.withLock { $0[mailbox.directory] ?? 0 }
+        let uids = mailbox.view().uids
+        var count = 0
+        for uid in uids.reversed() {
+            guard uid > boundary else { break }
+            count += 1
+        }
+        return count
+    }
 }

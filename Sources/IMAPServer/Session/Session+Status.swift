@@ -33,8 +33,8 @@ extension Session {
             case .unseen: .unseen(UInt32(clamping: status.unseen))
             case .deleted: .deleted(UInt32(clamping: mailbox.search(.deleted).count))
             case .size: .size(UInt64(max(0, status.size)))
-            // Mailshard keeps no \Recent state: no session ever sees a message first.
-            case .recent: .recent(0)
+            // Messages no session has seen yet (RecentClaims): \Recent for the next one.
+            case .recent: .recent(UInt32(clamping: RecentClaims.unclaimedCount(in: mailbox)))
             case .highestModificationSequence: .highestModificationSequence(status.highestModSeq)
             case .appendLimit: .appendLimit(nil)
             }
