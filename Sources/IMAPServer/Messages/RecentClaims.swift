@@ -11,12 +11,14 @@ enum RecentClaims {
     private static let claimed = Mutex<[String: UID]>([:])
 
     /// Claims, for the calling session, the UIDs of `uids` (ascending) that no
-    /// session has seen yet, and returns them.
-    static func claim(_ uids: some BidirectionalCollection<UID>, in mailbox: Mailbox) -> UIDSet {
+    /// session has seen yet, and returns them. A read-only session (EXAMINE) sees
+    /// them as recent without claiming them, so they stay recent for the next
+    /// session (as RFC 3501's EXAMINE example expects, and Dovecot does).
+    static func claim(_ uids: some BidirectionalCollection<UID>, in mailbox: Mailbox, readOnly: Bool = false) -> UIDSet {
         guard let highest = uids.last else { return UIDSet() }
         let boundary = claimed.withLock { table -> UID in
             let previous = table[mailbox.directory] ?? 0
-            if highest > previous { table[mailbox.directory] = highest }
+            if highest > previous, !readOnly { table[mailbox.directory] = highest }
             return previous
         }
         guard highest > boundary else { return UIDSet() }

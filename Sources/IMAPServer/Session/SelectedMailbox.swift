@@ -26,7 +26,7 @@ struct SelectedMailbox: Sendable {
         subscription = MailboxBroadcaster.forCurrentShard().subscribe(to: mailbox)
         self.view = mailbox.view()
         self.isReadOnly = isReadOnly
-        updates = UntaggedUpdateTracker(view: view, recent: RecentClaims.claim(view.uids, in: mailbox))
+        updates = UntaggedUpdateTracker(view: view, recent: RecentClaims.claim(view.uids, in: mailbox, readOnly: isReadOnly))
     }
 
     /// Messages the client knows of (its highest sequence number).

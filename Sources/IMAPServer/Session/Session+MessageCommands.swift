@@ -43,10 +43,10 @@ extension Session {
         guard var selection = selected else { return }
         selection.takeDeliveredChanges()
         let view = selection.mailbox.view()
-        let mailbox = selection.mailbox
+        let mailbox = selection.mailbox, readOnly = selection.isReadOnly
         let responses = selection.updates.flush(
             view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: !machine.isRev2Enabled,
-            claimRecent: { RecentClaims.claim($0, in: mailbox) })
+            claimRecent: { RecentClaims.claim($0, in: mailbox, readOnly: readOnly) })
         selection.view = view
         selected = selection
         for response in responses { send(.untagged(response)) }

@@ -181,6 +181,13 @@ import Testing
         #expect(try alice.run("Q1 SEARCH NEW") == ["* SEARCH 1", "Q1 OK SEARCH completed"])
         #expect(try second.run("Q2 SEARCH RECENT") == ["* SEARCH 2", "Q2 OK SEARCH completed"])
         #expect(try second.run("Q3 SEARCH OLD") == ["* SEARCH 1", "Q3 OK SEARCH completed"])
+        // EXAMINE sees unclaimed messages as recent but leaves them for the next session.
+        let writer = try server.client(select: nil)
+        _ = try writer.append(tag: "A3", mailbox: "Archive", plainMessage)
+        #expect(try writer.run("E1 EXAMINE Archive").prefix(2) == ["* 1 EXISTS", "* 1 RECENT"])
+        #expect(try writer.run("E2 STATUS Archive (RECENT)") == ["* STATUS Archive (RECENT 1)", "E2 OK STATUS completed"])
+        #expect(try writer.run("E3 SELECT Archive").prefix(2) == ["* 1 EXISTS", "* 1 RECENT"])
+        #expect(try writer.run("E4 STATUS Archive (RECENT)") == ["* STATUS Archive (RECENT 0)", "E4 OK STATUS completed"])
         await server.stop()
     }
 
