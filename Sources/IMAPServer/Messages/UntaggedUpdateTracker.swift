@@ -81,8 +81,13 @@ struct UntaggedUpdateTracker: Sendable {
     /// Notes that this session already sent FLAGS for `uid` at `modSeq` (its own
     /// STORE, or an implicit `\Seen`), so the echo of its own change is not sent twice.
     mutating func noteReported(uid: UID, modSeq: ModSeq) {
+        // Bounded: echoes lost to an overflow would otherwise keep their notes
+        // forever; forgetting them only risks a repeated FLAGS line.
+        if reportedModSeqs.count >= Self.reportedNoteLimit { reportedModSeqs.removeAll() }
         reportedModSeqs[uid] = modSeq
     }
+
+    private static let reportedNoteLimit = 65_536
 
     /// Removes messages this session expunged itself and returns their EXPUNGE
     /// responses, ascending, each number counted after the ones before it
@@ -147,21 +152,19 @@ struct UntaggedUpdateTracker: Sendable {
     }
 
     private mutating func takeFlagChanges(view: MailboxView, includeUID: Bool, rev1: Bool) -> [UntaggedResponse] {
-        guard !pendingFlagChanges.isEmpty else {
-            reportedModSeqs.removeAll(keepingCapacity: true)
-            return []
-        }
+        guard !pendingFlagChanges.isEmpty else { return [] }
         var responses: [UntaggedResponse] = []
         for uid in pendingFlagChanges {
             guard let sequence = sequenceNumber(of: uid), let message = view.message(uid: uid) else { continue }
-            if let reported = reportedModSeqs[uid], reported >= message.modSeq { continue }
+            // The echo of this session's own change may arrive after the command
+            // that made it; the note stays until the echo is seen.
+            if let reported = reportedModSeqs.removeValue(forKey: uid), reported >= message.modSeq { continue }
             var items: [FetchResponseItem] = []
             if includeUID { items.append(.uid(uid)) }
             items.append(.flags(FlagTranslation.wireFlags(message.flags, recent: rev1 && recentUIDs.contains(uid))))
             responses.append(.fetch(UInt32(sequence), items))
         }
         pendingFlagChanges = UIDSet()
-        reportedModSeqs.removeAll(keepingCapacity: true)
         return responses
     }
 

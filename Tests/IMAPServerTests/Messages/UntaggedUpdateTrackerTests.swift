@@ -59,6 +59,12 @@ import Testing
         #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: false, includeUID: true))
             == ["* 1 FETCH (UID 1 FLAGS (\\Flagged))"])
         #expect(tracker.flush(view: inbox.view(), allowExpunge: true).isEmpty)
+        // An echo that arrives only after a later command is still recognised.
+        let late = try await inbox.store(.add(MessageFlags(.seen)), uids: UIDSet(uids: [2]))
+        tracker.noteReported(uid: 2, modSeq: late.modSeq ?? 0)
+        #expect(tracker.flush(view: inbox.view(), allowExpunge: true).isEmpty)
+        tracker.record(.flagsChanged(late.changed, modSeq: late.modSeq ?? 0))
+        #expect(tracker.flush(view: inbox.view(), allowExpunge: true).isEmpty)
     }
 
     @Test func rev1SeesRecent() async throws {
