@@ -96,7 +96,7 @@ import Testing
             C: a3 SELECT INBOX (CONDSTORE)
             S: a3 BAD SELECT parameters are not supported
             C: a4 SELECT "a&AB"
-            S: a4 BAD Mailbox name is not valid modified UTF-7
+            S: a4 NO [CANNOT] Mailbox name is not valid modified UTF-7
             """)
         await server.stop()
     }
