@@ -20,8 +20,9 @@ extension Session {
             complete(tag, "LIST completed")
             return
         }
-        let reference = try storePattern(list.reference.rawValue)
-        let patterns = try list.patterns.filter { !$0.isEmpty }.map { MailboxPattern(reference + (try storePattern($0))) }
+        let reference = storePattern(list.reference.rawValue)
+        let patterns = list.patterns.filter { !$0.isEmpty }.map { MailboxPattern(reference + storePattern($0)) }
+        let matched = { (name: String) in patterns.contains { $0.matches(name) } }
         let mailboxes = user.mailboxes()
         let existing = Dictionary(mailboxes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let subscribed = Set(user.subscriptions())
@@ -35,13 +36,16 @@ extension Session {
         } else {
             candidates = Set(existing.keys)
         }
-        for name in candidates.sorted(by: Self.listOrder) where patterns.contains(where: { $0.matches(name) }) {
+        for name in candidates.sorted(by: Self.listOrder) where matched(name) {
             let info = existing[name]
             if options.selectSpecialUse, info?.role == nil, !options.selectSubscribed { continue }
             if options.selectSpecialUse, options.selectSubscribed, info?.role == nil { continue }
             let isSubscribed = subscribed.contains(name)
             var extended: [ExtensionParameter] = []
-            if options.recursiveMatch, options.selectSubscribed, subscribed.contains(where: { $0.hasPrefix(name + "/") }) {
+            // RFC 5258 section 3.5: a subscribed descendant the patterns do not list itself.
+            if options.recursiveMatch, options.selectSubscribed,
+                subscribed.contains(where: { $0.hasPrefix(name + "/") && !matched($0) })
+            {
                 extended.append(ExtensionParameter(name: "CHILDINFO", value: .list([.string("SUBSCRIBED")])))
             }
             // An ancestor listed only for its subscribed children (RECURSIVEMATCH).
@@ -92,12 +96,21 @@ extension Session {
         return options
     }
 
-    /// IMAP4rev1 LSUB: the subscribed names matching the pattern.
+    /// IMAP4rev1 LSUB: the subscribed names matching the pattern, and (as
+    /// `\Noselect`) an unsubscribed parent the pattern matches whose subscribed
+    /// child it does not (RFC 3501 section 6.3.9).
     func handleLSub(tag: String, reference: MailboxName, pattern: String) throws {
         if !pattern.isEmpty {
-            let matcher = MailboxPattern(try storePattern(reference.rawValue) + (try storePattern(pattern)))
-            for name in user.subscriptions().sorted(by: Self.listOrder) where matcher.matches(name) {
-                send(.untagged(.lsub(ListResponse(attributes: [], delimiter: "/", mailbox: wireName(name)))))
+            let matcher = MailboxPattern(storePattern(reference.rawValue) + storePattern(pattern))
+            let subscribed = Set(user.subscriptions())
+            var candidates = subscribed
+            for name in subscribed { candidates.formUnion(Self.ancestors(of: name)) }
+            for name in candidates.sorted(by: Self.listOrder) where matcher.matches(name) {
+                if subscribed.contains(name) {
+                    send(.untagged(.lsub(ListResponse(attributes: [], delimiter: "/", mailbox: wireName(name)))))
+                } else if subscribed.contains(where: { $0.hasPrefix(name + "/") && !matcher.matches($0) }) {
+                    send(.untagged(.lsub(ListResponse(attributes: ["\\Noselect"], delimiter: "/", mailbox: wireName(name)))))
+                }
             }
         } else {
             send(.untagged(.lsub(ListResponse(attributes: ["\\Noselect"], delimiter: "/", mailbox: MailboxName("")))))

@@ -11,10 +11,11 @@ extension Session {
     }
 
     /// A LIST pattern as the store spells names (wildcards are ASCII and survive).
-    func storePattern(_ pattern: String) throws -> String {
+    /// A pattern that is not valid modified UTF-7 is kept as sent: it matches no
+    /// stored name, so LIST answers OK with nothing, as for any other miss.
+    func storePattern(_ pattern: String) -> String {
         if machine.isRev2Enabled { return pattern }
-        guard let decoded = ModifiedUTF7.decode(pattern) else { throw SessionError.malformedMailboxName }
-        return decoded
+        return ModifiedUTF7.decode(pattern) ?? pattern
     }
 
     /// The name to send the client for a store name.

@@ -258,7 +258,8 @@ actor Session {
 
     /// RFC 9051 section 5.4: at least 30 minutes once authenticated; a shorter,
     /// configurable limit before login. Checked against the last bytes received.
-    private func startAutologoutTimer() {
+    func startAutologoutTimer() {
+        autologoutTimer?.cancel()
         autologoutTimer = Task { [weak self] in
             while let self, !Task.isCancelled {
                 guard let deadline = await self.autologoutDeadline() else { return }

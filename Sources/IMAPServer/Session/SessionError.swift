@@ -41,7 +41,7 @@ enum SessionError: Error, Equatable {
         case .unknownMechanism(let name):
             status = StatusResponse(.no, code: .cannot, "Unsupported authentication mechanism \(name.prefix(32))")
         case .malformedMailboxName:
-            status = StatusResponse(.bad, "Mailbox name is not valid modified UTF-7")
+            status = StatusResponse(.no, code: .cannot, "Mailbox name is not valid modified UTF-7")
         case .unsupportedSpecialUse(let use):
             status = StatusResponse(.no, code: .useAttribute, "Unsupported special use \(use.prefix(32))")
         case .store(let error):
