@@ -125,7 +125,7 @@ import Testing
         let client = try await server.loggedIn()
         try await runTranscript(client, """
             C: a1 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT)
-            S: * STATUS INBOX (MESSAGES 4 UIDNEXT 5 UIDVALIDITY \(validity) UNSEEN 1 DELETED 1 SIZE \(size) RECENT 0)
+            S: * STATUS INBOX (MESSAGES 4 UIDNEXT 5 UIDVALIDITY \(validity) UNSEEN 1 DELETED 1 SIZE \(size) RECENT 4)
             S: a1 OK STATUS completed
             C: a2 STATUS Nowhere (MESSAGES)
             S: a2 NO [NONEXISTENT] Mailbox does not exist

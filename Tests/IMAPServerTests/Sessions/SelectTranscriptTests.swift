@@ -13,7 +13,7 @@ import Testing
         try await runTranscript(client, """
             C: a1 SELECT inbox
             S: * 3 EXISTS
-            S: * 0 RECENT
+            S: * 3 RECENT
             S: * OK [UNSEEN 3] First unseen
             S: * OK [UIDVALIDITY \(validity)] UIDs valid
             S: * OK [UIDNEXT 4] Predicted next UID

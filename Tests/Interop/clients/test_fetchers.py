@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from imap_oracle import body_text, make_message, message_id, require_tool, NEEDS_MESSAGE_COMMANDS
+from imap_oracle import body_text, make_message, message_id, require_tool
 
 FOLDER = "interop-fetch"
 COUNT = 40
@@ -42,7 +42,6 @@ def assert_fetched(files: list[Path], sent: list[bytes], oracle):
     assert oracle.count(FOLDER) == len(sent)
 
 
-@pytest.mark.skip(reason=NEEDS_MESSAGE_COMMANDS)
 def test_getmail(server, oracle, sent, tmp_path):
     require_tool("getmail")
     out = tmp_path / "delivered"
@@ -78,7 +77,6 @@ delivered_to = false
     assert_fetched(sorted(out.iterdir()), sent, oracle)
 
 
-@pytest.mark.skip(reason=NEEDS_MESSAGE_COMMANDS)
 def test_fetchmail(server, oracle, sent, tmp_path):
     require_tool("fetchmail")
     out = tmp_path / "delivered"

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from imap_oracle import TIMEOUT, make_message, message_id, NEEDS_MESSAGE_COMMANDS
+from imap_oracle import TIMEOUT, make_message, message_id
 
 imap_tools = pytest.importorskip("imap_tools")
 from imap_tools import AND, MailBoxUnencrypted, MailMessageFlags  # noqa: E402
@@ -25,7 +25,6 @@ def connect(server, folder="INBOX"):
         server.user, server.password, initial_folder=folder)
 
 
-@pytest.mark.skip(reason=NEEDS_MESSAGE_COMMANDS)
 def test_full_session(server, oracle):
     oracle.delete_tree(SOURCE)
     sent = [make_message(f"imap-tools message {i}", body=f"body number {i}") for i in range(5)]

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from imap_oracle import TIMEOUT, make_message, message_id, NEEDS_MESSAGE_COMMANDS
+from imap_oracle import TIMEOUT, make_message, message_id
 
 imapclient = pytest.importorskip("imapclient")
 
@@ -25,7 +25,6 @@ def connect(server):
     return client
 
 
-@pytest.mark.skip(reason=NEEDS_MESSAGE_COMMANDS)
 def test_full_session(server, oracle):
     oracle.delete_tree(SOURCE)
     client = connect(server)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from imap_oracle import make_message, message_id, require_tool, NEEDS_MESSAGE_COMMANDS
+from imap_oracle import make_message, message_id, require_tool
 
 PREFIX = "mbsync-"
 LOCAL_FOLDERS = {"mbsync-a": 120, "mbsync-b": 100, "mbsync-c": 80}
@@ -125,7 +125,6 @@ def assert_sides_equal(maildir: Maildir, oracle):
         assert not differing, (folder, [(local[m][0], remote[m][0]) for m in differing[:3]])
 
 
-@pytest.mark.skip(reason=NEEDS_MESSAGE_COMMANDS)
 def test_two_way_sync(server, oracle, tmp_path):
     require_tool("mbsync")
     oracle.delete_tree(PREFIX)
