@@ -15,7 +15,8 @@ extension Session {
             guard !message.data.isEmpty else { throw MessageCommandError.invalidFlag("empty message") }
             let flags = try FlagTranslation.messageFlags(message.options.flags)
             let date = message.options.internalDate.map(InternalDate.init) ?? .now()
-            batch.append(NewMessage(message.data, flags: flags, internalDate: date))
+            let data = message.isBinary ? BinaryAppendEncoding.storable(message.data) : message.data
+            batch.append(NewMessage(data, flags: flags, internalDate: date))
         }
         let destination: Mailbox
         do {
