@@ -1,3 +1,4 @@
+import IMAPCodec
 import Testing
 @testable import IMAPServer
 
@@ -114,6 +115,18 @@ import Testing
             }
         }
         #expect(alice.read(2) == [")", "F1 OK FETCH completed"])
+        await server.stop()
+    }
+
+    @Test func appendLimitAndTryCreate() async throws {
+        let server = try await MessageTestServer()
+        let alice = try server.client(select: nil)
+        let limit = FramingLimits().maximumLiteralSize
+        let refusal = try alice.run("T1 APPEND INBOX {\(limit + 1)}")
+        // The framer refuses the literal before the APPEND runs (its answer, BAD as for any
+        // literal over the limit, RFC 7888 4); RFC 7889 asks only for the TOOBIG code.
+        #expect(refusal == ["T1 BAD [TOOBIG] Literal too large"], "\(refusal)")
+        #expect(try alice.append(tag: "T2", mailbox: "Nowhere", plainMessage) == ["T2 NO [TRYCREATE] Mailbox does not exist"])
         await server.stop()
     }
 
