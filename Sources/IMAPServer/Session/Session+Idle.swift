@@ -8,7 +8,9 @@ import ShardRuntime
 extension Session {
     private enum IdleWake: Sendable {
         case input([UInt8]?)
-        case inputFailed
+        /// The read failed; a connection error (shutdown, say) is rethrown so the
+        /// session ends as it would outside IDLE (with BYE on shutdown).
+        case inputFailed(ConnectionError?)
         case changes
         case keepalive
     }
@@ -45,7 +47,8 @@ extension Session {
             case .keepalive:
                 send(.untagged(.condition(StatusResponse(.ok, "Still here"))))
                 try await flush()
-            case .inputFailed:
+            case let .inputFailed(error):
+                if let error { throw error }
                 exit = .closed
                 return
             case .input(nil):
@@ -81,8 +84,10 @@ extension Session {
         Task(executorPreference: shard) {
             do {
                 continuation.yield(.input(try await connection.read()))
+            } catch let error as ConnectionError {
+                continuation.yield(.inputFailed(error))
             } catch {
-                continuation.yield(.inputFailed)
+                continuation.yield(.inputFailed(nil))
             }
         }
     }

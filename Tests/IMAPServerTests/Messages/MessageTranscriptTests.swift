@@ -204,6 +204,16 @@ import Testing
         await server.stop()
     }
 
+    @Test func shutdownDuringIdleSaysBye() async throws {
+        let server = try await MessageTestServer()
+        let alice = try server.client(enableRev2: true)
+        try alice.client.send("I IDLE")
+        #expect(alice.readLine() == "+ idling")
+        let stopping = Task { await server.stop() }
+        #expect(alice.readLine() == "* BYE Server shutting down")
+        await stopping.value
+    }
+
     @Test func rev2SearchAnswersESEARCH() async throws {
         let server = try await MessageTestServer()
         let alice = try server.client(enableRev2: true)
