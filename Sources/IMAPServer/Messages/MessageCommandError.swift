@@ -23,6 +23,8 @@ enum MessageCommandError: Error, Equatable, Sendable {
     /// APPEND / COPY / MOVE to a mailbox that does not exist.
     case tryCreate
     case overQuota
+    /// A modifier or option of an extension this server does not advertise.
+    case unsupported(String)
     /// Any other store failure, with text for the log and the client.
     case store(String)
 
@@ -47,6 +49,8 @@ enum MessageCommandError: Error, Equatable, Sendable {
             (false, .tryCreate, "Mailbox does not exist")
         case .overQuota:
             (false, .overQuota, "Quota exceeded")
+        case let .unsupported(text):
+            (true, nil, text)
         case let .store(text):
             (false, .serverBug, text)
         }

@@ -12,9 +12,8 @@ extension Session {
 
     func handleFetch(tag: String, _ command: FetchCommand) async throws {
         guard var selection = selected else { preconditionFailure("FETCH without a selection") }
-        for modifier in command.modifiers {
-            if case .other = modifier { throw MessageCommandError.store("Unsupported FETCH modifier") }
-        }
+        // CHANGEDSINCE and VANISHED belong to CONDSTORE/QRESYNC, not advertised.
+        guard command.modifiers.isEmpty else { throw MessageCommandError.unsupported("FETCH modifiers are not supported") }
         let uids = try selection.resolve(command.set, byUID: command.byUID)
         let attributes = command.attributes
         // Implicit \Seen first, so the responses show the flags as they now are.

@@ -7,7 +7,7 @@ extension Session {
         guard var selection = selected else { preconditionFailure("SEARCH without a selection") }
         try SearchTranslation.checkCharset(command.charset)
         if let options = command.returnOptions, options.contains(where: { if case .other = $0 { true } else { false } }) {
-            throw MessageCommandError.store("Unsupported SEARCH return option")
+            throw MessageCommandError.unsupported("Unsupported SEARCH return option")
         }
         var translation = SearchTranslation(savedResult: selection.savedSearch, recentUIDs: selection.updates.recentUIDs)
         // Sequence numbers are the client's, which may differ from the index's

@@ -6,7 +6,7 @@ extension Session {
     func handleStore(tag: String, _ command: StoreCommand) async throws {
         guard var selection = selected else { preconditionFailure("STORE without a selection") }
         guard !selection.isReadOnly else { throw MessageCommandError.readOnly }
-        guard command.modifiers.isEmpty else { throw MessageCommandError.store("STORE modifiers are not supported") }
+        guard command.modifiers.isEmpty else { throw MessageCommandError.unsupported("STORE modifiers are not supported") }
         let change = try FlagTranslation.change(command.flags)
         let uids = try selection.resolve(command.set, byUID: command.byUID)
         let result = uids.isEmpty ? nil : try await selection.mailbox.store(change, uids: uids)

@@ -45,6 +45,7 @@ import Testing
         ])
         #expect(try alice.run("S2 UID STORE 3 FLAGS.SILENT (\\Flagged)") == ["S2 OK UID STORE completed"])
         #expect(try alice.run("S3 STORE 1 +FLAGS (\\Recent)") == ["S3 BAD Invalid flag \\Recent"])
+        #expect(try alice.run("S4 STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)") == ["S4 BAD STORE modifiers are not supported"])
         #expect(try alice.run("Q1 SEARCH DELETED") == ["* ESEARCH (TAG \"Q1\") ALL 1:2", "Q1 OK SEARCH completed"])
         #expect(try alice.run("Q2 SEARCH CHARSET KOI8-R ALL")
             == ["Q2 NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R"])
