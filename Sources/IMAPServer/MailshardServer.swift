@@ -1,37 +1,82 @@
+import Auth
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import MailStore
 import ShardRuntime
 
-/// The running server: the shard runtime, the listening sockets, and what each
-/// connection runs. Start it, keep it, shut it down once.
+/// The running server: the shard runtime, the mail store, the user directory, the
+/// listening sockets, and an IMAP session per connection. Start it, keep it, shut
+/// it down once.
 public final class MailshardServer: Sendable {
     public let settings: ServerSettings
     let runtime: ShardRuntime
+    let store: MailStore
     let logger: Logger
+    let context: SessionContext
 
-    /// Starts the shard threads (nothing is accepted until `listen()`).
+    /// Opens the store (`dataDirectory`, made absolute) and the passwd-file, and
+    /// starts the shard threads (nothing is accepted until `listen()`).
     public init(settings: ServerSettings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
+        let root = try DataDirectory.absolute(settings.dataDirectory)
+        store = try MailStore(root: root)
+        let directory: UserDirectory
+        do {
+            directory = try UserDirectory(path: settings.passwdFile)
+        } catch {
+            throw ServerStartError(description: "cannot read the passwd-file \(settings.passwdFile): \(error)")
+        }
         let runtimeLogger = logger
         runtime = try ShardRuntime(settings: settings.runtime, log: { line in runtimeLogger.notice("\(line)") })
+        var policy = LoginThrottlePolicy()
+        policy.baseDelay = settings.loginFailureDelay
+        context = SessionContext(
+            settings: settings, store: store, authenticator: Authenticator(directory: directory),
+            throttle: LoginThrottle(policy: policy), runtime: runtime, logger: logger)
     }
 
     /// Listens on the configured address and port (0 picks a free port) and
     /// returns the bound port.
     @discardableResult
     public func listen() async throws -> Int {
-        let logger = self.logger
+        let context = self.context
         let port = try await runtime.listen(host: settings.listenAddress, port: UInt16(settings.listenPort)) { connection in
-            await PreSessionHandler(logger: logger).serve(connection)
+            await Session.serve(connection, context: context)
         }
         logger.info("listening on \(settings.listenAddress):\(port) with \(runtime.shards.count) shards")
         return Int(port)
     }
 
+    /// What moving sessions to their user's home shard has cost so far.
+    public var homeShardMoves: HomeShardMoveStatistics.Summary { context.moves.summary }
+
     /// Stops accepting, lets connections say goodbye for up to `gracePeriod`,
-    /// closes the rest and joins the shard threads.
+    /// closes the rest, joins the shard threads and closes the store.
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         logger.info("shutting down")
         await runtime.shutdown(gracePeriod: gracePeriod)
+        await store.close()
+    }
+}
+
+/// A server that cannot start, with a message an operator can act on.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+enum DataDirectory {
+    /// `path` as an absolute path (relative to the working directory).
+    static func absolute(_ path: String) throws -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else {
+            throw ServerStartError(description: "cannot resolve the data directory \(path)")
+        }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return trimmed == "." || trimmed.isEmpty ? cwd : cwd + "/" + trimmed
     }
 }

@@ -19,6 +19,21 @@ public struct ServerSettings: Sendable, Equatable {
     public var logLevel = Logger.Level.info
     /// Shards, rings, buffers and output limits (Tuning/README.md).
     public var runtime = RuntimeSettings()
+    /// Allow LOGIN and AUTHENTICATE PLAIN/LOGIN on plaintext connections from
+    /// non-loopback addresses. Off: such clients see LOGINDISABLED and get
+    /// `NO [PRIVACYREQUIRED]` (TLS, once it exists, makes a connection private).
+    public var allowPlaintextAuthentication = false
+    /// Autologout of an idle authenticated session; RFC 9051 requires at least 30 minutes.
+    public var authenticatedTimeout: Duration = .seconds(30 * 60)
+    /// Autologout of a connection that has not logged in.
+    public var loginTimeout: Duration = .seconds(60)
+    /// Interval of `* OK Still here` during IDLE, so NAT gateways keep the connection.
+    public var idleKeepalive: Duration = .seconds(120)
+    /// Delay before the answer to the first failed login; it doubles per failure (LoginThrottle).
+    public var loginFailureDelay: Duration = .milliseconds(500)
+    /// Whether loopback peers count as private for plaintext authentication. Tests
+    /// turn it off to see what a remote plaintext client sees.
+    var loopbackIsPrivate = true
 
     public init() {}
 
@@ -36,6 +51,12 @@ public struct ServerSettings: Sendable, Equatable {
         }
         settings.logLevel = logLevel
         settings.runtime = try RuntimeSettings(config)
+        settings.allowPlaintextAuthentication = try config.flag(.allowPlaintext, default: false)
+        settings.authenticatedTimeout = .seconds(try config.integer(
+            .authenticatedTimeout, default: 30 * 60, in: 1...(7 * 24 * 3600)))
+        settings.loginTimeout = .seconds(try config.integer(.loginTimeout, default: 60, in: 1...3600))
+        settings.loginFailureDelay = .milliseconds(try config.integer(.loginFailureDelay, default: 500, in: 0...60_000))
+        settings.idleKeepalive = .seconds(try config.integer(.idleKeepalive, default: 120, in: 1...3600))
         return settings
     }
 }
@@ -57,12 +78,18 @@ extension SettingKey {
     public static let spliceChunk = SettingKey("splice-chunk")
     public static let listenBacklog = SettingKey("listen.backlog")
     public static let jobsPerTurn = SettingKey("jobs-per-turn")
+    public static let allowPlaintext = SettingKey("auth.allow-plaintext")
+    public static let loginFailureDelay = SettingKey("auth.failure-delay-ms")
+    public static let authenticatedTimeout = SettingKey("session.idle-timeout")
+    public static let loginTimeout = SettingKey("session.login-timeout")
+    public static let idleKeepalive = SettingKey("session.idle-keepalive")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
         .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
         .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .listenBacklog, .jobsPerTurn,
+        .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
     ]
 }
 
@@ -131,6 +158,11 @@ extension ServerSettings {
             (.spliceChunk, String(runtime.spliceChunkSize)),
             (.listenBacklog, String(runtime.listenBacklog)),
             (.jobsPerTurn, String(runtime.jobsPerTurn)),
+            (.allowPlaintext, String(allowPlaintextAuthentication)),
+            (.loginFailureDelay, String(loginFailureDelay.components.seconds * 1000 + loginFailureDelay.components.attoseconds / 1_000_000_000_000_000)),
+            (.authenticatedTimeout, String(authenticatedTimeout.components.seconds)),
+            (.loginTimeout, String(loginTimeout.components.seconds)),
+            (.idleKeepalive, String(idleKeepalive.components.seconds)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

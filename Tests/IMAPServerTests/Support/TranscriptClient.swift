@@ -5,8 +5,10 @@ import Glibc
 /// A blocking, line-oriented IMAP client for transcript tests: it sends client
 /// lines and reads server lines exactly as they arrive. Independent of the
 /// server's code; every read has a timeout so a broken server fails a test
-/// instead of hanging it.
-final class TranscriptClient {
+/// instead of hanging it. Used by one task at a time; async tests read through
+/// ``nextLine()``, which blocks a thread of its own rather than one of the
+/// cooperative pool the server's store work needs.
+final class TranscriptClient: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -72,5 +74,28 @@ final class TranscriptClient {
     /// Whether the server has closed the connection (reads end of stream).
     func isClosedByServer() -> Bool {
         readLine() == nil && pending.isEmpty
+    }
+}
+
+import Foundation
+
+extension TranscriptClient {
+    /// ``readLine()`` on a dedicated thread.
+    func nextLine() async -> String? {
+        await Self.offPool { self.readLine() }
+    }
+
+    /// ``isClosedByServer()`` on a dedicated thread.
+    func closedByServer() async -> Bool {
+        await Self.offPool { self.isClosedByServer() }
+    }
+
+    /// Runs blocking socket work on its own thread: a test blocking a thread of the
+    /// cooperative pool (two of them on a 2-core machine) would starve the server.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.start()
+        }
     }
 }

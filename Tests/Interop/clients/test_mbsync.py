@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 
 from imap_oracle import make_message, message_id, require_tool
 

@@ -1,0 +1,124 @@
+import MailStore
+import Synchronization
+
+/// One session's bounded queue of mailbox changes, filled by its shard's
+/// `MailboxBroadcaster` and drained by the session between commands and in IDLE.
+///
+/// Delivering never blocks and never waits for the session: a slow session only
+/// fills its own inbox. When an inbox would pass its capacity its queue is dropped
+/// and it is marked overflowed, so the session resynchronises from the index
+/// (`UntaggedUpdateTracker.markNeedsResync`) instead of silently missing changes.
+public final class ChangeInbox: Sendable {
+    /// What a session takes out of its inbox.
+    public enum Delivery: Equatable, Sendable {
+        case changes([MailboxChange])
+        /// Changes were lost; compare with the index.
+        case resync
+        /// The broadcaster stopped (the mailbox closed or the subscription ended).
+        case closed
+    }
+
+    private struct State {
+        var changes: [MailboxChange] = []
+        var overflowed = false
+        var closed = false
+        var waiter: CheckedContinuation<Void, Never>?
+        /// Called after each delivery while set (a session in IDLE).
+        var observer: (@Sendable () -> Void)?
+    }
+
+    public let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    func deliver(_ change: MailboxChange) {
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+            guard !state.closed else { return (nil, nil) }
+            if state.overflowed {
+                // Already resyncing: nothing queued matters any more.
+            } else if state.changes.count >= capacity {
+                state.changes = []
+                state.overflowed = true
+            } else {
+                state.changes.append(change)
+            }
+            defer { state.waiter = nil }
+            return (state.waiter, state.observer)
+        }
+        waiter?.resume()
+        observer?()
+    }
+
+    /// Marks that changes were lost upstream (the shard's own stream overflowed).
+    func deliverOverflow() {
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+            state.changes = []
+            state.overflowed = true
+            defer { state.waiter = nil }
+            return (state.waiter, state.observer)
+        }
+        waiter?.resume()
+        observer?()
+    }
+
+    func close() {
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+            state.closed = true
+            defer { state.waiter = nil }
+            return (state.waiter, state.observer)
+        }
+        waiter?.resume()
+        observer?()
+    }
+
+    /// Sets (or, with nil, clears) a callback run after every delivery, on the
+    /// delivering thread; it must only signal (a session in IDLE yields a wake-up
+    /// to itself). Returns whether something is already waiting to be taken, so
+    /// the caller misses nothing delivered before the observer was set.
+    public func observe(_ observer: (@Sendable () -> Void)?) -> Bool {
+        state.withLock { state in
+            state.observer = observer
+            return state.overflowed || !state.changes.isEmpty || state.closed
+        }
+    }
+
+    /// Takes everything queued; nil when there is nothing (and the inbox is open).
+    public func take() -> Delivery? {
+        state.withLock { state in
+            if state.overflowed {
+                state.overflowed = false
+                return .resync
+            }
+            if !state.changes.isEmpty {
+                defer { state.changes.removeAll(keepingCapacity: false) }
+                return .changes(state.changes)
+            }
+            return state.closed ? .closed : nil
+        }
+    }
+
+    /// Suspends until something can be taken, the inbox closes, or the task is
+    /// cancelled (IDLE ended by DONE, or the keepalive timer).
+    public func waitForDelivery() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.overflowed || !state.changes.isEmpty || state.closed || Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}

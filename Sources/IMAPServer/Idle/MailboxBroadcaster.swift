@@ -1,0 +1,148 @@
+import MailStore
+import ShardRuntime
+import Synchronization
+
+/// A shard's registry of mailbox subscribers (ARCHITECTURE.md, "IDLE: per-mailbox
+/// broadcast shards"). However many sessions of a shard watch one mailbox, the
+/// shard holds ONE subscription to the mailbox's change stream; one pump task,
+/// preferring the shard's executor, fans each change out to the sessions' inboxes.
+/// So a change costs the store one yield per shard with subscribers, and the
+/// fan-out stays on the shard where those sessions run.
+///
+/// Neither the store nor other sessions ever wait for a subscriber: the store's
+/// stream drops the oldest events of a pump that falls behind (the gap is seen in
+/// the positions and every local inbox is told to resync), and each inbox is
+/// bounded on its own (`ChangeInbox`).
+///
+/// Typical use, in a session:
+///
+///     let subscription = shard.broadcaster.subscribe(to: mailbox)   // before taking the view
+///     …
+///     switch subscription.inbox.take() { case .changes(let c)?: tracker.record(c) … }
+///     subscription.cancel()                                          // CLOSE, SELECT elsewhere, logout
+public final class MailboxBroadcaster: Sendable {
+    /// A session's registration; cancel it when the mailbox is deselected.
+    public final class Subscription: Sendable {
+        public let inbox: ChangeInbox
+        let key: ObjectIdentifier
+        let id: Int
+        weak let broadcaster: MailboxBroadcaster?
+
+        init(inbox: ChangeInbox, key: ObjectIdentifier, id: Int, broadcaster: MailboxBroadcaster) {
+            self.inbox = inbox
+            self.key = key
+            self.id = id
+            self.broadcaster = broadcaster
+        }
+
+        public func cancel() {
+            broadcaster?.unsubscribe(key: key, id: id)
+            inbox.close()
+        }
+
+        deinit { broadcaster?.unsubscribe(key: key, id: id) }
+    }
+
+    private struct Entry {
+        var subscribers: [Int: ChangeInbox] = [:]
+        var pump: Task<Void, Never>?
+    }
+
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+    private let executor: (any TaskExecutor)?
+    private let inboxCapacity: Int
+
+    /// `executor`: the shard (pumps run there); nil runs them on the global pool.
+    /// `inboxCapacity`: changes a session may have waiting before it resyncs.
+    public init(executor: (any TaskExecutor)?, inboxCapacity: Int = 1024) {
+        self.executor = executor
+        self.inboxCapacity = inboxCapacity
+    }
+
+    /// Mailboxes with at least one subscriber on this shard (tests, metrics).
+    public var watchedMailboxCount: Int { state.withLock { $0.entries.count } }
+
+    public func subscriberCount(of mailbox: Mailbox) -> Int {
+        state.withLock { $0.entries[ObjectIdentifier(mailbox)]?.subscribers.count ?? 0 }
+    }
+
+    /// Registers a subscriber. The first one of a mailbox subscribes this shard to
+    /// the store's stream right here, synchronously, so no change made after this
+    /// call returns can be missed.
+    public func subscribe(to mailbox: Mailbox) -> Subscription {
+        let key = ObjectIdentifier(mailbox)
+        let inbox = ChangeInbox(capacity: inboxCapacity)
+        let id = state.withLock { state -> Int in
+            state.nextID += 1
+            let id = state.nextID
+            var entry = state.entries[key] ?? Entry()
+            entry.subscribers[id] = inbox
+            if entry.pump == nil {
+                let stream = mailbox.changes()
+                entry.pump = Task(executorPreference: executor) { [weak self] in
+                    await self?.pump(stream, key: key)
+                }
+            }
+            state.entries[key] = entry
+            return id
+        }
+        return Subscription(inbox: inbox, key: key, id: id, broadcaster: self)
+    }
+
+    private func unsubscribe(key: ObjectIdentifier, id: Int) {
+        let pump = state.withLock { state -> Task<Void, Never>? in
+            guard var entry = state.entries[key], entry.subscribers.removeValue(forKey: id) != nil else { return nil }
+            if entry.subscribers.isEmpty {
+                state.entries[key] = nil
+                return entry.pump
+            }
+            state.entries[key] = entry
+            return nil
+        }
+        // Cancelling ends the stream's iteration, which unsubscribes from the store.
+        pump?.cancel()
+    }
+
+    private func pump(_ stream: AsyncStream<MailboxEvent>, key: ObjectIdentifier) async {
+        var lastPosition: UInt64?
+        for await event in stream {
+            let inboxes = state.withLock { state in state.entries[key].map { Array($0.subscribers.values) } ?? [] }
+            if let lastPosition, event.position != lastPosition + 1 {
+                for inbox in inboxes { inbox.deliverOverflow() }
+            } else {
+                for inbox in inboxes { inbox.deliver(event.change) }
+            }
+            lastPosition = event.position
+        }
+        // The mailbox closed: tell whoever is still subscribed.
+        let inboxes = state.withLock { state -> [ChangeInbox] in
+            guard let entry = state.entries[key], !Task.isCancelled else { return [] }
+            state.entries[key] = nil
+            return Array(entry.subscribers.values)
+        }
+        for inbox in inboxes { inbox.close() }
+    }
+}
+
+extension MailboxBroadcaster {
+    private static let perShard = Mutex<[ObjectIdentifier: MailboxBroadcaster]>([:])
+    private static let unsharded = MailboxBroadcaster(executor: nil)
+
+    /// The broadcaster of the shard the caller runs on (a session runs on its
+    /// user's home shard, so all of a user's sessions share one); off any shard
+    /// (tools, tests without a runtime) one shared broadcaster on the global pool.
+    static func forCurrentShard() -> MailboxBroadcaster {
+        guard let shard = Shard.current else { return unsharded }
+        return perShard.withLock { table in
+            if let existing = table[ObjectIdentifier(shard)] { return existing }
+            let created = MailboxBroadcaster(executor: shard)
+            table[ObjectIdentifier(shard)] = created
+            return created
+        }
+    }
+}

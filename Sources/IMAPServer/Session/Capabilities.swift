@@ -1,0 +1,21 @@
+import IMAPCodec
+
+/// The capabilities a session advertises: exactly what is implemented. Before
+/// login they depend on whether plaintext authentication is allowed on the
+/// connection; after login the AUTH= mechanisms are gone.
+enum Capabilities {
+    /// Implemented everywhere.
+    static let base = [
+        "IMAP4rev1", "IMAP4rev2", "ENABLE", "ID", "NAMESPACE", "UNSELECT", "LIST-EXTENDED", "LIST-STATUS",
+        "SPECIAL-USE", "CREATE-SPECIAL-USE", "STATUS=SIZE",
+        // Issue 7 (message commands).
+        "IDLE", "UIDPLUS", "MOVE", "ESEARCH", "SEARCHRES", "BINARY", "MULTIAPPEND", "LITERAL+",
+        "APPENDLIMIT=\(FramingLimits().maximumLiteralSize)",
+    ]
+
+    static func list(authenticated: Bool, plaintextAllowed: Bool) -> [String] {
+        if authenticated { return base }
+        if plaintextAllowed { return base + ["SASL-IR", "AUTH=PLAIN", "AUTH=LOGIN"] }
+        return base + ["LOGINDISABLED"]
+    }
+}

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import IMAPCodec
+import MailStore
+import ShardRuntime
+
+/// FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9; RFC 3516 BINARY).
+extension Session {
+    /// Output buffered before it is written, for responses without file ranges.
+    private static let fetchFlushThreshold = 256 * 1024
+
+    func handleFetch(tag: String, _ command: FetchCommand) async throws {
+        guard var selection = selected else { preconditionFailure("FETCH without a selection") }
+        // CHANGEDSINCE and VANISHED belong to CONDSTORE/QRESYNC, not advertised.
+        guard command.modifiers.isEmpty else { throw MessageCommandError.unsupported("FETCH modifiers are not supported") }
+        let uids = try selection.resolve(command.set, byUID: command.byUID)
+        let attributes = command.attributes
+        // Implicit \Seen first, so the responses show the flags as they now are.
+        var seenChanged = UIDSet()
+        if FetchResponder.setsSeen(attributes), !selection.isReadOnly, !uids.isEmpty {
+            let before = selection.mailbox.view()
+            let unseen = UIDSet(uids: uids.lazy.filter { before.message(uid: $0).map { !$0.flags.system.contains(.seen) } ?? false })
+            if !unseen.isEmpty {
+                seenChanged = try await selection.mailbox.store(.add(MessageFlags(.seen)), uids: unseen).changed
+            }
+        }
+        let view = selection.mailbox.view()
+        let responder = FetchResponder(reportsRecent: !machine.isRev2Enabled)
+        let needsFile = FetchResponder.needsMessageFile(attributes)
+        for uid in uids {
+            // A message expunged by another session but still numbered for this
+            // client is skipped (RFC 9051 7.5.1 lets the server omit it).
+            guard let message = view.message(uid: uid), let sequence = selection.sequenceNumber(of: uid) else { continue }
+            let file = needsFile ? try? selection.mailbox.openMessage(uid: uid) : nil
+            let changed = seenChanged.contains(uid)
+            let items = try responder.items(
+                for: attributes, message: message, file: file, byUID: command.byUID, seenChanged: changed,
+                recent: selection.updates.recentUIDs.contains(uid))
+            if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
+            send(.untagged(.fetch(UInt32(sequence), items)))
+            if !output.splices.isEmpty {
+                try await writeOutputWithBodies(selection.mailbox, file: file)
+            } else if output.bytes.count >= Self.fetchFlushThreshold {
+                try await flush()
+            }
+        }
+        selected = selection
+        complete(tag, command.byUID ? "UID FETCH completed" : "FETCH completed")
+    }
+
+    /// Writes pending output whose FETCH items refer to message bytes by range
+    /// (`ExternalBytes`, source = UID): the bytes between go as they are, each
+    /// range as a `FileRange` of the message file, so the kernel moves it from the
+    /// page cache to the socket. If the file cannot be opened any more (expunged
+    /// and unlinked meanwhile), the bytes are copied from the mapping still held.
+    func writeOutputWithBodies(_ mailbox: Mailbox, file: MessageFile?) async throws {
+        let buffer = output
+        output.removeAll()
+        var pending: [UInt8] = []
+        var segments: [ResponseBuffer.Segment] = []
+        buffer.forEachSegment { segments.append($0) }
+        for segment in segments {
+            switch segment {
+            case let .bytes(bytes): pending += bytes
+            case let .external(range):
+                let path = mailbox.directory + "/msgs/\(range.source)"
+                let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                if descriptor >= 0 {
+                    defer { close(descriptor) }
+                    try await connection.write(pending)
+                    pending.removeAll(keepingCapacity: true)
+                    try await connection.write(FileRange(descriptor: descriptor, offset: UInt64(range.offset), count: range.count))
+                } else if let file {
+                    pending += file.bytes(in: range.offset..<(range.offset + range.count))
+                }
+            }
+        }
+        try await connection.write(pending)
+    }
+}

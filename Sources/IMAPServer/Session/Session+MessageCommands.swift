@@ -1,0 +1,67 @@
+import IMAPCodec
+import MailStore
+
+/// The message commands (APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE,
+/// UID EXPUNGE, IDLE) enter the session here; each family has its own file.
+/// Failures of these commands are typed (`MessageCommandError`) and answered here,
+/// in one place; anything else goes to the session's general mapping.
+extension Session {
+    func handleMessageCommand(_ tagged: TaggedCommand) async throws {
+        let tag = tagged.tag
+        do {
+            switch tagged.command {
+            case let .fetch(command): try await handleFetch(tag: tag, command)
+            case let .store(command): try await handleStore(tag: tag, command)
+            case let .search(command): try await handleSearch(tag: tag, command)
+            case let .copy(set, name, byUID): try await handleCopy(tag: tag, set, to: name, byUID: byUID, move: false)
+            case let .move(set, name, byUID): try await handleCopy(tag: tag, set, to: name, byUID: byUID, move: true)
+            case .expunge: try await handleExpunge(tag: tag, uids: nil)
+            case let .uidExpunge(set): try await handleExpunge(tag: tag, uids: set)
+            case let .append(name, messages): try await handleAppend(tag: tag, to: name, messages)
+            case .idle: try await handleIdle(tag: tag)
+            default: preconditionFailure("not a message command: \(tagged.command.name)")
+            }
+        } catch let error as MessageCommandError {
+            send(.tagged(tag: tag, Self.status(error)))
+        } catch let error as StoreError {
+            switch error {
+            case .mailboxNotFound, .overQuota, .messageTooLarge: send(.tagged(tag: tag, Self.status(MessageCommandError(error))))
+            default: throw error
+            }
+        }
+    }
+
+    static func status(_ error: MessageCommandError) -> StatusResponse {
+        let (isBad, code, text) = error.response
+        return StatusResponse(isBad ? .bad : .no, code: code, text)
+    }
+
+    /// Sends what other sessions (or this one's appends) changed in the selected
+    /// mailbox: EXISTS and FLAGS always, EXPUNGE only when `allowExpunge` (not
+    /// during FETCH, STORE, SEARCH: RFC 9051 7.5.1).
+    func reportMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false) {
+        guard var selection = selected else { return }
+        selection.takeDeliveredChanges()
+        let view = selection.mailbox.view()
+        let mailbox = selection.mailbox, readOnly = selection.isReadOnly
+        let responses = selection.updates.flush(
+            view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: !machine.isRev2Enabled,
+            claimRecent: { RecentClaims.claim($0, in: mailbox, readOnly: readOnly) })
+        selection.view = view
+        selected = selection
+        for response in responses { send(.untagged(response)) }
+    }
+
+    /// Called before every command runs: FETCH, STORE and SEARCH may not hear
+    /// EXPUNGE, as their sequence numbers would shift; their UID forms and every
+    /// other command may (RFC 9051 7.5.1).
+    func reportMailboxUpdates(before command: Command) {
+        switch command {
+        case let .fetch(fetch): reportMailboxUpdates(allowExpunge: fetch.byUID)
+        case let .store(store): reportMailboxUpdates(allowExpunge: store.byUID)
+        case let .search(search): reportMailboxUpdates(allowExpunge: search.byUID)
+        case .idle, .logout, .close, .unselect, .select, .examine: break
+        default: reportMailboxUpdates(allowExpunge: true)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import IMAPCodec
+import MailStore
+
+/// SELECT, EXAMINE, CLOSE (with its silent expunge) and UNSELECT.
+extension Session {
+    func handleSelect(tag: String, name: MailboxName, parameters: [SelectParameter], readOnly: Bool) async throws {
+        let command = readOnly ? "EXAMINE" : "SELECT"
+        guard parameters.isEmpty else { throw SessionError.badArguments("\(command) parameters are not supported") }
+        // Any selected mailbox is deselected first, even if the new one fails (RFC 9051 6.3.2).
+        if selected != nil {
+            selected = nil
+            machine.unselected()
+            if machine.isRev2Enabled { send(.untagged(.condition(StatusResponse(.ok, code: .closed, "Previous mailbox closed")))) }
+        }
+        let storeName = try storeName(name)
+        guard let userStore else { preconditionFailure("SELECT before login") }
+        let mailbox = try await userStore.mailbox(named: storeName)
+        let selection = SelectedMailbox(name: storeName, mailbox: mailbox, isReadOnly: readOnly)
+        let view = selection.view
+        let status = view.status
+        let systemFlags: [Flag] = [.answered, .flagged, .deleted, .seen, .draft]
+        let keywords = view.keywords.map(Flag.init)
+        send(.untagged(.exists(UInt32(status.messages))))
+        if !machine.isRev2Enabled {
+            send(.untagged(.recent(UInt32(selection.updates.recentUIDs.count))))
+            if let firstUnseen = mailbox.search(.unseen, in: view).first, let sequence = view.sequenceNumber(of: firstUnseen) {
+                send(.untagged(.condition(StatusResponse(.ok, code: .other(name: "UNSEEN", text: String(sequence)), "First unseen"))))
+            }
+        }
+        send(.untagged(.condition(StatusResponse(.ok, code: .uidValidity(status.uidValidity), "UIDs valid"))))
+        send(.untagged(.condition(StatusResponse(.ok, code: .uidNext(status.uidNext), "Predicted next UID"))))
+        send(.untagged(.flags(systemFlags + keywords)))
+        let permanent: [Flag] = readOnly ? [] : systemFlags + keywords + (view.canCreateKeywords ? [.wildcard] : [])
+        send(.untagged(.condition(StatusResponse(.ok, code: .permanentFlags(permanent), readOnly ? "No permanent flags permitted" : "Flags permitted"))))
+        if machine.isRev2Enabled {
+            send(.untagged(.list(ListResponse(attributes: [], delimiter: "/", mailbox: wireName(storeName)))))
+        }
+        selected = selection
+        machine.selected(readOnly: readOnly)
+        complete(tag, code: readOnly ? .readOnly : .readWrite, "\(command) completed")
+    }
+
+    /// Expunges `\Deleted` messages silently (no EXPUNGE responses) unless the
+    /// mailbox is read-only, then deselects.
+    func handleClose(tag: String) async throws {
+        guard let selection = selected else { preconditionFailure("CLOSE without a selection") }
+        selected = nil
+        machine.unselected()
+        if !selection.isReadOnly {
+            _ = try await selection.mailbox.expunge()
+        }
+        complete(tag, "CLOSE completed")
+    }
+
+    func handleUnselect(tag: String) {
+        selected = nil
+        machine.unselected()
+        complete(tag, "UNSELECT completed")
+    }
+}

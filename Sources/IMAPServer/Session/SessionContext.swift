@@ -1,0 +1,62 @@
+import Auth
+import Logging
+import MailStore
+import ShardRuntime
+import Synchronization
+
+/// What every session of a server shares: the store, the user directory, the
+/// failed-login accounting, the shard runtime (for home shards) and the settings.
+/// Immutable apart from the move statistics, so sessions on any shard read it freely.
+final class SessionContext: Sendable {
+    let settings: ServerSettings
+    let store: MailStore
+    let authenticator: Authenticator
+    let throttle: LoginThrottle
+    let runtime: ShardRuntime
+    let logger: Logger
+    /// What moving sessions to their home shard has cost so far.
+    let moves = HomeShardMoveStatistics()
+
+    init(
+        settings: ServerSettings, store: MailStore, authenticator: Authenticator, throttle: LoginThrottle,
+        runtime: ShardRuntime, logger: Logger
+    ) {
+        self.settings = settings
+        self.store = store
+        self.authenticator = authenticator
+        self.throttle = throttle
+        self.runtime = runtime
+        self.logger = logger
+    }
+}
+
+/// Counts and times the moves of sessions to their user's home shard after login:
+/// from the call to `Connection.move(to:)` until the session runs on the target.
+public final class HomeShardMoveStatistics: Sendable {
+    public struct Summary: Sendable, Equatable {
+        /// Sessions that moved.
+        public var moves: Int
+        /// Sessions already on their home shard at login.
+        public var stays: Int
+        public var total: Duration
+        public var longest: Duration
+
+        public var average: Duration { moves == 0 ? .zero : total / moves }
+    }
+
+    private let state = Mutex(Summary(moves: 0, stays: 0, total: .zero, longest: .zero))
+
+    func recordMove(_ duration: Duration) {
+        state.withLock { summary in
+            summary.moves += 1
+            summary.total += duration
+            summary.longest = max(summary.longest, duration)
+        }
+    }
+
+    func recordStay() {
+        state.withLock { $0.stays += 1 }
+    }
+
+    public var summary: Summary { state.withLock { $0 } }
+}

@@ -1,0 +1,84 @@
+import MailStore
+import Testing
+@testable import IMAPServer
+
+@Suite struct MailboxBroadcasterTests {
+    /// Held by the suite instance (one per test) so the store outlives every use.
+    private let scratch: ScratchStore
+    init() throws { scratch = try ScratchStore() }
+
+    /// Waits (bounded in count, not in time) until `inbox` has something.
+    private func next(_ inbox: ChangeInbox) async -> ChangeInbox.Delivery? {
+        for _ in 0..<1000 {
+            if let delivery = inbox.take() { return delivery }
+            await inbox.waitForDelivery()
+        }
+        return nil
+    }
+
+    @Test func oneAppendReachesEveryIdler() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil)
+        let subscriptions = (0..<200).map { _ in broadcaster.subscribe(to: inbox) }
+        #expect(broadcaster.watchedMailboxCount == 1)
+        #expect(broadcaster.subscriberCount(of: inbox) == 200)
+        let uid = try await inbox.append([NewMessage(plainMessage)])[0]
+        for subscription in subscriptions {
+            guard case let .changes(changes)? = await next(subscription.inbox) else {
+                Issue.record("an idler heard nothing")
+                continue
+            }
+            #expect(changes.count == 1)
+            guard case let .appended(uids, _) = changes[0] else {
+                Issue.record("expected an append, got \(changes)")
+                continue
+            }
+            #expect(uids == UIDSet(uids: [uid]))
+        }
+        for subscription in subscriptions { subscription.cancel() }
+        #expect(broadcaster.watchedMailboxCount == 0)
+    }
+
+    /// A subscriber that never reads overflows its own inbox and is told to
+    /// resync; a reading subscriber beside it gets every change.
+    @Test func slowSubscriberIsResyncedAndDelaysNobody() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil, inboxCapacity: 4)
+        let slow = broadcaster.subscribe(to: inbox)
+        let reader = broadcaster.subscribe(to: inbox)
+        var heard = 0
+        for _ in 0..<10 {
+            _ = try await inbox.append([NewMessage(plainMessage)])
+            guard case let .changes(changes)? = await next(reader.inbox) else {
+                Issue.record("the reader heard nothing")
+                return
+            }
+            heard += changes.count
+        }
+        #expect(heard == 10)
+        // Give the pump the chance to deliver the tenth change to the slow inbox too.
+        #expect(await next(slow.inbox) == .resync)
+        #expect(slow.inbox.take() == nil)
+        slow.cancel()
+        reader.cancel()
+    }
+
+    @Test func closingTheMailboxClosesInboxes() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil)
+        let subscription = broadcaster.subscribe(to: inbox)
+        await inbox.close()
+        #expect(await next(subscription.inbox) == .closed)
+    }
+
+    @Test func cancelledWaitReturns() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil)
+        let subscription = broadcaster.subscribe(to: inbox)
+        let waiter = Task { await subscription.inbox.waitForDelivery() }
+        waiter.cancel()
+        await waiter.value
+        #expect(subscription.inbox.take() == nil)
+        subscription.cancel()
+    }
+}

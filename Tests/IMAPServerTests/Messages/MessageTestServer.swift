@@ -1,0 +1,99 @@
+import Glibc
+import Logging
+import MailStore
+import Testing
+@testable import IMAPServer
+
+/// A Mailshard server on an ephemeral loopback port with users `alice` and `bob`
+/// (password `secret`) in a fresh data directory, for the message-command
+/// transcripts. Shut it down with `stop()`.
+final class MessageTestServer: Sendable {
+    let directory: String
+    let server: MailshardServer
+    let port: Int
+
+    init(shards: Int = 2, configure: (inout ServerSettings) -> Void = { _ in }) async throws {
+        var template = Array("/tmp/mailshard-transcript-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        directory = String(cString: template)
+        let passwd = "alice:{PLAIN}secret::::::\nbob:{PLAIN}secret::::::\n"
+        let file = fopen(directory + "/passwd", "w")
+        fputs(passwd, file)
+        fclose(file)
+        var settings = ServerSettings()
+        settings.listenPort = 0
+        settings.dataDirectory = directory + "/data"
+        settings.passwdFileOverride = directory + "/passwd"
+        settings.loginFailureDelay = .zero
+        settings.runtime.shards = shards
+        settings.runtime.pinThreads = false
+        configure(&settings)
+        server = try MailshardServer(settings: settings, logger: Logger(label: "test"))
+        port = try await server.listen()
+    }
+
+    /// A client logged in as `user` with `INBOX` selected (or not, with nil).
+    func client(user: String = "alice", select mailbox: String? = "INBOX", enableRev2: Bool = false) throws -> Transcript {
+        let transcript = Transcript(try TranscriptClient(port: port))
+        _ = transcript.readLine() // greeting
+        try transcript.run("L LOGIN \(user) secret")
+        if enableRev2 { try transcript.run("E ENABLE IMAP4rev2") }
+        if let mailbox { try transcript.run("S SELECT \(mailbox)") }
+        return transcript
+    }
+
+    func stop() async {
+        await server.shutdown(gracePeriod: .seconds(1))
+        try? PosixFileIO().removeTree(directory)
+    }
+}
+
+/// A transcript client with the helpers these tests need.
+final class Transcript {
+    let client: TranscriptClient
+
+    init(_ client: TranscriptClient) { self.client = client }
+
+    func readLine() -> String? { client.readLine() }
+
+    /// Sends `line` and returns every line the server sent up to and including
+    /// the tagged completion of its tag (the first word of `line`).
+    @discardableResult
+    func run(_ line: String) throws -> [String] {
+        try client.send(line)
+        return try collect(tag: String(line.prefix { $0 != " " }))
+    }
+
+    /// Sends raw bytes (literals) and collects up to the tagged line of `tag`.
+    @discardableResult
+    func runRaw(_ bytes: [UInt8], tag: String) throws -> [String] {
+        try client.sendRaw(bytes)
+        return try collect(tag: tag)
+    }
+
+    func collect(tag: String) throws -> [String] {
+        var lines: [String] = []
+        while let line = client.readLine() {
+            lines.append(line)
+            if line.hasPrefix(tag + " ") { return lines }
+        }
+        throw TranscriptClient.Failure(description: "connection ended after \(lines)")
+    }
+
+    /// Reads `count` lines.
+    func read(_ count: Int) -> [String] {
+        (0..<count).compactMap { _ in client.readLine() }
+    }
+
+    /// Sends a literal command whose message is `message`, waiting for `+` when
+    /// the literal is synchronizing.
+    func append(tag: String, mailbox: String = "INBOX", options: String = "", _ message: [UInt8]) throws -> [String] {
+        let prefix = options.isEmpty ? "" : options + " "
+        try client.send("\(tag) APPEND \(mailbox) \(prefix){\(message.count)}")
+        guard let ready = client.readLine(), ready.hasPrefix("+") else {
+            throw TranscriptClient.Failure(description: "no continuation for APPEND")
+        }
+        return try runRaw(message + Array("\r\n".utf8), tag: tag)
+    }
+}
