@@ -22,7 +22,11 @@ public final class MailshardServer: Sendable {
         self.settings = settings
         self.logger = logger
         let root = try DataDirectory.absolute(settings.dataDirectory)
-        store = try MailStore(root: root)
+        do {
+            store = try MailStore(root: root)
+        } catch {
+            throw ServerStartError(description: "cannot open the data directory \(root): \(error)")
+        }
         let directory: UserDirectory
         do {
             directory = try UserDirectory(path: settings.passwdFile)
