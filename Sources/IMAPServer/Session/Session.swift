@@ -112,7 +112,9 @@ actor Session {
 
     /// Runs on the target shard first thing after a move: records what it cost.
     private func arrived(movedAt start: ContinuousClock.Instant) {
-        context.moves.recordMove(start.duration(to: .now))
+        let cost = start.duration(to: .now)
+        context.moves.recordMove(cost)
+        context.logger.debug("session of \(machine.user ?? "-") from \(peer) moved to home shard \(shard.index) in \(cost)")
     }
 
     /// The command loop; returns when the connection ends or the session must move.
