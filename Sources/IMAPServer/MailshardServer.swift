@@ -22,7 +22,11 @@ public final class MailshardServer: Sendable {
         self.settings = settings
         self.logger = logger
         let root = try DataDirectory.absolute(settings.dataDirectory)
-        store = try MailStore(root: root)
+        do {
+            store = try MailStore(root: root)
+        } catch {
+            throw ServerStartError(description: "cannot open the data directory \(root): \(error)")
+        }
         let directory: UserDirectory
         do {
             directory = try UserDirectory(path: settings.passwdFile)
@@ -56,7 +60,8 @@ public final class MailshardServer: Sendable {
     /// Stops accepting, lets connections say goodbye for up to `gracePeriod`,
     /// closes the rest, joins the shard threads and closes the store.
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
-        logger.info("shutting down")
+        let moves = homeShardMoves
+        logger.info("shutting down; \(moves.moves) sessions moved to their home shard (average \(moves.average), longest \(moves.longest)), \(moves.stays) were there already")
         await runtime.shutdown(gracePeriod: gracePeriod)
         await store.close()
     }

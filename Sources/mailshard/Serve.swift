@@ -28,13 +28,24 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "mailshard")
-        if demo { try DemoSetup.prepare(settings: settings, logger: logger) }
+        if demo {
+            do {
+                try await DemoSetup.prepare(settings: settings, logger: logger)
+            } catch {
+                throw CommandFailure("cannot prepare the demo data in \(settings.dataDirectory): \(error)")
+            }
+        }
 
+        if !FileManager.default.fileExists(atPath: settings.passwdFile) {
+            logger.warning("no passwd-file at \(settings.passwdFile): nobody can log in until `mailshard user add` creates it")
+        }
         let server: MailshardServer
         let port: Int
         do {
             server = try MailshardServer(settings: settings, logger: logger)
             port = try await server.listen()
+        } catch let error as ServerStartError {
+            throw CommandFailure(error.description)
         } catch {
             throw CommandFailure("cannot serve on \(settings.listenAddress):\(settings.listenPort): \(error)")
         }

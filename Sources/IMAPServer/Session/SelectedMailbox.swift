@@ -5,8 +5,8 @@ import MailStore
 /// (EXAMINE). The view advances only when the session reports changes to the
 /// client, so sequence numbers stay those the client knows (RFC 9051 section 7.5.1).
 struct SelectedMailbox: Sendable {
-    /// The name in the store (UTF-8, `/` delimited).
-    let name: String
+    /// The name in the store (UTF-8, `/` delimited); follows a RENAME by this session.
+    var name: String
     let mailbox: Mailbox
     /// The state the client knows.
     var view: MailboxView

@@ -35,6 +35,9 @@ extension Session {
             }
         } else {
             candidates = Set(existing.keys)
+            // A deleted parent whose children remain (RFC 9051 6.3.9): listed, unselectable,
+            // when a pattern reaches it but not the children (`%`), so clients can browse down.
+            for name in existing.keys { candidates.formUnion(Self.ancestors(of: name).filter { existing[$0] == nil }) }
         }
         for name in candidates.sorted(by: Self.listOrder) where matched(name) {
             let info = existing[name]
@@ -50,6 +53,12 @@ extension Session {
             }
             // An ancestor listed only for its subscribed children (RECURSIVEMATCH).
             if options.selectSubscribed, !isSubscribed, extended.isEmpty { continue }
+            if !options.selectSubscribed, info == nil {
+                guard !options.selectSpecialUse, existing.keys.contains(where: { $0.hasPrefix(name + "/") && !matched($0) }) else { continue }
+                let unselectable = machine.isRev2Enabled ? "\\NonExistent" : "\\Noselect"
+                send(.untagged(.list(ListResponse(attributes: [unselectable, "\\HasChildren"], delimiter: "/", mailbox: wireName(name)))))
+                continue
+            }
             var attributes: [String] = []
             if info == nil { attributes.append("\\NonExistent") }
             if options.returnSubscribed, isSubscribed { attributes.append("\\Subscribed") }

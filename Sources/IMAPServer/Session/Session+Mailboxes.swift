@@ -39,6 +39,11 @@ extension Session {
     func handleRename(tag: String, from: MailboxName, to: MailboxName) async throws {
         let source = try storeName(from), target = try storeName(to)
         try await user.rename(source, to: target)
+        // The selected mailbox keeps its messages under its new name (renaming INBOX
+        // moves them away, so a selected INBOX follows them too).
+        if let name = selected?.name, name == source || name.hasPrefix(source + "/") {
+            selected?.name = target + name.dropFirst(source.count)
+        }
         complete(tag, "RENAME completed")
     }
 

@@ -53,6 +53,8 @@ actor Session {
         var plaintextAllowed: Bool
         var userStore: UserStore?
         var loginFailures: Int
+        /// Encoded answers not yet written (the login's OK among them).
+        var pendingOutput: [UInt8]
     }
 
     init(connection: Connection, context: SessionContext, peer: String, plaintextAllowed: Bool) {
@@ -78,6 +80,7 @@ actor Session {
         encoder = carried.encoder
         userStore = carried.userStore
         loginFailures = carried.loginFailures
+        output.writeBytes(carried.pendingOutput)
     }
 
     /// Serves a new connection until it closes: greeting, commands, and the move to
@@ -112,7 +115,9 @@ actor Session {
 
     /// Runs on the target shard first thing after a move: records what it cost.
     private func arrived(movedAt start: ContinuousClock.Instant) {
-        context.moves.recordMove(start.duration(to: .now))
+        let cost = start.duration(to: .now)
+        context.moves.recordMove(cost)
+        context.logger.debug("session of \(machine.user ?? "-") from \(peer) moved to home shard \(shard.index) in \(cost)")
     }
 
     /// The command loop; returns when the connection ends or the session must move.
@@ -127,6 +132,9 @@ actor Session {
                 while exit == nil, let event = framer.nextEvent() {
                     try await handle(event)
                 }
+                // Before a move the answers so far travel with the session (Carried):
+                // writing them here would make the move wait for their send.
+                if let exit, case .move = exit { return exit }
                 try await flush()
                 if let exit { return exit }
                 guard let bytes = try await connection.read() else { return .closed }

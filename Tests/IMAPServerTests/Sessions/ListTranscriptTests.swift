@@ -92,4 +92,30 @@ import Testing
             """)
         await server.stop()
     }
+
+    @Test func parentsOfOrphanedChildrenAreListedUnselectable() async throws {
+        let server = try await TestServer()
+        let user = try await server.user()
+        try await user.create("Deep/Child")
+        try await user.delete("Deep")
+        let client = try await server.loggedIn()
+        try await runTranscript(client, """
+            C: a1 LIST "" D%
+            S: * LIST (\\Noselect \\HasChildren) "/" Deep
+            S: * LIST (\\HasNoChildren \\Drafts) "/" Drafts
+            S: a1 OK LIST completed
+            C: a2 LIST "" Deep*
+            S: * LIST (\\HasNoChildren) "/" Deep/Child
+            S: a2 OK LIST completed
+            C: a3 ENABLE IMAP4rev2
+            S: * ENABLED IMAP4rev2
+            S: a3 OK ENABLE completed
+            C: a4 LIST "" Deep
+            S: * LIST (\\NonExistent \\HasChildren) "/" Deep
+            S: a4 OK LIST completed
+            C: a5 SELECT Deep
+            S: a5 NO [NONEXISTENT] Mailbox does not exist
+            """)
+        await server.stop()
+    }
 }
