@@ -59,6 +59,11 @@ WORKLOADS = {
     "fetch-bodies": (["fetch-bodies", "--clients", "10", "--users", "10", "--messages", "20", "--message-size", "102400"], "MB/s", "higher"),
     "append": (["append", "--clients", "10", "--users", "10", "--message-size", "4096"], "messages/s", "higher"),
     "idle-fanout": (["idle-fanout", "--idlers", "50"], "p99 delivery to all (ms)", "lower"),
+    # Issue 6's login benchmark: 100 clients cycling LOGIN + SELECT INBOX + LOGOUT
+    # (each LOGOUT is followed by a LOGIN; operations/s counts SELECTs and LOGOUT+LOGINs).
+    "logins": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096",
+                "--weights", "list=0,status=0,select=1,fetch-flags=0,fetch-body=0,store=0,expunge=0,append=0,logout=1"],
+               "operations/s", "higher"),
 }
 
 
@@ -271,7 +276,7 @@ def bar_chart_svg(title, unit, groups, series, note=""):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--servers", default="dovecot,mailshard")
-    parser.add_argument("--workloads", default="mix,fetch-bodies,append,idle-fanout,idle-capacity")
+    parser.add_argument("--workloads", default="mix,logins,fetch-bodies,append,idle-fanout,idle-capacity")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run")
     parser.add_argument("--idle-connections", default="1000", help="comma-separated counts for idle-capacity")
