@@ -34,12 +34,12 @@ final class MessageTestServer: Sendable {
     }
 
     /// A client logged in as `user` with `INBOX` selected (or not, with nil).
-    func client(user: String = "alice", select mailbox: String? = "INBOX", enableRev2: Bool = false) throws -> Transcript {
+    func client(user: String = "alice", select mailbox: String? = "INBOX", enableRev2: Bool = false) async throws -> Transcript {
         let transcript = Transcript(try TranscriptClient(port: port))
-        _ = transcript.readLine() // greeting
-        try transcript.run("L LOGIN \(user) secret")
-        if enableRev2 { try transcript.run("E ENABLE IMAP4rev2") }
-        if let mailbox { try transcript.run("S SELECT \(mailbox)") }
+        _ = await transcript.readLine() // greeting
+        try await transcript.run("L LOGIN \(user) secret")
+        if enableRev2 { try await transcript.run("E ENABLE IMAP4rev2") }
+        if let mailbox { try await transcript.run("S SELECT \(mailbox)") }
         return transcript
     }
 
@@ -49,32 +49,34 @@ final class MessageTestServer: Sendable {
     }
 }
 
-/// A transcript client with the helpers these tests need.
+/// A transcript client with the helpers these tests need. Every read happens off
+/// the cooperative pool (`TranscriptClient.nextLine()`): a blocking read there
+/// could starve the server's own work on this 2-core machine.
 final class Transcript {
     let client: TranscriptClient
 
     init(_ client: TranscriptClient) { self.client = client }
 
-    func readLine() -> String? { client.readLine() }
+    func readLine() async -> String? { await client.nextLine() }
 
     /// Sends `line` and returns every line the server sent up to and including
     /// the tagged completion of its tag (the first word of `line`).
     @discardableResult
-    func run(_ line: String) throws -> [String] {
+    func run(_ line: String) async throws -> [String] {
         try client.send(line)
-        return try collect(tag: String(line.prefix { $0 != " " }))
+        return try await collect(tag: String(line.prefix { $0 != " " }))
     }
 
     /// Sends raw bytes (literals) and collects up to the tagged line of `tag`.
     @discardableResult
-    func runRaw(_ bytes: [UInt8], tag: String) throws -> [String] {
+    func runRaw(_ bytes: [UInt8], tag: String) async throws -> [String] {
         try client.sendRaw(bytes)
-        return try collect(tag: tag)
+        return try await collect(tag: tag)
     }
 
-    func collect(tag: String) throws -> [String] {
+    func collect(tag: String) async throws -> [String] {
         var lines: [String] = []
-        while let line = client.readLine() {
+        while let line = await client.nextLine() {
             lines.append(line)
             if line.hasPrefix(tag + " ") { return lines }
         }
@@ -82,18 +84,22 @@ final class Transcript {
     }
 
     /// Reads `count` lines.
-    func read(_ count: Int) -> [String] {
-        (0..<count).compactMap { _ in client.readLine() }
+    func read(_ count: Int) async -> [String] {
+        var lines: [String] = []
+        for _ in 0..<count {
+            if let line = await client.nextLine() { lines.append(line) }
+        }
+        return lines
     }
 
     /// Sends a literal command whose message is `message`, waiting for `+` when
     /// the literal is synchronizing.
-    func append(tag: String, mailbox: String = "INBOX", options: String = "", _ message: [UInt8]) throws -> [String] {
+    func append(tag: String, mailbox: String = "INBOX", options: String = "", _ message: [UInt8]) async throws -> [String] {
         let prefix = options.isEmpty ? "" : options + " "
         try client.send("\(tag) APPEND \(mailbox) \(prefix){\(message.count)}")
-        guard let ready = client.readLine(), ready.hasPrefix("+") else {
+        guard let ready = await client.nextLine(), ready.hasPrefix("+") else {
             throw TranscriptClient.Failure(description: "no continuation for APPEND")
         }
-        return try runRaw(message + Array("\r\n".utf8), tag: tag)
+        return try await runRaw(message + Array("\r\n".utf8), tag: tag)
     }
 }
