@@ -56,7 +56,7 @@ extension Mailbox {
         }
 
         let (uids, ticket) = try await gate.withGate { () async throws -> ([UID], UInt64) in
-            var (keywordTable, uidNext, modSeq) = core.withLock { ($0.index.keywords, $0.index.uidNext, $0.index.highestModSeq) }
+            var (keywordTable, uidNext, modSeq) = core.withLock { ($0.head.keywords, $0.head.uidNext, $0.head.highestModSeq) }
             var records: [JournalRecord] = []
             var uids: [UID] = []
             for (i, message) in messages.enumerated() {

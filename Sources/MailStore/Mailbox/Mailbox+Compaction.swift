@@ -64,7 +64,9 @@ extension Mailbox {
             try await io.sync(core.withLock { $0.messagesDirectoryFD })
         }
         let (bytes, generation, uidValidity) = core.withLock { core in
-            (SnapshotFile.encode(core.index, generation: core.generation + 1), core.generation + 1, core.index.uidValidity)
+            // Everything written is synced (above), so the index holds it all.
+            precondition(core.pending.isEmpty, "compacting with unsynced records")
+            return (SnapshotFile.encode(core.index, generation: core.generation + 1), core.generation + 1, core.index.uidValidity)
         }
         try await io.writeFileAtomically(snapshotPath, bytes)
         // From here the old journal is superseded on disk: a record appended to it

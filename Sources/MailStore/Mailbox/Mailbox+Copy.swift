@@ -20,13 +20,10 @@ extension Mailbox {
             var uid: UID, flags: UInt8, keywords: Set<String>, date: Int64, zone: Int16, size: UInt32, sentDay: Int32
         }
         let rows = core.withLock { core -> [Row] in
-            let index = core.index
-            return uids.compactMap { uid in
-                guard let row = index.row(of: uid) else { return nil }
-                return Row(
-                    uid: uid, flags: index.flags[row], keywords: index.keywords.keywords(in: index.keywordMasks[row]),
-                    date: index.internalDates[row], zone: index.zones[row], size: index.sizes[row],
-                    sentDay: index.sentDays[row])
+            core.writerRows(within: uids).map { row in
+                Row(
+                    uid: row.uid, flags: row.flags, keywords: core.head.keywords.keywords(in: row.keywordMask),
+                    date: row.internalDate, zone: row.zoneMinutes, size: row.size, sentDay: row.sentDay)
             }
         }
         let uidValidity = destination.status().uidValidity
@@ -39,7 +36,7 @@ extension Mailbox {
 
         let (pairs, ticket) = try await destination.gate.withGate { () async throws -> ([(UID, UID)], UInt64?) in
             var (table, uidNext, modSeq) = destination.core.withLock {
-                ($0.index.keywords, $0.index.uidNext, $0.index.highestModSeq)
+                ($0.head.keywords, $0.head.uidNext, $0.head.highestModSeq)
             }
             var records: [JournalRecord] = []
             var pairs: [(UID, UID)] = []

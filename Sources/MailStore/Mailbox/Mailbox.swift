@@ -23,9 +23,15 @@ public final class Mailbox: Sendable {
     let commit: GroupCommit
     let bodySyncer: BodySyncer
 
-    /// What the writer owns. Readers touch only `index`.
+    /// What the writer owns. Readers touch only `index`, which holds only synced
+    /// records in durable mode (see `WriterHead` for the writer's side).
     struct Core {
         var index: MailboxIndex
+        /// Written to the journal, not yet synced, not yet in `index` (durable mode).
+        /// Body records are not kept here: the index has no use for them.
+        var pending: [JournalRecord] = []
+        /// UIDNEXT, HIGHESTMODSEQ and keywords after every record written so far.
+        var head: WriterHead
         var journalFD: Int32
         var journalEnd: Int64
         var generation: UInt64
@@ -62,14 +68,16 @@ public final class Mailbox: Sendable {
     }
 
     /// One group-commit round: links and renames into msgs/ first, then the journal
-    /// that names them.
+    /// that names them; then the records it covered become visible to readers.
     func syncJournal() async throws {
-        let (directoryFD, journalFD, directoryDirty) = core.withLock { core in
+        let (directoryFD, journalFD, directoryDirty, covered) = core.withLock { core in
             defer { core.directoryDirty = false }
-            return (core.messagesDirectoryFD, core.journalFD, core.directoryDirty)
+            // Every pending record is already in the file, so this sync covers it.
+            return (core.messagesDirectoryFD, core.journalFD, core.directoryDirty, core.pending.count)
         }
         if directoryDirty { try await io.sync(directoryFD) }
         try await io.sync(journalFD)
+        core.withLock { $0.publishPending(covered) }
     }
 
     /// Notes that msgs/ changed (called under the gate, before the journal write).
@@ -156,7 +164,7 @@ public final class Mailbox: Sendable {
             directory: directory, options: options, quota: quota,
             bodySyncer: try bodySyncer ?? BodySyncer(directory: directory, options: options),
             core: Core(
-                index: index, journalFD: journalFD, journalEnd: Int64(validLength), generation: generation,
+                index: index, head: WriterHead(index), journalFD: journalFD, journalEnd: Int64(validLength), generation: generation,
                 snapshotSize: snapshotSize, messagesDirectoryFD: messagesFD, unsyncedFiles: unsynced))
     }
 
@@ -184,7 +192,9 @@ public final class Mailbox: Sendable {
 
     // MARK: Reading
 
-    /// A consistent copy of the index as of now.
+    /// A consistent copy of the index as of now: every durable write, and none that
+    /// a crash could still lose (a write becomes visible when its sync is done,
+    /// just before it is acknowledged and its change event published).
     public func view() -> MailboxView {
         MailboxView(index: core.withLock { $0.index })
     }
@@ -230,13 +240,14 @@ public final class Mailbox: Sendable {
                 throw error
             }
             core.journalEnd += Int64(writer.bytes.count)
-            for record in records {
-                do {
-                    try core.index.apply(record)
-                } catch {
-                    preconditionFailure("writer produced an out-of-order record: \(record)")
-                }
-            }
+            for record in records { core.head.advance(past: record) }
+            // Readers see a record once it is durable: at once when relaxed, else
+            // when the sync that covers it is done (`syncJournal`).
+            core.pending.append(contentsOf: records.lazy.filter {
+                if case .body = $0 { return false }
+                return true
+            })
+            if options.durability == .relaxed { core.publishPending(core.pending.count) }
         }
         return commit.issue(event: event)
     }
