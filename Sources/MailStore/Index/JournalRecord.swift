@@ -13,6 +13,10 @@ enum JournalRecord: Sendable, Equatable {
     /// `append` record: the message is durable once the journal is, and its file is
     /// made durable later, at compaction (a checkpoint), or rebuilt from here.
     case body(uid: UID, message: [UInt8], structure: [UInt8])
+    /// The body of message `uid` (whose `append` follows) is one that another
+    /// record already wrote, in the pack `location` names (COPY between mailboxes:
+    /// the pack is hard-linked here, the body stays where it is).
+    case bodyAt(uid: UID, location: BodyLocation)
 
     enum Invalid: Error { case outOfOrder, malformed }
 
@@ -38,11 +42,14 @@ enum JournalRecord: Sendable, Equatable {
     }
 
     private enum Kind: UInt8 {
-        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5, body = 6
+        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5, body = 6, bodyAt = 7
     }
 
     /// Record framing: `[payload length: u32][crc32c of kind+payload: u32][kind: u8][payload]`.
     static let frameHeaderSize = 9
+    /// Where a `body` record's message bytes start, from the record's start: the
+    /// frame, the UID and the message length.
+    static let bodyOffsetInRecord = frameHeaderSize + 8
 
     func encode(into writer: inout ByteWriter) {
         var body = ByteWriter(capacity: 48)
@@ -71,6 +78,9 @@ enum JournalRecord: Sendable, Equatable {
             body.bytes.append(contentsOf: message)
             body.put(UInt32(structure.count))
             body.bytes.append(contentsOf: structure)
+        case let .bodyAt(uid, location):
+            body.put(Kind.bodyAt.rawValue)
+            body.put(uid); body.put(location.pack); body.put(location.offset)
         }
         writer.put(UInt32(body.bytes.count - 1))
         writer.put(CRC32C.checksum(body.bytes))
@@ -117,6 +127,11 @@ enum JournalRecord: Sendable, Equatable {
                 let uid: UID = try body.get()
                 let message = try body.getBytes(count: Int(try body.get(UInt32.self)))
                 record = .body(uid: uid, message: message, structure: try body.getBytes(count: Int(try body.get(UInt32.self))))
+            case .bodyAt:
+                let uid: UID = try body.get()
+                let location = BodyLocation(pack: try body.get(), offset: try body.get())
+                guard !location.isOwnFile else { return nil }
+                record = .bodyAt(uid: uid, location: location)
             case nil:
                 record = nil
             }

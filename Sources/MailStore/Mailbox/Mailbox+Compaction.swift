@@ -18,15 +18,6 @@ extension Mailbox {
         }
         guard claimed else { return } // another task is on it
         defer { core.withLock { $0.compacting = false } }
-        // Most of the checkpoint runs outside the gate: message files are immutable,
-        // so syncing them does not race with writers, who keep appending meanwhile.
-        if options.durability == .durable {
-            let pending = core.withLock { $0.unsyncedFiles }
-            if (try? await bodySyncer.makeDurable(paths: pending.map(messagePath))) != nil {
-                let synced = Set(pending)
-                core.withLock { $0.unsyncedFiles.removeAll { synced.contains($0) } }
-            }
-        }
         await gate.withGate {
             guard needsCompaction() else { return }
             try? await compactHoldingGate()
@@ -54,15 +45,11 @@ extension Mailbox {
             // Writers waiting on the old journal must be covered before it goes.
             try await commit.waitDurable(commit.issue(event: nil)) { [self] in try await syncJournal() }
         }
-        // Checkpoint: files whose bodies only the journal holds must be durable
-        // before that journal goes.
-        // (Most were synced before the gate was taken; their directory entries are
-        // made durable here, always, since the journal naming them is about to go.)
-        if options.durability == .durable {
-            let unsynced = core.withLock { $0.unsyncedFiles }
-            try await bodySyncer.makeDurable(paths: unsynced.map(messagePath))
-            try await io.sync(core.withLock { $0.messagesDirectoryFD })
-        }
+        // The journal's bodies stay where they are: it lives on as a pack (it has
+        // been linked as one since it was created), so nothing is copied out.
+        // Relaxed mode syncs nothing, so it syncs the pack now, before the records
+        // that locate its bodies move into a snapshot that outlives it.
+        if options.durability == .relaxed { try await io.sync(core.withLock { $0.journalFD }) }
         let (bytes, generation, uidValidity) = core.withLock { core in
             // Everything written is synced (above), so the index holds it all.
             precondition(core.pending.isEmpty, "compacting with unsynced records")
@@ -77,6 +64,7 @@ extension Mailbox {
             try await JournalFile.create(
                 path: journalPath, header: .init(generation: generation, uidValidity: uidValidity), io: io)
             journalFD = try io.open(journalPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
+            try await Self.linkJournalAsPack(directory: directory, generation: generation, io: io)
         } catch {
             core.withLock { $0.needsReopen = true }
             throw error
@@ -87,7 +75,6 @@ extension Mailbox {
                 core.journalEnd = Int64(JournalFile.headerSize)
                 core.generation = generation
                 core.snapshotSize = bytes.count
-                core.unsyncedFiles.removeAll()
             }
             return core.journalFD
         }
@@ -95,13 +82,25 @@ extension Mailbox {
         try sweepOrphans()
     }
 
-    /// Removes message files no index entry names: bodies of expunges whose unlink
-    /// a crash interrupted, and of appends that crashed before their record.
+    /// Removes message files no index entry names (bodies of expunges whose unlink
+    /// a crash interrupted, of appends that crashed before their record, and files
+    /// older stores made for bodies that live in a pack), and packs no message
+    /// uses any more (every message in them expunged, or moved elsewhere). A
+    /// pack another mailbox shares by a link of its own lives on there.
     private func sweepOrphans() throws {
         let names = try io.listDirectory(messagesPath)
-        let orphans = core.withLock { core in
-            names.filter { name in UID(name).map { core.index.row(of: $0) == nil } ?? true }
+        let packNames = try io.listDirectory(packsPath)
+        let (orphans, unusedPacks) = core.withLock { core in
+            let index = core.index
+            let orphans = names.filter { name in
+                guard let uid = UID(name), let row = index.row(of: uid) else { return true }
+                return !index.bodyLocation(row: row).isOwnFile
+            }
+            var used = Set(index.bodyPacks.lazy.filter { $0 != 0 }.map(BodyLocation.packName))
+            used.insert(BodyLocation.packName(BodyLocation.packKey(mailboxID: mailboxID, generation: core.generation)))
+            return (orphans, packNames.filter { !used.contains($0) })
         }
         for name in orphans { try io.unlink(messagesPath + "/" + name) }
+        for name in unusedPacks { try io.unlink(packsPath + "/" + name) }
     }
 }

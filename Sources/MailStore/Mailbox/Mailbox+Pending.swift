@@ -34,10 +34,16 @@ struct WriterHead: Sendable {
             highestModSeq = modSeq
         case let .raiseUIDNext(uid):
             uidNext = uid
-        case .body:
+        case .body, .bodyAt:
             break
         }
     }
+}
+
+/// A record written but not yet synced, with where its body is (for an append).
+struct PendingRecord: Sendable {
+    var record: JournalRecord
+    var body: BodyLocation
 }
 
 /// One message as the writer sees it (pending records included).
@@ -50,6 +56,7 @@ struct WriterRow: Sendable {
     var zoneMinutes: Int16
     var size: UInt32
     var sentDay: Int32
+    var body: BodyLocation
 }
 
 extension Mailbox.Core {
@@ -62,7 +69,7 @@ extension Mailbox.Core {
             let candidate = WriterRow(
                 uid: index.uids[row], flags: index.flags[row], keywordMask: index.keywordMasks[row],
                 modSeq: index.modSeqs[row], internalDate: index.internalDates[row], zoneMinutes: index.zones[row],
-                size: index.sizes[row], sentDay: index.sentDays[row])
+                size: index.sizes[row], sentDay: index.sentDays[row], body: index.bodyLocation(row: row))
             if !filterNow || keep(candidate) { rows.append(candidate) }
         }
         if let uids {
@@ -79,14 +86,14 @@ extension Mailbox.Core {
         guard !filterNow else { return rows }
 
         // Replay the pending records over the rows, in journal order.
-        for record in pending {
-            switch record {
+        for entry in pending {
+            switch entry.record {
             case let .append(message):
                 guard uids?.contains(message.uid) ?? true else { continue }
                 rows.append(WriterRow(
                     uid: message.uid, flags: message.flags, keywordMask: message.keywordMask, modSeq: message.modSeq,
                     internalDate: message.internalDate, zoneMinutes: message.zoneMinutes, size: message.size,
-                    sentDay: message.sentDay))
+                    sentDay: message.sentDay, body: entry.body))
             case let .flags(change):
                 for i in rows.indices where change.uids.contains(rows[i].uid) {
                     switch change.mode {
@@ -104,7 +111,7 @@ extension Mailbox.Core {
                 }
             case let .expunge(_, expunged):
                 rows.removeAll { expunged.contains($0.uid) }
-            case .defineKeyword, .raiseUIDNext, .body:
+            case .defineKeyword, .raiseUIDNext, .body, .bodyAt:
                 break
             }
         }
@@ -120,11 +127,11 @@ extension Mailbox.Core {
     /// began after they were written has finished: readers see them from now on.
     mutating func publishPending(_ count: Int) {
         guard count > 0 else { return }
-        for record in pending.prefix(count) {
+        for entry in pending.prefix(count) {
             do {
-                try index.apply(record)
+                try index.apply(entry.record, body: entry.body)
             } catch {
-                preconditionFailure("writer produced an out-of-order record: \(record)")
+                preconditionFailure("writer produced an out-of-order record: \(entry.record)")
             }
         }
         pending.removeFirst(count)
