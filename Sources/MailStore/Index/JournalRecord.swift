@@ -10,8 +10,8 @@ enum JournalRecord: Sendable, Equatable {
     /// UIDs the old server handed out are never reused.
     case raiseUIDNext(UID)
     /// The bytes of message `uid` (and its analyzer structure), written ahead of its
-    /// `append` record: the message is durable once the journal is, and its file is
-    /// made durable later, at compaction (a checkpoint), or rebuilt from here.
+    /// `append` record: the message is durable once the journal is, and is read
+    /// from here (the journal is also a pack, see `BodyLocation`) for good.
     case body(uid: UID, message: [UInt8], structure: [UInt8])
     /// The body of message `uid` (whose `append` follows) is one that another
     /// record already wrote, in the pack `location` names (COPY between mailboxes:

@@ -70,7 +70,13 @@ extension Mailbox {
                                 try io.link(packPath(row.body.pack), destination.packPath(row.body.pack))
                                 destination.markPacksDirty()
                             } catch StoreError.io(_, _, EEXIST) {
-                                // Shared before: the destination links it already.
+                                // Shared before: the destination links it already. Pack
+                                // names are unique per user, so another file there
+                                // would be damage: refuse rather than misread bodies.
+                                guard sameFile(packPath(row.body.pack), destination.packPath(row.body.pack)) else {
+                                    throw StoreError.corrupt(
+                                        path: destination.packPath(row.body.pack), reason: "a different pack of that name")
+                                }
                             } catch StoreError.io(_, _, ENOENT) {
                                 continue // every message in it expunged and the pack swept meanwhile
                             }

@@ -353,7 +353,7 @@ public final class Mailbox: Sendable {
 }
 
 /// Whether two paths name the same inode (false if either is missing).
-private func sameFile(_ a: String, _ b: String) -> Bool {
+func sameFile(_ a: String, _ b: String) -> Bool {
     var first = stat(), second = stat()
     guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
     return first.st_dev == second.st_dev && first.st_ino == second.st_ino
