@@ -65,23 +65,20 @@ extension Mailbox.Core {
     func writerRows(within uids: UIDSet?, where keep: (WriterRow) -> Bool = { _ in true }) -> [WriterRow] {
         var rows: [WriterRow] = []
         let filterNow = pending.isEmpty
-        func collect(_ row: Int) {
-            let candidate = WriterRow(
-                uid: index.uids[row], flags: index.flags[row], keywordMask: index.keywordMasks[row],
-                modSeq: index.modSeqs[row], internalDate: index.internalDates[row], zoneMinutes: index.zones[row],
-                size: index.sizes[row], sentDay: index.sentDays[row], body: index.bodyLocation(row: row))
-            if !filterNow || keep(candidate) { rows.append(candidate) }
-        }
         if let uids {
             for range in uids.ranges {
                 var row = index.firstRow(atOrAfter: range.lowerBound)
                 while row < index.count, index.uids[row] <= range.upperBound {
-                    collect(row)
+                    let candidate = Self.writerRow(index, row)
+                    if !filterNow || keep(candidate) { rows.append(candidate) }
                     row += 1
                 }
             }
         } else {
-            for row in 0..<index.count { collect(row) }
+            for row in 0..<index.count {
+                let candidate = Self.writerRow(index, row)
+                if !filterNow || keep(candidate) { rows.append(candidate) }
+            }
         }
         guard !filterNow else { return rows }
 
@@ -118,9 +115,11 @@ extension Mailbox.Core {
         return rows.filter(keep)
     }
 
-    /// Whether the writer knows of message `uid` (pending records included).
-    func writerHas(_ uid: UID) -> Bool {
-        !writerRows(within: UIDSet([uid...uid])).isEmpty
+    private static func writerRow(_ index: MailboxIndex, _ row: Int) -> WriterRow {
+        WriterRow(
+            uid: index.uids[row], flags: index.flags[row], keywordMask: index.keywordMasks[row],
+            modSeq: index.modSeqs[row], internalDate: index.internalDates[row], zoneMinutes: index.zones[row],
+            size: index.sizes[row], sentDay: index.sentDays[row], body: index.bodyLocation(row: row))
     }
 
     /// Applies the first `count` pending records to the index, once a sync that

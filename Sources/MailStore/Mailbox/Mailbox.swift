@@ -23,6 +23,8 @@ public final class Mailbox: Sendable {
     let core: Mutex<Core>
     let commit: GroupCommit
     let bodySyncer: BodySyncer
+    /// The registry's id of this mailbox (its directory's name), which names its packs.
+    let mailboxID: UInt32
 
     /// What the writer owns. Readers touch only `index`, which holds only synced
     /// records in durable mode (see `WriterHead` for the writer's side).
@@ -56,14 +58,13 @@ public final class Mailbox: Sendable {
     var snapshotPath: String { directory + "/index" }
     var messagesPath: String { directory + "/msgs" }
     var packsPath: String { directory + "/packs" }
-    /// The registry's id of this mailbox (its directory's name), which names its packs.
-    var mailboxID: UInt32 { UInt32(directory.split(separator: "/").last ?? "") ?? 0 }
 
     func messagePath(_ uid: UID) -> String { messagesPath + "/\(uid)" }
     func packPath(_ key: UInt64) -> String { packsPath + "/" + BodyLocation.packName(key) }
 
     private init(directory: String, options: StoreOptions, quota: QuotaAccount?, bodySyncer: BodySyncer, core: Core) {
         self.directory = directory
+        self.mailboxID = Self.mailboxID(directory: directory)
         self.bodySyncer = bodySyncer
         self.options = options
         self.quota = quota
@@ -114,8 +115,12 @@ public final class Mailbox: Sendable {
     /// Gives the journal of `generation` its permanent name in packs/ (a hard
     /// link), durably, unless it has it already. Called whenever a journal is
     /// created, before any record can locate a body in it.
+    static func mailboxID(directory: String) -> UInt32 {
+        UInt32(directory.split(separator: "/").last ?? "") ?? 0
+    }
+
     static func linkJournalAsPack(directory: String, generation: UInt64, io: some FileIO) async throws {
-        let key = BodyLocation.packKey(mailboxID: UInt32(directory.split(separator: "/").last ?? "") ?? 0, generation: generation)
+        let key = BodyLocation.packKey(mailboxID: mailboxID(directory: directory), generation: generation)
         let pack = directory + "/packs/" + BodyLocation.packName(key)
         do {
             try io.link(directory + "/journal", pack)
@@ -161,8 +166,7 @@ public final class Mailbox: Sendable {
         }
 
         var validLength = JournalFile.headerSize
-        let ownPack = BodyLocation.packKey(
-            mailboxID: UInt32(directory.split(separator: "/").last ?? "") ?? 0, generation: generation)
+        let ownPack = BodyLocation.packKey(mailboxID: mailboxID(directory: directory), generation: generation)
         var recordStart = JournalFile.headerSize
         var lastBody: (uid: UID, location: BodyLocation)?
         for (record, end) in journal.records {
