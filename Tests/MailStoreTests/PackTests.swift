@@ -104,6 +104,36 @@ import Testing
         #expect(copy.body == makeMessage(subject: "shared"), "a mapping outlives the unlink")
     }
 
+    @Test func aCopyOutlivesItsSourceMailbox() async throws {
+        let directory = TemporaryDirectory()
+        let user = try await openStore(directory).user("u")
+        try await user.create("Lists")
+        let lists = try await user.mailbox(named: "Lists"), archive = try await user.mailbox(named: "Archive")
+        for i in 0..<3 { _ = try await lists.append(makeMessage(subject: "l\(i)")) }
+        _ = try await lists.copy(uids: UIDSet([2...3]), to: archive)
+        try await user.delete("Lists")
+        for i in 1...2 { #expect(try archive.openMessage(uid: UID(i)).body == makeMessage(subject: "l\(i)")) }
+        try await archive.compact()
+        #expect(try archive.openMessage(uid: 2).body == makeMessage(subject: "l2"))
+    }
+
+    /// A crash between creating a journal and linking it leaves no pack name:
+    /// opening makes it, and the bodies read as before.
+    @Test func aMissingPackLinkIsMadeOnOpen() async throws {
+        let directory = TemporaryDirectory()
+        var store = try openStore(directory)
+        var inbox = try await store.user("u").mailbox(named: "INBOX")
+        _ = try await inbox.append(makeMessage(subject: "linked"))
+        let pack = try inbox.openMessage(uid: 1).bodyPath
+        await store.close()
+        try io.unlink(pack)
+
+        store = try openStore(directory)
+        inbox = try await store.user("u").mailbox(named: "INBOX")
+        #expect(try inbox.openMessage(uid: 1).body == makeMessage(subject: "linked"))
+        #expect(fileLinkCount(pack) == 2, "the journal and its pack name")
+    }
+
     /// Stores written before packs existed: a version 1 snapshot, every body in
     /// a file of its own. They open and keep working.
     @Test func aVersionOneSnapshotStillOpens() async throws {
