@@ -78,6 +78,50 @@ import Testing
         #expect(try inbox.openMessage(uid: 3).body == makeMessage())
     }
 
+    /// A pack holding mostly expunged bodies is rewritten away: its live bodies
+    /// move into the journal and the pack goes, also across a reopen.
+    @Test func aMostlyExpungedPackIsRewrittenAway() async throws {
+        let directory = TemporaryDirectory()
+        var store = try openStore(directory)
+        var inbox = try await store.user("u").mailbox(named: "INBOX")
+        for i in 0..<8 { _ = try await inbox.append(makeMessage(subject: "s\(i)")) }
+        try await inbox.compact()
+        let oldPack = try inbox.openMessage(uid: 1).bodyPath
+        _ = try await inbox.store(.add(MessageFlags(.deleted)), uids: UIDSet([1...7]))
+        try await inbox.expunge()
+        let before = MailboxFingerprint(inbox.view())
+        try await inbox.compact()
+        #expect(!io.fileExists(oldPack), "its one live body moved out")
+        #expect(try inbox.openMessage(uid: 8).body == makeMessage(subject: "s7"))
+        #expect(try inbox.openMessage(uid: 8).bodyPath != oldPack)
+        #expect(MailboxFingerprint(inbox.view()) == before, "moving a body changes nothing else")
+
+        await store.close()
+        store = try openStore(directory)
+        inbox = try await store.user("u").mailbox(named: "INBOX")
+        #expect(try inbox.openMessage(uid: 8).body == makeMessage(subject: "s7"))
+        #expect(MailboxFingerprint(inbox.view()) == before)
+    }
+
+    /// A relocation replayed from the journal (a crash before the snapshot) moves
+    /// the body the same way; one for a message expunged since is ignored.
+    @Test func relocateRecordsReplay() async throws {
+        var index = MailboxIndex(uidValidity: 1)
+        let message = JournalRecord.AppendedMessage(
+            uid: 5, modSeq: 2, flags: 0, keywordMask: 0, internalDate: 0, zoneMinutes: 0, size: 3, sentDay: 0)
+        try index.apply(.append(message), body: BodyLocation(pack: 9, offset: 100))
+        try index.apply(.relocate(uid: 5, message: [1, 2, 3], structure: []), body: BodyLocation(pack: 11, offset: 40))
+        try index.apply(.relocate(uid: 6, message: [1], structure: []), body: BodyLocation(pack: 11, offset: 80))
+        #expect(index.bodyLocation(row: 0) == BodyLocation(pack: 11, offset: 40) && index.count == 1)
+        var writer = ByteWriter(capacity: 64)
+        JournalRecord.relocate(uid: 5, message: [1, 2, 3], structure: [7]).encode(into: &writer)
+        try writer.bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            #expect(JournalRecord.decode(&reader) == .relocate(uid: 5, message: [1, 2, 3], structure: [7]))
+            #expect(buffer[JournalRecord.bodyOffsetInRecord] == 1)
+        }
+    }
+
     @Test func copySharesThePackAndTheLastLinkFreesIt() async throws {
         let directory = TemporaryDirectory()
         let user = try await openStore(directory).user("u")

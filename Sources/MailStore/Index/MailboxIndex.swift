@@ -156,6 +156,11 @@ extension MailboxIndex {
             guard uid >= uidNext else { throw .outOfOrder }
             uidNext = uid
 
+        case let .relocate(uid, _, _):
+            guard let row = row(of: uid) else { break } // expunged since: nothing to move
+            bodyPacks[row] = body.pack
+            bodyOffsets[row] = body.offset
+
         case let .body(uid, _, _), let .bodyAt(uid, _):
             // Located by whoever applies the `append` that follows.
             guard uid >= uidNext else { throw .outOfOrder }

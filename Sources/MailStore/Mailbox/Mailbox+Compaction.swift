@@ -41,6 +41,7 @@ extension Mailbox {
     /// N, which `open` recognises as already folded in. Holds the gate throughout,
     /// so no record can slip between the snapshot and the new journal.
     private func compactHoldingGate() async throws {
+        try relocateFromSparsePacks()
         if options.durability == .durable {
             // Writers waiting on the old journal must be covered before it goes.
             try await commit.waitDurable(commit.issue(event: nil)) { [self] in try await syncJournal() }
@@ -80,6 +81,45 @@ extension Mailbox {
         }
         io.close(oldFD)
         try sweepOrphans()
+    }
+
+    /// A pack is rewritten away once less than this share of it is live bodies.
+    static let sparsePackShare = 4
+
+    /// Copies the live bodies of mostly expunged packs into the journal
+    /// (`relocate` records), so that the next sweep can remove those packs: the
+    /// space of expunged messages comes back even while a few of their neighbours
+    /// stay. Runs under the gate, before the sync that covers the records; the
+    /// current journal's own pack is never sparse-checked (it is still growing).
+    private func relocateFromSparsePacks() throws {
+        let (index, current) = core.withLock { core in
+            (core.index, BodyLocation.packKey(mailboxID: mailboxID, generation: core.generation))
+        }
+        var liveBytes: [UInt64: Int] = [:]
+        for row in 0..<index.count where index.bodyPacks[row] != 0 && index.bodyPacks[row] != current {
+            liveBytes[index.bodyPacks[row], default: 0] += Int(index.sizes[row])
+        }
+        var sparse = Set<UInt64>()
+        for (pack, live) in liveBytes {
+            guard let fd = try? io.open(packPath(pack), flags: O_RDONLY | O_CLOEXEC, mode: 0) else { continue }
+            defer { io.close(fd) }
+            if let size = try? io.size(fd), live * Self.sparsePackShare < Int(size) { sparse.insert(pack) }
+        }
+        guard !sparse.isEmpty else { return }
+        var records: [JournalRecord] = []
+        var batchBytes = 0
+        for row in 0..<index.count where sparse.contains(index.bodyPacks[row]) {
+            let uid = index.uids[row]
+            guard case let .success(file)? = messageFile(uid: uid, in: index) else { continue }
+            records.append(.relocate(uid: uid, message: file.body, structure: file.structure))
+            batchBytes += file.bodySize
+            if batchBytes >= 1 << 20 {
+                _ = try writeRecords(records, event: nil)
+                records.removeAll()
+                batchBytes = 0
+            }
+        }
+        if !records.isEmpty { _ = try writeRecords(records, event: nil) }
     }
 
     /// Removes message files no index entry names (bodies of expunges whose unlink

@@ -34,7 +34,7 @@ struct WriterHead: Sendable {
             highestModSeq = modSeq
         case let .raiseUIDNext(uid):
             uidNext = uid
-        case .body, .bodyAt:
+        case .body, .bodyAt, .relocate:
             break
         }
     }
@@ -108,7 +108,7 @@ extension Mailbox.Core {
                 }
             case let .expunge(_, expunged):
                 rows.removeAll { expunged.contains($0.uid) }
-            case .defineKeyword, .raiseUIDNext, .body, .bodyAt:
+            case .defineKeyword, .raiseUIDNext, .body, .bodyAt, .relocate:
                 break
             }
         }

@@ -182,6 +182,9 @@ public final class Mailbox: Sendable {
                 case let .bodyAt(uid, location):
                     try index.apply(record)
                     lastBody = (uid, location)
+                case let .relocate(uid, _, _):
+                    let offset = recordStart + JournalRecord.bodyOffsetInRecord
+                    try index.apply(record, body: BodyLocation(pack: ownPack, offset: UInt32(offset)))
                 default:
                     try index.apply(record)
                 }
@@ -293,7 +296,10 @@ public final class Mailbox: Sendable {
         // Where each `body` record starts within this write.
         var bodyStarts: [(uid: UID, start: Int)] = []
         for record in records {
-            if case let .body(uid, _, _) = record { bodyStarts.append((uid, writer.bytes.count)) }
+            switch record {
+            case let .body(uid, _, _), let .relocate(uid, _, _): bodyStarts.append((uid, writer.bytes.count))
+            default: break
+            }
             record.encode(into: &writer)
         }
         try core.withLock { core in
@@ -329,6 +335,8 @@ public final class Mailbox: Sendable {
                     located[uid] = location
                 case let .append(message):
                     core.pending.append(PendingRecord(record: record, body: located[message.uid] ?? .ownFile))
+                case let .relocate(uid, _, _):
+                    core.pending.append(PendingRecord(record: record, body: located[uid] ?? .ownFile))
                 default:
                     core.pending.append(PendingRecord(record: record, body: .ownFile))
                 }
