@@ -7,7 +7,9 @@
 /// `packs/<mailbox id>.<generation>` from the moment it is created; readers only
 /// ever open that name, which never changes. COPY into another mailbox hard-links
 /// the pack there under the same name, so the body is shared, not duplicated.
-/// A pack goes when no message of the mailbox still lies in it (at compaction).
+/// A pack goes when no message of the mailbox still lies in it (at compaction);
+/// one whose live bodies fall under a quarter of it has them rewritten into the
+/// journal first (`relocate` records), so expunged bodies free their space.
 ///
 /// Large bodies (and those of old stores) have a file of their own, `msgs/<uid>`.
 ///
