@@ -10,15 +10,19 @@ import Synchronization
 ///     mailboxes                  registry: names, ids, UIDVALIDITY, roles, subscriptions
 ///     mailboxes.d/<id>/journal   append-only, checksummed records (see `JournalRecord`)
 ///     mailboxes.d/<id>/index     snapshot: the journal folded up to a generation
-///     mailboxes.d/<id>/msgs/<uid>  one immutable file per message: body, MIME structure, footer
+///     mailboxes.d/<id>/packs/<id>.<gen>  journals, current and past, holding small bodies
+///     mailboxes.d/<id>/msgs/<uid>  a file per large message: body, MIME structure, footer
 ///     mailboxes.d/<id>/tmp/      files being written (emptied on open)
 ///
 /// Durability: a write is acknowledged once its journal record is synced (group
-/// commit). Bodies up to `StoreOptions.journaledBodyLimit` ride in the journal, so
-/// that one sync covers them; their files are synced at the next compaction or
-/// rebuilt from the journal after a crash. Larger bodies are synced as files
-/// before their record is written. Recovery keeps every intact record and cuts
-/// the journal at the first torn or corrupt one.
+/// commit), and only then do readers (views, STATUS, SEARCH, change events) see
+/// it. Bodies up to `StoreOptions.journaledBodyLimit` are written into the
+/// journal and stay there: the journal is also a pack (a hard link made when it
+/// is created), outliving compaction while any message lies in it, so an append
+/// creates no file and one sync covers many appends (see `BodyLocation`). Larger
+/// bodies get a file of their own, synced before their record is written. COPY
+/// shares bodies by hard-linking the pack or file. Recovery keeps every intact
+/// record and cuts the journal at the first torn or corrupt one.
 ///
 /// Typical use:
 ///
@@ -26,6 +30,7 @@ import Synchronization
 ///     let inbox = try await store.user("alice@example.com").mailbox(named: "INBOX")
 ///     let uid = try await inbox.append(bytes, flags: MessageFlags(.seen))
 ///     let body = try inbox.openMessage(uid: uid)          // mmap'd, FETCH from here
+///     // zero-copy: bytes body.bodyOffset ..< body.bodyOffset + body.bodySize of body.bodyPath
 ///     _ = try await inbox.store(.add(MessageFlags(.flagged)), uids: UIDSet([uid...uid]))
 ///     let hits = inbox.search(.and([.unseen, .text(.from("bob"))]))
 ///     for await event in inbox.changes() { … }             // IDLE

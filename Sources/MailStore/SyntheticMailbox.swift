@@ -39,6 +39,7 @@ extension Mailbox {
             let bytes = index.uids.capacity * 4 + index.flags.capacity + index.keywordMasks.capacity * 8
                 + index.modSeqs.capacity * 8 + index.internalDates.capacity * 8 + index.zones.capacity * 2
                 + index.sizes.capacity * 4 + index.sentDays.capacity * 4
+                + index.bodyPacks.capacity * 8 + index.bodyOffsets.capacity * 4
             return index.count == 0 ? 0 : Double(bytes) / Double(index.count)
         }
     }

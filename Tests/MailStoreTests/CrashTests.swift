@@ -157,13 +157,14 @@ import Testing
                 }
                 check(file.bodySize == message.size, "\(name): size of \(message.uid) differs from its file")
                 let keywords = message.flags.keywords.sorted().joined(separator: ",")
-                // Files are immutable: one hashed in an earlier round (same UID, same
-                // inode) needs no second look; a reused UID would be a new inode.
+                // Bodies are immutable: one hashed in an earlier round (same UID, same
+                // inode and offset) needs no second look; a reused UID would differ.
                 var info = stat()
-                _ = stat(mailbox.messagePath(message.uid), &info)
+                _ = stat(file.bodyPath, &info)
+                let place = UInt(info.st_ino) &* 1_000_003 &+ UInt(file.bodyOffset)
                 let cached = model.hashed[name]![message.uid]
-                let hash = cached?.inode == info.st_ino ? cached!.hash : fnv64Hex(file.body)
-                model.hashed[name]![message.uid] = (info.st_ino, hash)
+                let hash = cached?.inode == place ? cached!.hash : fnv64Hex(file.body)
+                model.hashed[name]![message.uid] = (place, hash)
                 actual[message.uid] = Message(
                     hash: hash, size: message.size,
                     flags: "\(message.flags.system.rawValue) \(keywords.isEmpty ? "-" : keywords)")

@@ -150,7 +150,7 @@ import Testing
         io.close(fd)
         try await inbox.compact()
         #expect(!io.fileExists(inbox.messagePath(77)))
-        #expect(io.fileExists(inbox.messagePath(1)))
+        #expect(try inbox.openMessage(uid: 1).body == makeMessage())
     }
 
     @Test func tooManyKeywordsIsAClearError() async throws {

@@ -14,6 +14,8 @@ import Musl
 struct JournalFile {
     static let magic: UInt32 = 0x314A_534D // "MSJ1"
     static let headerSize = 24
+    /// 2 added `bodyAt` records (and bodies kept in packs); 1 is still read.
+    static let version: UInt32 = 2
 
     struct Header: Equatable {
         var generation: UInt64
@@ -23,7 +25,7 @@ struct JournalFile {
     static func encodeHeader(_ header: Header) -> [UInt8] {
         var writer = ByteWriter(capacity: headerSize)
         writer.put(magic)
-        writer.put(UInt32(1))
+        writer.put(version)
         writer.put(header.generation)
         writer.put(header.uidValidity)
         writer.put(CRC32C.checksum(writer.bytes))
@@ -47,7 +49,7 @@ struct JournalFile {
         return try bytes.withUnsafeBytes { buffer in
             var reader = ByteReader(buffer)
             guard let magic = try? reader.get(UInt32.self), magic == Self.magic,
-                  let version = try? reader.get(UInt32.self), version == 1,
+                  let version = try? reader.get(UInt32.self), version == 1 || version == Self.version,
                   let generation = try? reader.get(UInt64.self),
                   let uidValidity = try? reader.get(UInt32.self),
                   let crc = try? reader.get(UInt32.self),

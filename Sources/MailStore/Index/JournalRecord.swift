@@ -10,9 +10,17 @@ enum JournalRecord: Sendable, Equatable {
     /// UIDs the old server handed out are never reused.
     case raiseUIDNext(UID)
     /// The bytes of message `uid` (and its analyzer structure), written ahead of its
-    /// `append` record: the message is durable once the journal is, and its file is
-    /// made durable later, at compaction (a checkpoint), or rebuilt from here.
+    /// `append` record: the message is durable once the journal is, and is read
+    /// from here (the journal is also a pack, see `BodyLocation`) for good.
     case body(uid: UID, message: [UInt8], structure: [UInt8])
+    /// The body of message `uid` (whose `append` follows) is one that another
+    /// record already wrote, in the pack `location` names (COPY between mailboxes:
+    /// the pack is hard-linked here, the body stays where it is).
+    case bodyAt(uid: UID, location: BodyLocation)
+    /// The body of message `uid`, already in the mailbox, written again here: it
+    /// now lives in this journal's pack (compaction moves the last live bodies out
+    /// of a mostly expunged pack, so the pack can go).
+    case relocate(uid: UID, message: [UInt8], structure: [UInt8])
 
     enum Invalid: Error { case outOfOrder, malformed }
 
@@ -38,11 +46,14 @@ enum JournalRecord: Sendable, Equatable {
     }
 
     private enum Kind: UInt8 {
-        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5, body = 6
+        case append = 1, defineKeyword = 2, flags = 3, expunge = 4, raiseUIDNext = 5, body = 6, bodyAt = 7, relocate = 8
     }
 
     /// Record framing: `[payload length: u32][crc32c of kind+payload: u32][kind: u8][payload]`.
     static let frameHeaderSize = 9
+    /// Where a `body` (or `relocate`) record's message bytes start, from the record's start: the
+    /// frame, the UID and the message length.
+    static let bodyOffsetInRecord = frameHeaderSize + 8
 
     func encode(into writer: inout ByteWriter) {
         var body = ByteWriter(capacity: 48)
@@ -63,14 +74,17 @@ enum JournalRecord: Sendable, Equatable {
         case let .raiseUIDNext(uid):
             body.put(Kind.raiseUIDNext.rawValue)
             body.put(uid)
-        case let .body(uid, message, structure):
+        case let .body(uid, message, structure), let .relocate(uid, message, structure):
             body.bytes.reserveCapacity(message.count + structure.count + 16)
-            body.put(Kind.body.rawValue)
+            if case .body = self { body.put(Kind.body.rawValue) } else { body.put(Kind.relocate.rawValue) }
             body.put(uid)
             body.put(UInt32(message.count))
             body.bytes.append(contentsOf: message)
             body.put(UInt32(structure.count))
             body.bytes.append(contentsOf: structure)
+        case let .bodyAt(uid, location):
+            body.put(Kind.bodyAt.rawValue)
+            body.put(uid); body.put(location.pack); body.put(location.offset)
         }
         writer.put(UInt32(body.bytes.count - 1))
         writer.put(CRC32C.checksum(body.bytes))
@@ -117,6 +131,15 @@ enum JournalRecord: Sendable, Equatable {
                 let uid: UID = try body.get()
                 let message = try body.getBytes(count: Int(try body.get(UInt32.self)))
                 record = .body(uid: uid, message: message, structure: try body.getBytes(count: Int(try body.get(UInt32.self))))
+            case .relocate:
+                let uid: UID = try body.get()
+                let message = try body.getBytes(count: Int(try body.get(UInt32.self)))
+                record = .relocate(uid: uid, message: message, structure: try body.getBytes(count: Int(try body.get(UInt32.self))))
+            case .bodyAt:
+                let uid: UID = try body.get()
+                let location = BodyLocation(pack: try body.get(), offset: try body.get())
+                guard !location.isOwnFile else { return nil }
+                record = .bodyAt(uid: uid, location: location)
             case nil:
                 record = nil
             }

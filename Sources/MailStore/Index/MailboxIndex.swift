@@ -1,7 +1,7 @@
 /// The in-memory index of one mailbox, kept as struct-of-arrays (one column per
 /// attribute, row i = message with sequence number i+1) so an open mailbox costs
-/// 39 bytes per message: uid 4, flags 1, keywords 8, modseq 8, internal date 8,
-/// zone 2, size 4, sent day 4.
+/// 51 bytes per message: uid 4, flags 1, keywords 8, modseq 8, internal date 8,
+/// zone 2, size 4, sent day 4, body pack 8, body offset 4.
 ///
 /// It changes only by applying `JournalRecord`s, the same way live writes and
 /// recovery do, so the state after a crash is the state the journal describes.
@@ -20,6 +20,10 @@ struct MailboxIndex: Sendable {
     var sizes: [UInt32] = []
     /// `Int32.min` when the message has no readable Date: header.
     var sentDays: [Int32] = []
+    /// Where each body is (`BodyLocation`): 0 = its own file `msgs/<uid>`, else
+    /// the pack (a journal) holding it, at `bodyOffsets`.
+    var bodyPacks: [UInt64] = []
+    var bodyOffsets: [UInt32] = []
 
     /// Expunged UIDs with the MODSEQ of their expunge, oldest first (QRESYNC VANISHED).
     var expunged: [ExpungedRange] = []
@@ -67,6 +71,12 @@ struct MailboxIndex: Sendable {
         zones.reserveCapacity(capacity)
         sizes.reserveCapacity(capacity)
         sentDays.reserveCapacity(capacity)
+        bodyPacks.reserveCapacity(capacity)
+        bodyOffsets.reserveCapacity(capacity)
+    }
+
+    func bodyLocation(row: Int) -> BodyLocation {
+        BodyLocation(pack: bodyPacks[row], offset: bodyOffsets[row])
     }
 
     /// Recomputes the derived counters (after loading a snapshot).
@@ -87,10 +97,14 @@ extension MailboxIndex {
     /// Applies one record. Records come from this index's own writer (or its journal),
     /// so their invariants are checked with `precondition` on the live path and
     /// reported as corruption by `replay`.
-    mutating func apply(_ record: JournalRecord) throws(JournalRecord.Invalid) {
+    /// `body` says where an appended message's body is (its journal `body` record,
+    /// or a `bodyAt` record, came just before).
+    mutating func apply(_ record: JournalRecord, body: BodyLocation = .ownFile) throws(JournalRecord.Invalid) {
         switch record {
         case let .append(message):
             guard message.uid >= uidNext, message.modSeq > highestModSeq else { throw .outOfOrder }
+            bodyPacks.append(body.pack)
+            bodyOffsets.append(body.offset)
             uids.append(message.uid)
             flags.append(message.flags)
             keywordMasks.append(message.keywordMask)
@@ -142,8 +156,13 @@ extension MailboxIndex {
             guard uid >= uidNext else { throw .outOfOrder }
             uidNext = uid
 
-        case let .body(uid, _, _):
-            // The index keeps no bodies; recovery uses these to rebuild files.
+        case let .relocate(uid, _, _):
+            guard let row = row(of: uid) else { break } // expunged since: nothing to move
+            bodyPacks[row] = body.pack
+            bodyOffsets[row] = body.offset
+
+        case let .body(uid, _, _), let .bodyAt(uid, _):
+            // Located by whoever applies the `append` that follows.
             guard uid >= uidNext else { throw .outOfOrder }
         }
     }
@@ -166,6 +185,8 @@ extension MailboxIndex {
                 zones[keep] = zones[row]
                 sizes[keep] = sizes[row]
                 sentDays[keep] = sentDays[row]
+                bodyPacks[keep] = bodyPacks[row]
+                bodyOffsets[keep] = bodyOffsets[row]
             }
             keep += 1
         }
@@ -179,5 +200,7 @@ extension MailboxIndex {
         zones.removeLast(removed)
         sizes.removeLast(removed)
         sentDays.removeLast(removed)
+        bodyPacks.removeLast(removed)
+        bodyOffsets.removeLast(removed)
     }
 }

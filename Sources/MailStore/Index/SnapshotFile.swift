@@ -4,15 +4,18 @@
 ///
 ///     [magic "MSS1": u32][version: u32][generation: u64][uidvalidity: u32][uidnext: u32]
 ///     [highestmodseq: u64][messages: u64][keywords: u32][expunged runs: u64]
-///     keyword names; columns uid, flags, keywords, modseq, date, zone, size, sent day;
-///     expunged runs (low u32, high u32, modseq u64); [crc32c of all before: u32]
+///     keyword names; columns uid, flags, keywords, modseq, date, zone, size, sent day,
+///     body pack, body offset (version 2; version 1 had no body columns: every
+///     body was a file of its own); expunged runs (low u32, high u32, modseq u64);
+///     [crc32c of all before: u32]
 enum SnapshotFile {
     static let magic: UInt32 = 0x3153_534D // "MSS1"
+    static let version: UInt32 = 2
 
     static func encode(_ index: MailboxIndex, generation: UInt64) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + index.count * 39 + index.expunged.count * 16)
+        var writer = ByteWriter(capacity: 64 + index.count * 51 + index.expunged.count * 16)
         writer.put(magic)
-        writer.put(UInt32(1))
+        writer.put(version)
         writer.put(generation)
         writer.put(index.uidValidity)
         writer.put(index.uidNext)
@@ -29,6 +32,8 @@ enum SnapshotFile {
         writer.putColumn(index.zones)
         writer.putColumn(index.sizes)
         writer.putColumn(index.sentDays)
+        writer.putColumn(index.bodyPacks)
+        writer.putColumn(index.bodyOffsets)
         for run in index.expunged {
             writer.put(run.low)
             writer.put(run.high)
@@ -48,8 +53,12 @@ enum SnapshotFile {
             else { throw StoreError.corrupt(path: path, reason: "snapshot checksum mismatch") }
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: buffer[0..<(buffer.count - 4)]))
             do {
-                guard try reader.get(UInt32.self) == magic, try reader.get(UInt32.self) == 1 else {
+                guard try reader.get(UInt32.self) == magic else {
                     throw StoreError.corrupt(path: path, reason: "not a snapshot")
+                }
+                let version: UInt32 = try reader.get()
+                guard version == 1 || version == Self.version else {
+                    throw StoreError.corrupt(path: path, reason: "snapshot version \(version) unknown")
                 }
                 let generation: UInt64 = try reader.get()
                 var index = MailboxIndex(uidValidity: try reader.get())
@@ -67,6 +76,15 @@ enum SnapshotFile {
                 index.zones = try reader.getColumn(Int16.self, count: count, capacity: count + spare)
                 index.sizes = try reader.getColumn(UInt32.self, count: count, capacity: count + spare)
                 index.sentDays = try reader.getColumn(Int32.self, count: count, capacity: count + spare)
+                if version >= 2 {
+                    index.bodyPacks = try reader.getColumn(UInt64.self, count: count, capacity: count + spare)
+                    index.bodyOffsets = try reader.getColumn(UInt32.self, count: count, capacity: count + spare)
+                } else {
+                    index.bodyPacks = [UInt64](repeating: 0, count: count)
+                    index.bodyOffsets = [UInt32](repeating: 0, count: count)
+                    index.bodyPacks.reserveCapacity(count + spare)
+                    index.bodyOffsets.reserveCapacity(count + spare)
+                }
                 index.expunged.reserveCapacity(expungedCount)
                 for _ in 0..<expungedCount {
                     index.expunged.append(ExpungedRange(low: try reader.get(), high: try reader.get(), modSeq: try reader.get()))

@@ -23,34 +23,6 @@ final class BodySyncer: Sendable {
 
     deinit { io.close(rootFD) }
 
-    /// Makes already-written files durable (a compaction's checkpoint). Missing
-    /// files (expunged meanwhile) are skipped.
-    func makeDurable(paths: [String]) async throws {
-        guard !paths.isEmpty else { return }
-        switch strategy {
-        case .filesystem:
-            let ticket = group.issue(event: nil)
-            try await group.waitDurable(ticket) { [self] in try await io.syncFilesystem(rootFD) }
-        case .perFile:
-            let io = self.io
-            var start = 0
-            while start < paths.count {
-                let chunk = paths[start..<min(start + 64, paths.count)]
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for path in chunk {
-                        group.addTask {
-                            guard let fd = try? io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0) else { return }
-                            defer { io.close(fd) }
-                            try await io.sync(fd)
-                        }
-                    }
-                    try await group.waitForAll()
-                }
-                start += 64
-            }
-        }
-    }
-
     /// Returns once the file open as `fd` (already written) is durable.
     func makeDurable(_ fd: Int32) async throws {
         switch strategy {

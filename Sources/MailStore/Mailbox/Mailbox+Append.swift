@@ -39,24 +39,33 @@ extension Mailbox {
         var reserved = true
         defer { if reserved { quota?.release(messages: Int64(messages.count), bytes: totalBytes) } }
 
-        // Bodies first, outside the gate: parsing and writing overlap across writers.
-        // A small body goes into the journal too (one shared sync covers it); a large
-        // one has its own file synced first, so no record ever names a lost body.
-        var staged: [(path: String, sentDay: Int32, journaledStructure: [UInt8]?)] = []
-        defer { for file in staged { try? io.unlink(file.path) } }
+        // Bodies first, outside the gate: parsing (and writing large bodies) overlaps
+        // across writers. A small body goes into the journal and stays there (its
+        // pack, see `BodyLocation`): one shared sync covers it and no file is made.
+        // A large one gets its own file, synced first, so no record names a lost body.
+        struct Staged {
+            var path: String?
+            var sentDay: Int32
+            var structure: [UInt8]
+        }
+        var staged: [Staged] = []
+        defer { for file in staged { if let path = file.path { try? io.unlink(path) } } }
         let durable = options.durability == .durable
         for message in messages {
             let analysis = message.bytes.withUnsafeBytes { options.analyzer.analyze($0) }
+            let sentDay = analysis.sentDay ?? MailboxIndex.noSentDay
+            if message.bytes.count <= options.journaledBodyLimit, options.journaledBodyLimit > 0 {
+                staged.append(Staged(path: nil, sentDay: sentDay, structure: analysis.structure))
+                continue
+            }
             let path = temporaryPath()
-            let journaled = durable && message.bytes.count <= options.journaledBodyLimit
             try await MessageFile.write(
-                body: message.bytes, structure: analysis.structure, to: path, io: io,
-                syncer: durable && !journaled ? bodySyncer : nil)
-            staged.append((path, analysis.sentDay ?? MailboxIndex.noSentDay, journaled ? analysis.structure : nil))
+                body: message.bytes, structure: analysis.structure, to: path, io: io, syncer: durable ? bodySyncer : nil)
+            staged.append(Staged(path: path, sentDay: sentDay, structure: analysis.structure))
         }
 
         let (uids, ticket) = try await gate.withGate { () async throws -> ([UID], UInt64) in
-            var (keywordTable, uidNext, modSeq) = core.withLock { ($0.index.keywords, $0.index.uidNext, $0.index.highestModSeq) }
+            var (keywordTable, uidNext, modSeq) = core.withLock { ($0.head.keywords, $0.head.uidNext, $0.head.highestModSeq) }
             var records: [JournalRecord] = []
             var uids: [UID] = []
             for (i, message) in messages.enumerated() {
@@ -65,8 +74,8 @@ extension Mailbox {
                 uidNext = uid + 1
                 modSeq += 1
                 uids.append(uid)
-                if let structure = staged[i].journaledStructure {
-                    records.append(.body(uid: uid, message: message.bytes, structure: structure))
+                if staged[i].path == nil {
+                    records.append(.body(uid: uid, message: message.bytes, structure: staged[i].structure))
                 }
                 records.append(.append(.init(
                     uid: uid, modSeq: modSeq, flags: message.flags.system.rawValue, keywordMask: mask,
@@ -74,18 +83,15 @@ extension Mailbox {
                     size: UInt32(message.bytes.count), sentDay: staged[i].sentDay)))
             }
             var renamed: [String] = []
-            // Journaled bodies need no durable directory entry now: recovery rebuilds them.
-            if staged.contains(where: { $0.journaledStructure == nil }) { markDirectoryDirty() }
-            let journaledUIDs = zip(uids, staged).filter { $0.1.journaledStructure != nil }.map(\.0)
+            if staged.contains(where: { $0.path != nil }) { markDirectoryDirty() }
             do {
                 for (i, uid) in uids.enumerated() {
-                    try io.rename(staged[i].path, messagePath(uid))
+                    guard let path = staged[i].path else { continue }
+                    try io.rename(path, messagePath(uid))
                     renamed.append(messagePath(uid))
                 }
                 let event = MailboxChange.appended(UIDSet(uids: uids), highestModSeq: modSeq)
-                let ticket = try writeRecords(records, event: event)
-                if !journaledUIDs.isEmpty { core.withLock { $0.unsyncedFiles.append(contentsOf: journaledUIDs) } }
-                return (uids, ticket)
+                return (uids, try writeRecords(records, event: event))
             } catch {
                 for path in renamed { try? io.unlink(path) }
                 throw error

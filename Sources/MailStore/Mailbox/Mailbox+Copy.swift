@@ -13,11 +13,16 @@ public struct CopiedUIDs: Sendable, Equatable {
 
 extension Mailbox {
     /// COPY / UID COPY into `destination` (which may be this mailbox). The copies
-    /// share the source's files through hard links, keep flags and internal date,
-    /// and count against quota. Returns once durable in the destination.
+    /// share the source's bodies (a body in a pack: the pack is hard-linked into
+    /// the destination; a file of its own: the file is), keep flags and internal
+    /// date, and count against quota. Returns once durable in the destination.
+    ///
+    /// Only durable messages are copied (what readers see): a shared body must
+    /// already be on disk, since the destination's journal does not hold it.
     public func copy(uids: UIDSet, to destination: Mailbox) async throws -> CopiedUIDs {
         struct Row: Sendable {
             var uid: UID, flags: UInt8, keywords: Set<String>, date: Int64, zone: Int16, size: UInt32, sentDay: Int32
+            var body: BodyLocation
         }
         let rows = core.withLock { core -> [Row] in
             let index = core.index
@@ -26,12 +31,11 @@ extension Mailbox {
                 return Row(
                     uid: uid, flags: index.flags[row], keywords: index.keywords.keywords(in: index.keywordMasks[row]),
                     date: index.internalDates[row], zone: index.zones[row], size: index.sizes[row],
-                    sentDay: index.sentDays[row])
+                    sentDay: index.sentDays[row], body: index.bodyLocation(row: row))
             }
         }
         let uidValidity = destination.status().uidValidity
         guard !rows.isEmpty else { return CopiedUIDs(uidValidity: uidValidity, source: [], destination: []) }
-        try await syncFilesBeforeLinking(rows.map(\.uid))
         let bytes = rows.reduce(Int64(0)) { $0 + Int64($1.size) }
         try destination.quota?.reserve(messages: Int64(rows.count), bytes: bytes)
         var reservedMessages = Int64(rows.count), reservedBytes = bytes
@@ -39,25 +43,47 @@ extension Mailbox {
 
         let (pairs, ticket) = try await destination.gate.withGate { () async throws -> ([(UID, UID)], UInt64?) in
             var (table, uidNext, modSeq) = destination.core.withLock {
-                ($0.index.keywords, $0.index.uidNext, $0.index.highestModSeq)
+                ($0.head.keywords, $0.head.uidNext, $0.head.highestModSeq)
             }
             var records: [JournalRecord] = []
             var pairs: [(UID, UID)] = []
             var linked: [String] = []
-            destination.markDirectoryDirty()
+            var packsLinked: Set<UInt64> = []
             do {
                 for row in rows {
-                    let target = destination.messagePath(uidNext)
-                    do {
-                        try io.link(messagePath(row.uid), target)
-                    } catch StoreError.io(_, _, EEXIST) {
-                        // A leftover of an append that crashed before its record.
-                        try io.unlink(target)
-                        try io.link(messagePath(row.uid), target)
-                    } catch StoreError.io(_, _, ENOENT) {
-                        continue // expunged from the source meanwhile: nothing to copy
+                    if row.body.isOwnFile {
+                        let target = destination.messagePath(uidNext)
+                        do {
+                            try io.link(messagePath(row.uid), target)
+                        } catch StoreError.io(_, _, EEXIST) {
+                            // A leftover of an append that crashed before its record.
+                            try io.unlink(target)
+                            try io.link(messagePath(row.uid), target)
+                        } catch StoreError.io(_, _, ENOENT) {
+                            continue // expunged from the source meanwhile: nothing to copy
+                        }
+                        linked.append(target)
+                        destination.markDirectoryDirty()
+                    } else {
+                        if destination !== self, !packsLinked.contains(row.body.pack) {
+                            do {
+                                try io.link(packPath(row.body.pack), destination.packPath(row.body.pack))
+                                destination.markPacksDirty()
+                            } catch StoreError.io(_, _, EEXIST) {
+                                // Shared before: the destination links it already. Pack
+                                // names are unique per user, so another file there
+                                // would be damage: refuse rather than misread bodies.
+                                guard sameFile(packPath(row.body.pack), destination.packPath(row.body.pack)) else {
+                                    throw StoreError.corrupt(
+                                        path: destination.packPath(row.body.pack), reason: "a different pack of that name")
+                                }
+                            } catch StoreError.io(_, _, ENOENT) {
+                                continue // every message in it expunged and the pack swept meanwhile
+                            }
+                            packsLinked.insert(row.body.pack)
+                        }
+                        records.append(.bodyAt(uid: uidNext, location: row.body))
                     }
-                    linked.append(target)
                     let mask = try Self.define(row.keywords, in: &table, records: &records)
                     modSeq += 1
                     records.append(.append(.init(
@@ -82,17 +108,6 @@ extension Mailbox {
             await destination.compactIfNeeded()
         }
         return CopiedUIDs(uidValidity: uidValidity, source: pairs.map(\.0), destination: pairs.map(\.1))
-    }
-
-    /// A link shares the inode, so a file whose body lives only in this journal
-    /// must be durable before another mailbox links it (its journal has no copy).
-    private func syncFilesBeforeLinking(_ uids: [UID]) async throws {
-        let wanted = Set(uids)
-        let unsynced = core.withLock { core in core.unsyncedFiles.filter { wanted.contains($0) } }
-        guard !unsynced.isEmpty else { return }
-        try await bodySyncer.makeDurable(paths: unsynced.map(messagePath))
-        let done = Set(unsynced)
-        core.withLock { $0.unsyncedFiles.removeAll { done.contains($0) } }
     }
 
     /// MOVE / UID MOVE (RFC 6851): COPY, then removal from this mailbox once the

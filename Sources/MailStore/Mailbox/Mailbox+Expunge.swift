@@ -4,30 +4,24 @@ extension Mailbox {
     /// afterwards, so a body shared with another mailbox lives on there.
     @discardableResult
     public func expunge(uids: UIDSet? = nil) async throws -> UIDSet {
-        try await remove { index in
-            var doomed: [ClosedRange<UID>] = []
-            for row in 0..<index.count where index.flags[row] & SystemFlags.deleted.rawValue != 0 {
-                let uid = index.uids[row]
-                if uids?.contains(uid) ?? true { doomed.append(uid...uid) }
-            }
-            return UIDSet(ascending: doomed)
-        }
+        try await remove(within: uids) { $0.flags & SystemFlags.deleted.rawValue != 0 }
     }
 
     /// Removes the given messages whatever their flags (the second half of MOVE).
     @discardableResult
     public func remove(uids: UIDSet) async throws -> UIDSet {
-        try await remove { index in
-            UIDSet(uids: uids.lazy.filter { index.row(of: $0) != nil })
-        }
+        try await remove(within: uids) { _ in true }
     }
 
-    private func remove(selecting select: @Sendable (MailboxIndex) -> UIDSet) async throws -> UIDSet {
+    /// Removes the messages within `uids` (all if nil) that `select` picks, as the
+    /// writer sees them (a STORE +FLAGS \Deleted still being synced counts).
+    private func remove(within uids: UIDSet?, selecting select: @Sendable (WriterRow) -> Bool) async throws -> UIDSet {
         let (removed, bytes, ticket) = try await gate.withGate { () async throws -> (UIDSet, Int64, UInt64?) in
             let (doomed, bytes, modSeq) = core.withLock { core in
-                let doomed = select(core.index)
-                let bytes = doomed.reduce(Int64(0)) { $0 + Int64(core.index.sizes[core.index.row(of: $1)!]) }
-                return (doomed, bytes, core.index.highestModSeq + 1)
+                let rows = core.writerRows(within: uids, where: select)
+                let doomed = UIDSet(ascending: rows.map { $0.uid...$0.uid })
+                let bytes = rows.reduce(Int64(0)) { $0 + Int64($1.size) }
+                return (doomed, bytes, core.head.highestModSeq + 1)
             }
             guard !doomed.isEmpty else { return (doomed, 0, nil) }
             let ticket = try writeRecords([.expunge(modSeq: modSeq, uids: doomed)], event: .expunged(doomed, modSeq: modSeq))

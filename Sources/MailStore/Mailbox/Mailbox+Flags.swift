@@ -16,7 +16,7 @@ extension Mailbox {
     public func store(_ change: FlagChange, uids: UIDSet, unchangedSince: ModSeq? = nil) async throws -> FlagStoreResult {
         let (result, ticket) = try await gate.withGate { () async throws -> (FlagStoreResult, UInt64?) in
             var records: [JournalRecord] = []
-            var table = core.withLock { $0.index.keywords }
+            var table = core.withLock { $0.head.keywords }
             let mode: JournalRecord.FlagRecord.Mode
             let target: MessageFlags
             switch change {
@@ -32,29 +32,24 @@ extension Mailbox {
                 mask = try Self.define(target.keywords, in: &table, records: &records)
             }
             let system = target.system.rawValue
+            // Decided against the writer's state, so a STORE right behind another
+            // (whose sync is still running) sees that one's flags.
             let (changed, modified, modSeq) = core.withLock { core -> ([ClosedRange<UID>], UIDSet, ModSeq) in
-                let index = core.index
                 var changed: [ClosedRange<UID>] = []
                 var modified = UIDSet()
-                for range in uids.ranges {
-                    var row = index.firstRow(atOrAfter: range.lowerBound)
-                    while row < index.count, index.uids[row] <= range.upperBound {
-                        defer { row += 1 }
-                        let uid = index.uids[row]
-                        if let limit = unchangedSince, index.modSeqs[row] > limit {
-                            modified.insert(uid)
-                            continue
-                        }
-                        let oldFlags = index.flags[row], oldMask = index.keywordMasks[row]
-                        let (newFlags, newMask): (UInt8, UInt64) = switch mode {
-                        case .add: (oldFlags | system, oldMask | mask)
-                        case .remove: (oldFlags & ~system, oldMask & ~mask)
-                        case .replace: (system, mask)
-                        }
-                        if newFlags != oldFlags || newMask != oldMask { changed.append(uid...uid) }
+                for row in core.writerRows(within: uids) {
+                    if let limit = unchangedSince, row.modSeq > limit {
+                        modified.insert(row.uid)
+                        continue
                     }
+                    let (newFlags, newMask): (UInt8, UInt64) = switch mode {
+                    case .add: (row.flags | system, row.keywordMask | mask)
+                    case .remove: (row.flags & ~system, row.keywordMask & ~mask)
+                    case .replace: (system, mask)
+                    }
+                    if newFlags != row.flags || newMask != row.keywordMask { changed.append(row.uid...row.uid) }
                 }
-                return (changed, modified, index.highestModSeq + 1)
+                return (changed, modified, core.head.highestModSeq + 1)
             }
             let changedSet = UIDSet(ascending: changed)
             guard !changedSet.isEmpty else {

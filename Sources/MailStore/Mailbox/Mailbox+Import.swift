@@ -3,7 +3,7 @@ extension Mailbox {
     /// reused here). Lower values are ignored.
     func raiseUIDNext(to uid: UID) async throws {
         let ticket = try await gate.withGate { () async throws -> UInt64? in
-            guard uid > core.withLock({ $0.index.uidNext }) else { return nil }
+            guard uid > core.withLock({ $0.head.uidNext }) else { return nil }
             return try writeRecords([.raiseUIDNext(uid)], event: nil)
         }
         if let ticket { try await acknowledge(ticket) }
@@ -11,6 +11,6 @@ extension Mailbox {
 
     /// Whether nothing was ever stored here (an import may then replace UIDVALIDITY).
     var isPristine: Bool {
-        core.withLock { $0.index.uidNext == 1 && $0.index.count == 0 && $0.index.expunged.isEmpty }
+        core.withLock { $0.head.uidNext == 1 && $0.pending.isEmpty && $0.index.count == 0 && $0.index.expunged.isEmpty }
     }
 }

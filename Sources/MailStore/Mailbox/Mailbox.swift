@@ -5,10 +5,11 @@ import Glibc
 import Musl
 #endif
 
-/// One open mailbox: its index in memory, its journal, its message files.
+/// One open mailbox: its index in memory, its journal, its message bodies.
 ///
-/// Layout of its directory: `journal`, `index` (the snapshot), `msgs/<uid>` (one
-/// immutable `MessageFile` per message), `tmp/` (message files being written).
+/// Layout of its directory: `journal`, `index` (the snapshot), `packs/<id>.<gen>`
+/// (journals, current and past, holding small bodies: see `BodyLocation`),
+/// `msgs/<uid>` (a file per large message), `tmp/` (message files being written).
 ///
 /// Concurrency: one writer at a time (`AsyncGate`), any number of readers, which
 /// take a consistent copy of the index (`view()`, copy-on-write, O(1)). Every write
@@ -22,20 +23,28 @@ public final class Mailbox: Sendable {
     let core: Mutex<Core>
     let commit: GroupCommit
     let bodySyncer: BodySyncer
+    /// The registry's id of this mailbox (its directory's name), which names its packs.
+    let mailboxID: UInt32
 
-    /// What the writer owns. Readers touch only `index`.
+    /// What the writer owns. Readers touch only `index`, which holds only synced
+    /// records in durable mode (see `WriterHead` for the writer's side).
     struct Core {
         var index: MailboxIndex
+        /// Written to the journal, not yet synced, not yet in `index` (durable mode).
+        /// Body records are not kept here (an append carries its body's location).
+        var pending: [PendingRecord] = []
+        /// UIDNEXT, HIGHESTMODSEQ and keywords after every record written so far.
+        var head: WriterHead
         var journalFD: Int32
         var journalEnd: Int64
         var generation: UInt64
         var snapshotSize: Int
         var messagesDirectoryFD: Int32
+        var packsDirectoryFD: Int32
         /// A rename or link into msgs/ since the last sync: the directory needs one too.
         var directoryDirty = false
-        /// Messages whose body is in the journal but whose file may not be durable
-        /// yet; compaction syncs them before it drops the journal.
-        var unsyncedFiles: [UID] = []
+        /// A pack linked into packs/ (COPY) since the last sync.
+        var packsDirty = false
         var tempCounter: UInt64 = 0
         var closed = false
         /// A compaction failed halfway; writes are refused until the mailbox is reopened.
@@ -48,11 +57,14 @@ public final class Mailbox: Sendable {
     var journalPath: String { directory + "/journal" }
     var snapshotPath: String { directory + "/index" }
     var messagesPath: String { directory + "/msgs" }
+    var packsPath: String { directory + "/packs" }
 
     func messagePath(_ uid: UID) -> String { messagesPath + "/\(uid)" }
+    func packPath(_ key: UInt64) -> String { packsPath + "/" + BodyLocation.packName(key) }
 
     private init(directory: String, options: StoreOptions, quota: QuotaAccount?, bodySyncer: BodySyncer, core: Core) {
         self.directory = directory
+        self.mailboxID = Self.mailboxID(directory: directory)
         self.bodySyncer = bodySyncer
         self.options = options
         self.quota = quota
@@ -62,14 +74,22 @@ public final class Mailbox: Sendable {
     }
 
     /// One group-commit round: links and renames into msgs/ first, then the journal
-    /// that names them.
+    /// that names them; then the records it covered become visible to readers.
     func syncJournal() async throws {
-        let (directoryFD, journalFD, directoryDirty) = core.withLock { core in
-            defer { core.directoryDirty = false }
-            return (core.messagesDirectoryFD, core.journalFD, core.directoryDirty)
+        let (directoryFD, packsFD, journalFD, directoryDirty, packsDirty, covered) = core.withLock { core in
+            defer {
+                core.directoryDirty = false
+                core.packsDirty = false
+            }
+            // Every pending record is already in the file, so this sync covers it.
+            return (
+                core.messagesDirectoryFD, core.packsDirectoryFD, core.journalFD, core.directoryDirty, core.packsDirty,
+                core.pending.count)
         }
         if directoryDirty { try await io.sync(directoryFD) }
+        if packsDirty { try await io.sync(packsFD) }
         try await io.sync(journalFD)
+        core.withLock { $0.publishPending(covered) }
     }
 
     /// Notes that msgs/ changed (called under the gate, before the journal write).
@@ -77,13 +97,40 @@ public final class Mailbox: Sendable {
         core.withLock { $0.directoryDirty = true }
     }
 
+    /// Notes that packs/ changed (called under the gate, before the journal write).
+    func markPacksDirty() {
+        core.withLock { $0.packsDirty = true }
+    }
+
     /// Creates an empty mailbox directory with a fresh journal.
     static func create(directory: String, uidValidity: UInt32, io: some FileIO) async throws {
         try io.makeDirectories(directory + "/msgs")
         try io.makeDirectory(directory + "/tmp")
+        try io.makeDirectory(directory + "/packs")
         try await JournalFile.create(
             path: directory + "/journal", header: .init(generation: 0, uidValidity: uidValidity), io: io)
         try await io.syncDirectory(of: directory)
+    }
+
+    /// Gives the journal of `generation` its permanent name in packs/ (a hard
+    /// link), durably, unless it has it already. Called whenever a journal is
+    /// created, before any record can locate a body in it.
+    static func mailboxID(directory: String) -> UInt32 {
+        UInt32(directory.split(separator: "/").last ?? "") ?? 0
+    }
+
+    static func linkJournalAsPack(directory: String, generation: UInt64, io: some FileIO) async throws {
+        let key = BodyLocation.packKey(mailboxID: mailboxID(directory: directory), generation: generation)
+        let pack = directory + "/packs/" + BodyLocation.packName(key)
+        do {
+            try io.link(directory + "/journal", pack)
+        } catch StoreError.io(_, _, EEXIST) {
+            // Linked before a crash: the same inode, unless a crash left it naming
+            // an older journal of that generation (recreated on open), so relink.
+            try io.unlink(pack)
+            try io.link(directory + "/journal", pack)
+        }
+        try await io.syncDirectory(of: pack)
     }
 
     /// Opens a mailbox: loads the snapshot, replays the journal's intact records and
@@ -119,15 +166,33 @@ public final class Mailbox: Sendable {
         }
 
         var validLength = JournalFile.headerSize
-        var journaledBodies: [UID: (message: [UInt8], structure: [UInt8])] = [:]
+        let ownPack = BodyLocation.packKey(mailboxID: mailboxID(directory: directory), generation: generation)
+        var recordStart = JournalFile.headerSize
+        var lastBody: (uid: UID, location: BodyLocation)?
         for (record, end) in journal.records {
             do {
-                try index.apply(record)
+                switch record {
+                case let .append(message):
+                    let body = lastBody.flatMap { $0.uid == message.uid ? $0.location : nil } ?? .ownFile
+                    try index.apply(record, body: body)
+                case let .body(uid, _, _):
+                    try index.apply(record)
+                    let offset = recordStart + JournalRecord.bodyOffsetInRecord
+                    lastBody = (uid, BodyLocation(pack: ownPack, offset: UInt32(offset)))
+                case let .bodyAt(uid, location):
+                    try index.apply(record)
+                    lastBody = (uid, location)
+                case let .relocate(uid, _, _):
+                    let offset = recordStart + JournalRecord.bodyOffsetInRecord
+                    try index.apply(record, body: BodyLocation(pack: ownPack, offset: UInt32(offset)))
+                default:
+                    try index.apply(record)
+                }
             } catch {
                 break // an impossible record ends recovery like a torn one
             }
-            if case let .body(uid, message, structure) = record { journaledBodies[uid] = (message, structure) }
             validLength = end
+            recordStart = end
         }
 
         let journalFD = try io.open(journalPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
@@ -137,27 +202,23 @@ public final class Mailbox: Sendable {
         }
         try io.makeDirectory(directory + "/msgs")
         try io.makeDirectory(directory + "/tmp")
+        try io.makeDirectory(directory + "/packs")
         for name in try io.listDirectory(directory + "/tmp") { try io.unlink(directory + "/tmp/" + name) }
-        // A message whose body is journaled may have lost its file (or part of it)
-        // in a machine crash: rebuild it from the journal.
-        var unsynced: [UID] = []
-        for (uid, body) in journaledBodies.sorted(by: { $0.key < $1.key }) where index.row(of: uid) != nil {
-            unsynced.append(uid)
-            let path = directory + "/msgs/\(uid)"
-            if let file = try? MessageFile(path: path, io: io), file.bodySize == body.message.count { continue }
-            let temporary = directory + "/tmp/rebuild.\(uid)"
-            try? io.unlink(temporary)
-            try await MessageFile.write(body: body.message, structure: body.structure, to: temporary, io: io, syncer: nil)
-            try io.rename(temporary, path)
+        // Journals of older stores, and one whose link a crash prevented (or that
+        // was replaced from outside, e.g. restored), get their name in packs/ now,
+        // before any body in them is read from there.
+        if !sameFile(journalPath, directory + "/packs/" + BodyLocation.packName(ownPack)) {
+            try await linkJournalAsPack(directory: directory, generation: generation, io: io)
         }
         let messagesFD = try io.open(directory + "/msgs", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC, mode: 0)
+        let packsFD = try io.open(directory + "/packs", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC, mode: 0)
 
         return Mailbox(
             directory: directory, options: options, quota: quota,
             bodySyncer: try bodySyncer ?? BodySyncer(directory: directory, options: options),
             core: Core(
-                index: index, journalFD: journalFD, journalEnd: Int64(validLength), generation: generation,
-                snapshotSize: snapshotSize, messagesDirectoryFD: messagesFD, unsyncedFiles: unsynced))
+                index: index, head: WriterHead(index), journalFD: journalFD, journalEnd: Int64(validLength), generation: generation,
+                snapshotSize: snapshotSize, messagesDirectoryFD: messagesFD, packsDirectoryFD: packsFD))
     }
 
     /// Closes the files and ends every change stream. Further calls fail.
@@ -166,7 +227,7 @@ public final class Mailbox: Sendable {
             let fds = core.withLock { core -> [Int32] in
                 guard !core.closed else { return [] }
                 core.closed = true
-                return [core.journalFD, core.messagesDirectoryFD]
+                return [core.journalFD, core.messagesDirectoryFD, core.packsDirectoryFD]
             }
             for fd in fds { io.close(fd) }
         }
@@ -178,13 +239,16 @@ public final class Mailbox: Sendable {
             if !core.closed {
                 options.io.close(core.journalFD)
                 options.io.close(core.messagesDirectoryFD)
+                options.io.close(core.packsDirectoryFD)
             }
         }
     }
 
     // MARK: Reading
 
-    /// A consistent copy of the index as of now.
+    /// A consistent copy of the index as of now: every durable write, and none that
+    /// a crash could still lose (a write becomes visible when its sync is done,
+    /// just before it is acknowledged and its change event published).
     public func view() -> MailboxView {
         MailboxView(index: core.withLock { $0.index })
     }
@@ -197,11 +261,24 @@ public final class Mailbox: Sendable {
     /// Maps a message file for FETCH. The mapping stays valid even if the message
     /// is expunged meanwhile.
     public func openMessage(uid: UID) throws -> MessageFile {
-        guard core.withLock({ $0.index.row(of: uid) != nil }) else { throw StoreError.messageNotFound(uid) }
+        let index = core.withLock { $0.index }
+        guard let file = messageFile(uid: uid, in: index) else { throw StoreError.messageNotFound(uid) }
+        return try file.get()
+    }
+
+    /// Maps the body of `uid` as `index` locates it; nil if the index has no such
+    /// message or its body is gone (expunged meanwhile).
+    func messageFile(uid: UID, in index: MailboxIndex) -> Result<MessageFile, any Error>? {
+        guard let row = index.row(of: uid) else { return nil }
+        let location = index.bodyLocation(row: row)
         do {
-            return try MessageFile(path: messagePath(uid), io: io)
+            if location.isOwnFile { return .success(try MessageFile(path: messagePath(uid), io: io)) }
+            return .success(try MessageFile(
+                packPath: packPath(location.pack), offset: Int(location.offset), bodySize: Int(index.sizes[row]), io: io))
         } catch StoreError.io(_, _, ENOENT) {
-            throw StoreError.messageNotFound(uid)
+            return nil
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -216,11 +293,22 @@ public final class Mailbox: Sendable {
     /// holds the gate. Returns the ticket to wait on for durability.
     func writeRecords(_ records: [JournalRecord], event: MailboxChange?) throws -> UInt64 {
         var writer = ByteWriter(capacity: 64 * records.count)
-        for record in records { record.encode(into: &writer) }
+        // Where each `body` record starts within this write.
+        var bodyStarts: [(uid: UID, start: Int)] = []
+        for record in records {
+            switch record {
+            case let .body(uid, _, _), let .relocate(uid, _, _): bodyStarts.append((uid, writer.bytes.count))
+            default: break
+            }
+            record.encode(into: &writer)
+        }
         try core.withLock { core in
             guard !core.closed else { throw StoreError.operationNotAllowed("mailbox is closed") }
             guard !core.needsReopen else {
                 throw StoreError.operationNotAllowed("mailbox must be reopened after a failed compaction")
+            }
+            guard core.journalEnd + Int64(writer.bytes.count) <= Int64(UInt32.max) else {
+                throw StoreError.operationNotAllowed("journal full until compaction")
             }
             do {
                 try writer.bytes.withUnsafeBytes { try io.write(core.journalFD, $0, at: core.journalEnd) }
@@ -229,14 +317,31 @@ public final class Mailbox: Sendable {
                 try? io.truncate(core.journalFD, to: core.journalEnd)
                 throw error
             }
+            let ownPack = BodyLocation.packKey(mailboxID: mailboxID, generation: core.generation)
+            var located: [UID: BodyLocation] = [:]
+            for (uid, start) in bodyStarts {
+                let offset = core.journalEnd + Int64(start + JournalRecord.bodyOffsetInRecord)
+                located[uid] = BodyLocation(pack: ownPack, offset: UInt32(offset))
+            }
             core.journalEnd += Int64(writer.bytes.count)
             for record in records {
-                do {
-                    try core.index.apply(record)
-                } catch {
-                    preconditionFailure("writer produced an out-of-order record: \(record)")
+                core.head.advance(past: record)
+                // Readers see a record once it is durable: at once when relaxed, else
+                // when the sync that covers it is done (`syncJournal`).
+                switch record {
+                case .body:
+                    break
+                case let .bodyAt(uid, location):
+                    located[uid] = location
+                case let .append(message):
+                    core.pending.append(PendingRecord(record: record, body: located[message.uid] ?? .ownFile))
+                case let .relocate(uid, _, _):
+                    core.pending.append(PendingRecord(record: record, body: located[uid] ?? .ownFile))
+                default:
+                    core.pending.append(PendingRecord(record: record, body: .ownFile))
                 }
             }
+            if options.durability == .relaxed { core.publishPending(core.pending.count) }
         }
         return commit.issue(event: event)
     }
@@ -257,6 +362,13 @@ public final class Mailbox: Sendable {
         }
         return directory + "/tmp/\(getpid()).\(n)"
     }
+}
+
+/// Whether two paths name the same inode (false if either is missing).
+func sameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
 }
 
 /// The numbers STATUS and SELECT report.

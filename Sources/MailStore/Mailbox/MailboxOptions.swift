@@ -24,9 +24,10 @@ public enum BodySync: Sendable, Equatable {
 public struct StoreOptions: Sendable {
     public var durability: Durability
     public var bodySync: BodySync
-    /// Messages up to this size are written into the journal as well as their file,
-    /// so an append costs one shared journal sync instead of a sync of its own
-    /// file; the files are synced in bulk at compaction. 0 turns it off.
+    /// Messages up to this size are written into the journal and stay there (the
+    /// journal becomes a pack, see `BodyLocation`): an append costs one shared
+    /// journal sync and creates no file. Larger ones get a file of their own,
+    /// synced before their record. 0 gives every message its own file.
     public var journaledBodyLimit: Int
     /// Parses messages at append time; the MIME module's analyzer in production.
     public var analyzer: any MessageAnalyzer

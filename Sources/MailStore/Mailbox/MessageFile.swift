@@ -4,15 +4,19 @@ import Glibc
 import Musl
 #endif
 
-/// One stored message: an immutable file holding the body as received, then the
-/// analyzer's structure bytes (the MIME module's parse, so FETCH never re-parses),
-/// then a 16-byte footer:
+/// One stored message, mapped for reading: the body as received and the
+/// analyzer's structure bytes (the MIME module's parse, so FETCH never re-parses).
+///
+/// The body lies either in a file of its own (large bodies, and older stores),
+/// an immutable file with a 16-byte footer:
 ///
 ///     [body][structure][structure length: u32][magic "MSF1": u32][body length: u64]
 ///
-/// The file is written once under a temporary name, fsynced, then renamed into the
-/// mailbox (`msgs/<uid>`); COPY hard-links it, so body and structure are shared.
-/// Reading maps it (`mmap`): a FETCH hands the kernel a range of the mapping.
+/// written once under a temporary name, fsynced, renamed into the mailbox
+/// (`msgs/<uid>`), hard-linked by COPY; or in a pack (see `BodyLocation`), a
+/// shared read-only file where it is one contiguous range. Either way
+/// `bodyPath` and `bodyOffset` name the bytes, so a FETCH can hand the kernel
+/// that range of that file (splice), or read them from the mapping.
 public final class MessageFile: Sendable {
     static let magic: UInt32 = 0x3146_534D // "MSF1"
     static let footerSize = 16
@@ -21,8 +25,35 @@ public final class MessageFile: Sendable {
     /// Length of the message itself (RFC822.SIZE).
     public let bodySize: Int
     private let structureRange: Range<Int>
+    /// The file holding the body (`msgs/<uid>` or a pack); it is never renamed or
+    /// rewritten, only unlinked once no message uses it (then `open` fails: copy
+    /// from this mapping instead, which stays valid).
+    public let bodyPath: String
+    /// Where the body starts in `bodyPath` (0 for a file of its own).
+    public let bodyOffset: Int
+
+    /// Maps the body at `offset` in a pack: `bodySize` bytes, the structure
+    /// length (u32), the structure.
+    init(packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
+        let fd = try io.open(packPath, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+        defer { io.close(fd) }
+        var lengthBytes: UInt32 = 0
+        let got = try withUnsafeMutableBytes(of: &lengthBytes) { try io.read(fd, into: $0, at: Int64(offset + bodySize)) }
+        let structureLength = Int(UInt32(littleEndian: lengthBytes))
+        let fileSize = Int(try io.size(fd))
+        guard got == 4, offset + bodySize + 4 + structureLength <= fileSize else {
+            throw StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+        }
+        mapping = try MappedFile(fd: fd, offset: offset, length: bodySize + 4 + structureLength, path: packPath)
+        self.bodySize = bodySize
+        structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
+        bodyPath = packPath
+        bodyOffset = offset
+    }
 
     init(path: String, io: some FileIO) throws {
+        bodyPath = path
+        bodyOffset = 0
         mapping = try MappedFile(path: path, io: io)
         let bytes = mapping.bytes
         guard bytes.count >= Self.footerSize else { throw StoreError.corrupt(path: path, reason: "no footer") }

@@ -137,7 +137,7 @@ extension Mailbox {
     public func search(_ key: SearchKey, in view: MailboxView? = nil) -> [UID] {
         let view = view ?? self.view()
         let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { uid in
-            try? MessageFile(path: self.messagePath(uid), io: self.io)
+            try? self.messageFile(uid: uid, in: view.index)?.get()
         }
         return evaluator.matchingUIDs(key)
     }
