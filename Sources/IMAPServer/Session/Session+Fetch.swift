@@ -40,7 +40,7 @@ extension Session {
             if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
             send(.untagged(.fetch(UInt32(sequence), items)))
             if !output.splices.isEmpty {
-                try await writeOutputWithBodies(selection.mailbox, file: file)
+                try await writeOutputWithBodies(from: file)
             } else if output.bytes.count >= Self.fetchFlushThreshold {
                 try await flush()
             }
@@ -50,11 +50,12 @@ extension Session {
     }
 
     /// Writes pending output whose FETCH items refer to message bytes by range
-    /// (`ExternalBytes`, source = UID): the bytes between go as they are, each
-    /// range as a `FileRange` of the message file, so the kernel moves it from the
-    /// page cache to the socket. If the file cannot be opened any more (expunged
-    /// and unlinked meanwhile), the bytes are copied from the mapping still held.
-    func writeOutputWithBodies(_ mailbox: Mailbox, file: MessageFile?) async throws {
+    /// (`ExternalBytes`, relative to the body): the bytes between go as they are,
+    /// each range as a `FileRange` of the file that holds the body (its own file or
+    /// a pack, at `bodyOffset`), so the kernel moves it from the page cache to the
+    /// socket. If that file cannot be opened any more (unlinked meanwhile), the
+    /// bytes are copied from the mapping still held.
+    func writeOutputWithBodies(from file: MessageFile?) async throws {
         let buffer = output
         output.removeAll()
         var pending: [UInt8] = []
@@ -64,14 +65,15 @@ extension Session {
             switch segment {
             case let .bytes(bytes): pending += bytes
             case let .external(range):
-                let path = mailbox.directory + "/msgs/\(range.source)"
-                let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                guard let file else { preconditionFailure("a FETCH body range without its message file") }
+                let descriptor = open(file.bodyPath, O_RDONLY | O_CLOEXEC)
                 if descriptor >= 0 {
                     defer { close(descriptor) }
                     try await connection.write(pending)
                     pending.removeAll(keepingCapacity: true)
-                    try await connection.write(FileRange(descriptor: descriptor, offset: UInt64(range.offset), count: range.count))
-                } else if let file {
+                    let offset = UInt64(file.bodyOffset + range.offset)
+                    try await connection.write(FileRange(descriptor: descriptor, offset: offset, count: range.count))
+                } else {
                     pending += file.bytes(in: range.offset..<(range.offset + range.count))
                 }
             }

@@ -119,6 +119,36 @@ import Testing
         await server.stop()
     }
 
+    /// Medium bodies (spliced, but small enough to live in the mailbox's journal
+    /// pack) sit at an offset inside a shared file: each must come back as itself.
+    @Test func mediumBodiesInAPackSpliceFromTheirOffset() async throws {
+        let server = try await MessageTestServer()
+        let alice = try await server.client()
+        var messages: [[String]] = []
+        for index in 0..<3 {
+            var lines = ["Subject: medium \(index)", ""]
+            for number in 0..<700 { lines.append("message \(index) line \(number) with some filler text") }
+            messages.append(lines)
+            let body = crlf(lines)
+            #expect(body.count > 20_000 && body.count < 100_000)
+            let answer = try await alice.append(tag: "A\(index)", body)
+            #expect(answer.last?.hasPrefix("A\(index) OK [APPENDUID ") == true)
+        }
+        for (index, lines) in messages.enumerated().reversed() {
+            try alice.client.send("F\(index) FETCH \(index + 1) BODY.PEEK[]")
+            #expect(await alice.readLine() == "* \(index + 1) FETCH (BODY[] {\(crlf(lines).count)}")
+            for (number, expected) in lines.enumerated() {
+                let got = await alice.readLine()
+                if got != expected {
+                    Issue.record("message \(index) line \(number): \(String(describing: got)) != \(expected)")
+                    break
+                }
+            }
+            #expect(await alice.read(2) == [")", "F\(index) OK FETCH completed"])
+        }
+        await server.stop()
+    }
+
     @Test func appendLimitAndTryCreate() async throws {
         let server = try await MessageTestServer()
         let alice = try await server.client(select: nil)
