@@ -2,15 +2,16 @@
 /// grammar rule is built from.
 ///
 /// Invariant: `base` points at `count` initialised bytes that outlive this value. A
-/// parser is only created by ``withGrammarParser(_:_:)`` inside `withUnsafeBufferPointer`
-/// and never escapes that closure. Every read checks `index < count` first; `index`
+/// parser is only created inside a `withUnsafeBufferPointer` (or `withMemoryRebound`)
+/// closure over those bytes, by ``withGrammarParser(_:_:)`` or
+/// `CommandParser.parseCommand(in:)`, and never escapes that closure. Every read checks `index < count` first; `index`
 /// never exceeds `count`.
 struct GrammarParser {
     private let base: UnsafePointer<UInt8>?
     let count: Int
     private(set) var index: Int = 0
 
-    fileprivate init(_ buffer: UnsafeBufferPointer<UInt8>) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>) {
         base = buffer.baseAddress
         count = buffer.count
     }

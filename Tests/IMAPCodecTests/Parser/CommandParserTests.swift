@@ -220,6 +220,9 @@ struct CommandParserTests {
         let parsed = try CommandParser.parseCommand(frame[...])
         #expect(parsed.command == testCase.expected)
         #expect(parsed.tag == String(testCase.wire.prefix { $0 != " " }))
+        // The raw-bytes entry point parses the same bytes to the same command.
+        let fromRaw = try frame.withUnsafeBytes { bytes in try CommandParser.parseCommand(bytes) }
+        #expect(fromRaw == parsed)
     }
 
     /// Framing then parsing, one byte at a time: the frame the framer hands over is the
