@@ -54,10 +54,9 @@ extension GrammarParser {
     // atom = 1*ATOM-CHAR
     @inline(__always)
     mutating func parseAtomRange() throws(ParseFailure) -> Range<Int> {
-        let start = index
-        while let byte = peek(), ByteClass.isAtomChar(byte) { advance() }
-        guard index > start else { throw ParseFailure("expected an atom") }
-        return start..<index
+        let range = skipRun(ByteClass.isAtomChar)
+        guard !range.isEmpty else { throw ParseFailure("expected an atom") }
+        return range
     }
 
     mutating func parseAtom() throws(ParseFailure) -> String {
@@ -243,10 +242,9 @@ extension GrammarParser {
 
     // tag = 1*<any ASTRING-CHAR except "+">
     mutating func parseTag() throws(ParseFailure) -> String {
-        let start = index
-        while let byte = peek(), ByteClass.isTagChar(byte) { advance() }
-        guard index > start else { throw ParseFailure("missing or invalid tag") }
-        return string(start..<index)
+        let range = skipRun(ByteClass.isTagChar)
+        guard !range.isEmpty else { throw ParseFailure("missing or invalid tag") }
+        return string(range)
     }
 
     // tagged-ext-label = tagged-label-fchar *tagged-label-char

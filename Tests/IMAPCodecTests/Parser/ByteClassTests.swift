@@ -39,4 +39,23 @@ struct ByteClassTests {
             #expect(ByteClass.isListChar(byte) == expected, "byte \(byte)")
         }
     }
+
+    /// The word-at-a-time fold agrees with the byte fold for every ASCII byte in every
+    /// lane, next to neighbours at the edges of the lower-case range.
+    @Test func wordFoldMatchesByteFold() {
+        let edges: [UInt8] = [0x00, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B, 0x7F]
+        for lane in 0..<8 {
+            for byte in UInt8(0)...UInt8(0x7F) {
+                for neighbour in edges {
+                    var bytes = [UInt8](repeating: neighbour, count: 8)
+                    bytes[lane] = byte
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    let folded = bytes.map(asciiUppercased).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(ASCIIWord.uppercased(word) == folded)
+                }
+            }
+        }
+        // A byte outside ASCII matches no keyword.
+        #expect(ASCIIWord.uppercased(0x4141_4141_4141_41C1) == 0)
+    }
 }
