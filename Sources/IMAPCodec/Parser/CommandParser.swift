@@ -23,16 +23,17 @@ public enum CommandParser {
 
     private static func parseCommand(in buffer: UnsafeBufferPointer<UInt8>) throws(CommandParseError) -> TaggedCommand {
         var parser = GrammarParser(buffer)
-        var tag: String?
+        // Where a usable tag ends, to echo it in the BAD: only a tag that ends where a
+        // tag may end. Kept as a position so the success path copies no string.
+        var tagEnd: Int?
         do throws(ParseFailure) {
             let parsedTag = try parser.parseTag()
-            // Only a tag that ends where a tag may end is worth echoing in the BAD.
-            if parser.peek() == 0x20 || parser.isAtLineEnd { tag = parsedTag }
+            if parser.peek() == 0x20 || parser.isAtLineEnd { tagEnd = parser.index }
             try parser.parseSpace()
             let command = try parser.parseCommandBody()
             return TaggedCommand(tag: parsedTag, command: command)
         } catch {
-            throw CommandParseError(tag: tag, reason: error.reason)
+            throw CommandParseError(tag: tagEnd.map { parser.string(0..<$0) }, reason: error.reason)
         }
     }
 
