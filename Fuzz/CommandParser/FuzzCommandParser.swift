@@ -1,6 +1,8 @@
 // libFuzzer entry for the command side of IMAPCodec, compiled together with the module's
 // sources by build.sh (so internal API is visible). Oracles beyond "no crash":
-// - framing is independent of how the input is split,
+// - framing is independent of how the input is split, and of the event form (the
+//   split run reads range events, the whole run slice events),
+// - the raw-bytes parse entry point agrees with the slice one,
 // - a parsed command encodes and parses back to itself,
 // - modified UTF-7 that decodes re-encodes to something that decodes the same.
 // Every frame is also fed to the client-side ResponseParser (no crash, nothing more).
@@ -19,13 +21,18 @@ public func fuzzCommandParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         nonSynchronizingLiterals: control & 8 == 0 ? .literalPlus : .literalMinus,
         usesSIMD: control & 16 == 0)
     let whole = frame(bytes, limits: limits, pieceSize: bytes.count)
-    let split = frame(bytes, limits: limits, pieceSize: Int(control >> 5) + 1)
+    let split = frame(bytes, limits: limits, pieceSize: Int(control >> 5) + 1, byRange: true)
     precondition(whole == split, "framing depends on the split")
 
     for event in whole {
         switch event {
         case .command(let frame):
-            if let command = try? CommandParser.parseCommand(frame[...]) {
+            let parsed = Result { () throws(CommandParseError) in try CommandParser.parseCommand(frame[...]) }
+            let parsedRaw = frame.withUnsafeBytes { bytes in
+                Result { () throws(CommandParseError) in try CommandParser.parseCommand(bytes) }
+            }
+            precondition(parsed == parsedRaw, "raw-bytes parse differs from slice parse")
+            if case .success(let command) = parsed {
                 checkRoundTrip(command)
             }
             _ = CommandParser.isIdleDone(frame[...])
@@ -55,7 +62,7 @@ enum FuzzEvent: Equatable {
     case error(FramingError)
 }
 
-func frame(_ bytes: [UInt8], limits: FramingLimits, pieceSize: Int) -> [FuzzEvent] {
+func frame(_ bytes: [UInt8], limits: FramingLimits, pieceSize: Int, byRange: Bool = false) -> [FuzzEvent] {
     var framer = CommandFramer(limits: limits)
     var events: [FuzzEvent] = []
     var offset = 0
@@ -63,6 +70,12 @@ func frame(_ bytes: [UInt8], limits: FramingLimits, pieceSize: Int) -> [FuzzEven
         let end = min(bytes.count, offset + max(1, pieceSize))
         framer.append(bytes[offset..<end])
         offset = end
+        if byRange {
+            while let event = framer.nextRangeEvent() {
+                record(event, of: framer, into: &events)
+            }
+            continue
+        }
         while let event = framer.nextEvent() {
             switch event {
             case .command(let frame): events.append(.command(Array(frame)))
@@ -83,6 +96,29 @@ func frame(_ bytes: [UInt8], limits: FramingLimits, pieceSize: Int) -> [FuzzEven
         }
     } while offset < bytes.count
     return events
+}
+
+/// Records a range event as `frame` records the slice event it stands for.
+func record(_ event: FramingRangeEvent, of framer: CommandFramer, into events: inout [FuzzEvent]) {
+    func copy(_ range: Range<Int>) -> [UInt8] { framer.withUnsafeBytes(in: range) { Array($0) } }
+    switch event {
+    case .command(let range): events.append(.command(copy(range)))
+    case .continuationRequest: events.append(.continuation)
+    case .streamedLiteralBegins(let head, _, let continuing, let synchronizing):
+        events.append(.head(copy(head), continuing))
+        if synchronizing { events.append(.continuation) }
+    case .streamedLiteralBytes(let range):
+        if case .bytes(let previous)? = events.last {
+            events[events.count - 1] = .bytes(previous + copy(range))
+        } else {
+            events.append(.bytes(copy(range)))
+        }
+    case .streamedLiteralEnds: events.append(.end)
+    case .streamedCommandEnds(let range): events.append(.tail(copy(range)))
+    case .error:
+        guard let error = framer.lastError else { preconditionFailure("error event without lastError") }
+        events.append(.error(error))
+    }
 }
 
 func checkRoundTrip(_ command: TaggedCommand) {

@@ -30,6 +30,9 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Frame small-command pipeline, 4 MiB (\(path))") { benchmark in
             frameStream(SampleStreams.pipeline, limits: FramingLimits(usesSIMD: simd), benchmark: benchmark)
         }
+        Benchmark("Frame small-command pipeline, 4 MiB, range events (\(path))") { benchmark in
+            frameStreamByRange(SampleStreams.pipeline, limits: FramingLimits(usesSIMD: simd), benchmark: benchmark)
+        }
         Benchmark("Frame 2 KiB-line pipeline, 4 MiB (\(path))") { benchmark in
             frameStream(SampleStreams.longLines, limits: FramingLimits(usesSIMD: simd), benchmark: benchmark)
         }
@@ -49,6 +52,20 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
+    Benchmark(
+        "Frame one small command, steady state, range events (allocations per command)",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        var framer = CommandFramer()
+        let command = Array("a1 UID FETCH 1:* (FLAGS)\r\n".utf8)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            framer.append(command)
+            while let event = framer.nextRangeEvent() { blackHole(event) }
+        }
+        benchmark.stopMeasurement()
+    }
+
     // MARK: Parsing
 
     for (name, line) in SampleCommands.typical {
@@ -57,6 +74,16 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 blackHole(try? CommandParser.parseCommand(frame))
+            }
+            benchmark.stopMeasurement()
+        }
+        Benchmark("Parse \(name), raw bytes", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            let frame = Array(line.utf8)
+            benchmark.startMeasurement()
+            frame.withUnsafeBytes { bytes in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try? CommandParser.parseCommand(bytes))
+                }
             }
             benchmark.stopMeasurement()
         }
@@ -73,6 +100,24 @@ let benchmarks: @Sendable () -> Void = {
             offset = end
             while let event = framer.nextEvent() {
                 if case .command(let frame) = event { blackHole(try? CommandParser.parseCommand(frame)) }
+            }
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("Frame + parse small-command pipeline, 4 MiB, range events") { benchmark in
+        let stream = SampleStreams.pipeline
+        benchmark.startMeasurement()
+        var framer = CommandFramer()
+        var offset = 0
+        while offset < stream.count {
+            let end = min(stream.count, offset + 16 * 1024)
+            framer.append(stream[offset..<end])
+            offset = end
+            while let event = framer.nextRangeEvent() {
+                if case .command(let range) = event {
+                    blackHole(framer.withUnsafeBytes(in: range) { try? CommandParser.parseCommand($0) })
+                }
             }
         }
         benchmark.stopMeasurement()
@@ -123,6 +168,24 @@ func frameStream(_ stream: [UInt8], limits: FramingLimits, benchmark: Benchmark)
             framer.append(stream[offset..<end])
             offset = end
             while let event = framer.nextEvent() {
+                if case .command = event { commands += 1 }
+            }
+        }
+        blackHole(commands)
+    }
+}
+
+/// The same through ``CommandFramer/nextRangeEvent()``.
+func frameStreamByRange(_ stream: [UInt8], limits: FramingLimits, benchmark: Benchmark) {
+    for _ in benchmark.scaledIterations {
+        var framer = CommandFramer(limits: limits)
+        var offset = 0
+        var commands = 0
+        while offset < stream.count {
+            let end = min(stream.count, offset + 16 * 1024)
+            framer.append(stream[offset..<end])
+            offset = end
+            while let event = framer.nextRangeEvent() {
                 if case .command = event { commands += 1 }
             }
         }

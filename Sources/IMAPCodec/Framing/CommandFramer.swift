@@ -1,7 +1,7 @@
 /// Splits the bytes a client sends into commands, without parsing them.
 ///
-/// Feed received bytes with ``append(_:)``, then call ``nextEvent()`` until it returns
-/// nil ("needs more bytes"). The framer finds line ends (SIMD scan) and literal headers
+/// Feed received bytes with ``append(_:)``, then call ``nextRangeEvent()`` (or
+/// ``nextEvent()``) until it returns nil ("needs more bytes"). The framer finds line ends (SIMD scan) and literal headers
 /// at line ends (`{n}`, `{n+}`, `~{n}`), skips literal bytes without scanning them, asks
 /// for `+` continuations for synchronizing literals, streams literals larger than
 /// ``FramingLimits/maximumBufferedLiteralSize``, and enforces the limits. Any split of
@@ -12,7 +12,7 @@
 public struct CommandFramer: Sendable {
     public let limits: FramingLimits
 
-    private var storage: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
     /// Bytes before this index are consumed and may be compacted away.
     private var readIndex = 0
     /// Start of the command, or of the segment after a streamed literal.
@@ -28,6 +28,8 @@ public struct CommandFramer: Sendable {
     private var continuingTag: String?
     /// The size of the streamed literal last announced, to tell whether any of it was read.
     private var announcedLiteralSize = 0
+    /// The error behind the last ``FramingRangeEvent/error`` (or ``FramingEvent/error(_:)``).
+    public private(set) var lastError: FramingError?
 
     private enum State: Hashable {
         case line
@@ -67,7 +69,35 @@ public struct CommandFramer: Sendable {
     }
 
     /// The next event the received bytes allow, or nil when more bytes are needed.
+    ///
+    /// Each event with bytes shares the framer's buffer (a retain per event). On a hot
+    /// path prefer ``nextRangeEvent()``, which this wraps.
     public mutating func nextEvent() -> FramingEvent? {
+        guard let event = frameNext() else { return nil }
+        switch event {
+        case .command(let range): return .command(storage[range])
+        case .continuationRequest: return .continuationRequest
+        case .streamedLiteralBegins(let head, let byteCount, let continuing, let synchronizing):
+            return .streamedLiteralBegins(
+                head: storage[head], byteCount: byteCount, continuing: continuing, synchronizing: synchronizing)
+        case .streamedLiteralBytes(let range): return .streamedLiteralBytes(storage[range])
+        case .streamedLiteralEnds: return .streamedLiteralEnds
+        case .streamedCommandEnds(let range): return .streamedCommandEnds(storage[range])
+        case .error: return lastError.map(FramingEvent.error)
+        }
+    }
+
+    /// The next event the received bytes allow, or nil when more bytes are needed; its
+    /// bytes are positions in the framer's buffer, valid until the next ``append(_:)``.
+    ///
+    /// The preferred form: no reference counting per command (see ``FramingRangeEvent``).
+    public mutating func nextRangeEvent() -> FramingRangeEvent? {
+        frameNext()
+    }
+
+    /// The body of both event functions, inlined into each so neither pays a call.
+    @inline(__always)
+    private mutating func frameNext() -> FramingRangeEvent? {
         while true {
             switch state {
             case .closed:
@@ -79,7 +109,7 @@ public struct CommandFramer: Sendable {
                     let error = state == .line ? FramingError(kind: .lineTooLong, tag: tag(), isFatal: false) : nil
                     consumeThrough(storage.count)
                     state = .skippingLongLine
-                    if let error { return .error(error) }
+                    if let error { return report(error) }
                     return nil
                 }
                 if let event = lineEnded(at: lineFeed) { return event }
@@ -105,7 +135,7 @@ public struct CommandFramer: Sendable {
             case .streamedLiteral(let remaining):
                 let available = min(storage.count - readIndex, remaining)
                 guard available > 0 else { return nil }
-                let chunk = storage[readIndex..<(readIndex + available)]
+                let chunk = readIndex..<(readIndex + available)
                 consumeThrough(readIndex + available)
                 state = available == remaining ? .streamedLiteralEnd : .streamedLiteral(remaining: remaining - available)
                 return .streamedLiteralBytes(chunk)
@@ -142,14 +172,43 @@ public struct CommandFramer: Sendable {
     }
 
     /// Handles a line that ends at `lineFeed`; returns an event, or nil to keep framing.
-    private mutating func lineEnded(at lineFeed: Int) -> FramingEvent? {
+    @inline(__always)
+    private mutating func lineEnded(at lineFeed: Int) -> FramingRangeEvent? {
+        let lineEnd = lineFeed + 1
+        // The common case first: a whole command on one line, within the limits, that
+        // does not end in a literal header (it does not end in "}").
+        if case .line = state, !continuing, lineEnd - commandStart <= limits.maximumBufferedCommandSize,
+            lineEnd - lineStart <= limits.maximumLineLength, !mayEndInLiteralHeader(lineFeed: lineFeed)
+        {
+            let frame = commandStart..<lineEnd
+            consumeThrough(lineEnd)
+            return .command(frame)
+        }
+        return lineEndedSlowly(at: lineFeed)
+    }
+
+    /// False when the line ending at `lineFeed` cannot end in a literal header: the byte
+    /// before its CRLF (or bare LF) is not "}". One or two byte reads.
+    @inline(__always)
+    private func mayEndInLiteralHeader(lineFeed: Int) -> Bool {
+        storage.withUnsafeBufferPointer { buffer in
+            var index = lineFeed - 1
+            if index >= lineStart, buffer[index] == 0x0D { index -= 1 }
+            return index >= lineStart && buffer[index] == UInt8(ascii: "}")
+        }
+    }
+
+    /// Every line end but the common one: limits, discarding, literal headers,
+    /// continuations after a streamed literal.
+    private mutating func lineEndedSlowly(at lineFeed: Int) -> FramingRangeEvent? {
         let lineEnd = lineFeed + 1
         if lineEnd - lineStart > limits.maximumLineLength {
             // As if the line had been found too long before its end arrived: dropped up to
             // here with any literal header ignored, so every split of the input agrees.
             let error = state == .line ? FramingError(kind: .lineTooLong, tag: tag(), isFatal: false) : nil
             finishCommand(at: lineEnd)
-            return error.map(FramingEvent.error)
+            guard let error else { return nil }
+            return report(error)
         }
         if state == .discardingLines {
             return discardedLineEnded(at: lineEnd)
@@ -157,11 +216,11 @@ public struct CommandFramer: Sendable {
         if lineEnd - commandStart > limits.maximumBufferedCommandSize {
             let error = FramingError(kind: .commandTooLarge, tag: tag(), isFatal: false)
             state = .discardingLines
-            return discardedLineEnded(at: lineEnd) ?? .error(error)
+            return discardedLineEnded(at: lineEnd) ?? report(error)
         }
         guard let header = literalHeader(endingAt: lineFeed) else {
-            let frame = storage[commandStart..<lineEnd]
-            let event: FramingEvent = continuing ? .streamedCommandEnds(frame) : .command(frame)
+            let frame = commandStart..<lineEnd
+            let event: FramingRangeEvent = continuing ? .streamedCommandEnds(frame) : .command(frame)
             finishCommand(at: lineEnd)
             return event
         }
@@ -176,9 +235,9 @@ public struct CommandFramer: Sendable {
         let streams = size > 0
             && (size > limits.maximumBufferedLiteralSize || lineEnd + size - commandStart > limits.maximumBufferedCommandSize)
         if streams {
-            let head = storage[commandStart..<lineEnd]
+            let head = commandStart..<lineEnd
             if !continuing { continuingTag = tag() }
-            let event = FramingEvent.streamedLiteralBegins(
+            let event = FramingRangeEvent.streamedLiteralBegins(
                 head: head, byteCount: size, continuing: continuing, synchronizing: !header.isNonSynchronizing)
             consumeThrough(lineEnd)
             state = .streamedLiteral(remaining: size)
@@ -192,7 +251,7 @@ public struct CommandFramer: Sendable {
 
     /// A line of a command being dropped: skip its literals; the command ends at a line
     /// without a literal, or at a synchronizing literal the client now waits on in vain.
-    private mutating func discardedLineEnded(at lineEnd: Int) -> FramingEvent? {
+    private mutating func discardedLineEnded(at lineEnd: Int) -> FramingRangeEvent? {
         let header = literalHeader(endingAt: lineEnd - 1)
         if let header, header.isNonSynchronizing {
             guard let size = header.size, size <= limits.maximumLiteralSize else { return closeWithError(.literalTooLarge) }
@@ -208,23 +267,23 @@ public struct CommandFramer: Sendable {
     /// client waits for a `+` that never comes); a non-synchronizing one is on its way,
     /// so its bytes and the rest of the command are dropped, or, when it is beyond the
     /// literal limit, the connection must close.
-    private mutating func refuseLiteral(_ header: LiteralHeader, kind: FramingError.Kind, lineEnd: Int) -> FramingEvent {
+    private mutating func refuseLiteral(_ header: LiteralHeader, kind: FramingError.Kind, lineEnd: Int) -> FramingRangeEvent {
         guard header.isNonSynchronizing else { return failLine(kind, resumeAt: lineEnd) }
         guard let size = header.size, size <= limits.maximumLiteralSize else { return closeWithError(kind) }
         let error = FramingError(kind: kind, tag: tag(), isFatal: false)
         consumeThrough(lineEnd)
         state = .discardingLiteral(remaining: size)
-        return .error(error)
+        return report(error)
     }
 
     /// Reports a non-fatal error for the current command; framing goes on at `resumeAt`.
-    private mutating func failLine(_ kind: FramingError.Kind, resumeAt: Int) -> FramingEvent {
+    private mutating func failLine(_ kind: FramingError.Kind, resumeAt: Int) -> FramingRangeEvent {
         let error = FramingError(kind: kind, tag: tag(), isFatal: false)
         finishCommand(at: resumeAt)
-        return .error(error)
+        return report(error)
     }
 
-    private mutating func closeWithError(_ kind: FramingError.Kind) -> FramingEvent {
+    private mutating func closeWithError(_ kind: FramingError.Kind) -> FramingRangeEvent {
         let error = FramingError(kind: kind, tag: tag(), isFatal: true)
         state = .closed
         storage.removeAll()
@@ -232,7 +291,13 @@ public struct CommandFramer: Sendable {
         commandStart = 0
         lineStart = 0
         scanIndex = 0
-        return .error(error)
+        return report(error)
+    }
+
+    /// Keeps `error` for ``lastError`` and returns the event that announces it.
+    private mutating func report(_ error: FramingError) -> FramingRangeEvent {
+        lastError = error
+        return .error
     }
 
     private mutating func finishCommand(at end: Int) {
@@ -254,6 +319,24 @@ public struct CommandFramer: Sendable {
     }
 
     // MARK: - Buffer
+
+    /// Runs `body` over the bytes of a range from the last ``nextRangeEvent()``.
+    /// The pointer is valid only inside `body`.
+    @inlinable
+    public func withUnsafeBytes<Result, Failure: Error>(
+        in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        precondition(range.lowerBound >= 0 && range.upperBound <= storage.count, "range from an earlier buffer")
+        return try storage.withUnsafeBufferPointer { (buffer) throws(Failure) -> Result in
+            try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[range])))
+        }
+    }
+
+    /// The bytes of a range from the last ``nextRangeEvent()``, sharing the buffer
+    /// (drop them before the next ``append(_:)`` to avoid a copy of the buffer).
+    public func bytes(in range: Range<Int>) -> ArraySlice<UInt8> {
+        storage[range]
+    }
 
     private mutating func compactIfWorthwhile() {
         guard readIndex > 0, readIndex == storage.count || readIndex >= 4096 else { return }

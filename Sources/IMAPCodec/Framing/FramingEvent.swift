@@ -2,6 +2,10 @@
 ///
 /// Byte slices share the framer's buffer without copying. Drop them before the next
 /// ``CommandFramer/append(_:)``, or that call copies the buffer to keep them valid.
+///
+/// Each slice costs a retain and a release of the buffer, and this enum is copied out of
+/// line: on a connection's hot path prefer ``FramingRangeEvent`` from
+/// ``CommandFramer/nextRangeEvent()`` (2.5× faster framing of small commands).
 public enum FramingEvent: Hashable, Sendable {
     /// A complete command: its lines, buffered literals and final CRLF. Parse it with
     /// ``CommandParser`` (or, in IDLE or AUTHENTICATE, the matching line parser).

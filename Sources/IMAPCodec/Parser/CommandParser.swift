@@ -6,18 +6,34 @@
 public enum CommandParser {
     /// Parses one complete command frame, CRLF included.
     public static func parseCommand(_ frame: ArraySlice<UInt8>) throws(CommandParseError) -> TaggedCommand {
-        var tag: String?
+        try frame.withUnsafeBufferPointer { (buffer) throws(CommandParseError) -> TaggedCommand in
+            try parseCommand(in: buffer)
+        }
+    }
+
+    /// Parses one complete command frame, CRLF included, from bytes that need not live in
+    /// an array: the form to use with ``CommandFramer/nextRangeEvent()`` and
+    /// ``CommandFramer/withUnsafeBytes(in:_:)``, which hands out no buffer reference.
+    /// The result holds no pointer into `frame`.
+    public static func parseCommand(_ frame: UnsafeRawBufferPointer) throws(CommandParseError) -> TaggedCommand {
+        try frame.withMemoryRebound(to: UInt8.self) { (buffer) throws(CommandParseError) -> TaggedCommand in
+            try parseCommand(in: buffer)
+        }
+    }
+
+    private static func parseCommand(in buffer: UnsafeBufferPointer<UInt8>) throws(CommandParseError) -> TaggedCommand {
+        var parser = GrammarParser(buffer)
+        // Where a usable tag ends, to echo it in the BAD: only a tag that ends where a
+        // tag may end. Kept as a position so the success path copies no string.
+        var tagEnd: Int?
         do throws(ParseFailure) {
-            return try withGrammarParser(frame) { (parser) throws(ParseFailure) -> TaggedCommand in
-                let parsedTag = try parser.parseTag()
-                // Only a tag that ends where a tag may end is worth echoing in the BAD.
-                if parser.peek() == 0x20 || parser.isAtLineEnd { tag = parsedTag }
-                try parser.parseSpace()
-                let command = try parser.parseCommandBody()
-                return TaggedCommand(tag: parsedTag, command: command)
-            }
+            let parsedTag = try parser.parseTag()
+            if parser.peek() == 0x20 || parser.isAtLineEnd { tagEnd = parser.index }
+            try parser.parseSpace()
+            let command = try parser.parseCommandBody()
+            return TaggedCommand(tag: parsedTag, command: command)
         } catch {
-            throw CommandParseError(tag: tag, reason: error.reason)
+            throw CommandParseError(tag: tagEnd.map { parser.string(0..<$0) }, reason: error.reason)
         }
     }
 

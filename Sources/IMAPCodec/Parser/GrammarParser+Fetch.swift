@@ -42,10 +42,8 @@ extension GrammarParser {
 
     // fetch-att (see FetchAttribute)
     mutating func parseFetchAttribute() throws(ParseFailure) -> FetchAttribute {
-        let start = index
         // Fetch item names are atoms up to '[' or a separator; '.' belongs to the name.
-        while let byte = peek(), ByteClass.isAtomChar(byte), byte != UInt8(ascii: "[") { advance() }
-        let name = start..<index
+        let name = skipRun { ByteClass.isAtomChar($0) && $0 != UInt8(ascii: "[") }
         switch name.count {
         case 3 where equalsIgnoringCase(name, "UID"): return .uid
         case 4 where equalsIgnoringCase(name, "BODY"):
@@ -125,11 +123,19 @@ extension GrammarParser {
 
     // section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
     private mutating func parseSectionMessageText() throws(ParseFailure) -> SectionText {
-        if skipKeyword("HEADER.FIELDS.NOT") { return .headerFieldsNot(try parseHeaderList()) }
-        if skipKeyword("HEADER.FIELDS") { return .headerFields(try parseHeaderList()) }
-        if skipKeyword("HEADER") { return .header }
-        if skipKeyword("TEXT") { return .text }
-        throw ParseFailure("unknown section text")
+        // One scan of the name, then a length dispatch (atom chars exclude ']', so the
+        // scan stops at the section's end).
+        let start = index
+        let name = skipRun(ByteClass.isAtomChar)
+        switch name.count {
+        case 13 where equalsIgnoringCase(name, "HEADER.FIELDS"): return .headerFields(try parseHeaderList())
+        case 17 where equalsIgnoringCase(name, "HEADER.FIELDS.NOT"): return .headerFieldsNot(try parseHeaderList())
+        case 6 where equalsIgnoringCase(name, "HEADER"): return .header
+        case 4 where equalsIgnoringCase(name, "TEXT"): return .text
+        default:
+            rewind(to: start)
+            throw ParseFailure("unknown section text")
+        }
     }
 
     // header-list = "(" header-fld-name *(SP header-fld-name) ")"

@@ -1,12 +1,20 @@
 /// The terminal rules: spaces, keywords, atoms, numbers, strings.
 extension GrammarParser {
     // SP = %x20
+    @inline(__always)
     mutating func parseSpace() throws(ParseFailure) {
-        guard peek() == 0x20 else { throw ParseFailure(isAtEnd ? "missing argument" : "expected a space") }
+        guard peek() == 0x20 else { throw missingSpace() }
         advance()
     }
 
+    /// Kept out of line so the inlined ``parseSpace()`` stays a compare and a branch.
+    @inline(never)
+    private func missingSpace() -> ParseFailure {
+        ParseFailure(isAtEnd ? "missing argument" : "expected a space")
+    }
+
     /// Consumes one SP if it is next; true if it did.
+    @inline(__always)
     mutating func skipSpace() -> Bool {
         guard peek() == 0x20 else { return false }
         advance()
@@ -14,12 +22,14 @@ extension GrammarParser {
     }
 
     /// Consumes `byte` or fails with `reason`.
+    @inline(__always)
     mutating func expect(_ byte: UInt8, _ reason: String) throws(ParseFailure) {
         guard peek() == byte else { throw ParseFailure(reason) }
         advance()
     }
 
     /// Consumes `byte` if it is next.
+    @inline(__always)
     mutating func skip(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         advance()
@@ -27,6 +37,7 @@ extension GrammarParser {
     }
 
     // CRLF = %x0D %x0A  (a bare LF is accepted, as most servers do)
+    @inline(__always)
     mutating func parseLineEnd() throws(ParseFailure) {
         _ = skip(0x0D)
         guard skip(0x0A) else { throw ParseFailure("unexpected characters at end of command") }
@@ -41,11 +52,11 @@ extension GrammarParser {
     var isAtLineEnd: Bool { peek() == 0x0D || peek() == 0x0A }
 
     // atom = 1*ATOM-CHAR
+    @inline(__always)
     mutating func parseAtomRange() throws(ParseFailure) -> Range<Int> {
-        let start = index
-        while let byte = peek(), ByteClass.isAtomChar(byte) { advance() }
-        guard index > start else { throw ParseFailure("expected an atom") }
-        return start..<index
+        let range = skipRun(ByteClass.isAtomChar)
+        guard !range.isEmpty else { throw ParseFailure("expected an atom") }
+        return range
     }
 
     mutating func parseAtom() throws(ParseFailure) -> String {
@@ -53,6 +64,7 @@ extension GrammarParser {
     }
 
     /// Reads an atom and compares it with `keyword` ignoring case, consuming it only on a match.
+    @inline(__always)
     mutating func skipKeyword(_ keyword: StaticString) -> Bool {
         let start = index
         let length = keyword.utf8CodeUnitCount
@@ -230,10 +242,9 @@ extension GrammarParser {
 
     // tag = 1*<any ASTRING-CHAR except "+">
     mutating func parseTag() throws(ParseFailure) -> String {
-        let start = index
-        while let byte = peek(), ByteClass.isTagChar(byte) { advance() }
-        guard index > start else { throw ParseFailure("missing or invalid tag") }
-        return string(start..<index)
+        let range = skipRun(ByteClass.isTagChar)
+        guard !range.isEmpty else { throw ParseFailure("missing or invalid tag") }
+        return string(range)
     }
 
     // tagged-ext-label = tagged-label-fchar *tagged-label-char

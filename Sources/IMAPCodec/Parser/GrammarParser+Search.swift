@@ -33,6 +33,10 @@ extension GrammarParser {
         try expect(UInt8(ascii: "("), "expected '(' after RETURN")
         var options: [SearchReturnOption] = []
         if skip(UInt8(ascii: ")")) { return options }
+        // RETURN (ALL), what clients send most, shares one array instead of allocating.
+        let start = index
+        if skipKeyword("ALL"), skip(UInt8(ascii: ")")) { return Self.returnAllOnly }
+        rewind(to: start)
         options.reserveCapacity(4)
         repeat {
             if skipKeyword("MIN") {
@@ -52,6 +56,8 @@ extension GrammarParser {
         try expect(UInt8(ascii: ")"), "expected ')' after return options")
         return options
     }
+
+    private static let returnAllOnly: [SearchReturnOption] = [.all]
 
     /// A search string: astring bytes, kept raw for the CHARSET the client named.
     private mutating func parseSearchString() throws(ParseFailure) -> String {

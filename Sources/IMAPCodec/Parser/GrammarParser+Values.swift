@@ -138,6 +138,13 @@ extension GrammarParser {
     // seq-range = seq-number ":" seq-number
     mutating func parseSequenceSet() throws(ParseFailure) -> SequenceSet {
         if skip(UInt8(ascii: "$")) { return .lastSearchResult }
+        // 1:* (every message), the most common set, shares one array instead of allocating.
+        if peek() == UInt8(ascii: "1"), peek(1) == UInt8(ascii: ":"), peek(2) == UInt8(ascii: "*"),
+            peek(3).map({ !ByteClass.isDigit($0) && $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: ",") }) ?? true
+        {
+            advance(3)
+            return .all
+        }
         var ranges: [SequenceRange] = []
         repeat {
             let first = try parseSequenceNumber()

@@ -131,11 +131,13 @@ struct CommandFramerTests {
     @Test(arguments: framingCases)
     func framesInOnePiece(_ testCase: FramingCase) {
         #expect(frameEvents(Array(wire: testCase.input), limits: testCase.limits) == testCase.expected)
+        #expect(frameEvents(Array(wire: testCase.input), limits: testCase.limits, byRange: true) == testCase.expected)
     }
 
     @Test(arguments: framingCases)
     func framesOneByteAtATime(_ testCase: FramingCase) {
         #expect(frameEventsBytewise(Array(wire: testCase.input), limits: testCase.limits) == testCase.expected)
+        #expect(frameEventsBytewise(Array(wire: testCase.input), limits: testCase.limits, byRange: true) == testCase.expected)
     }
 
     @Test(arguments: framingCases)
@@ -151,6 +153,7 @@ struct CommandFramerTests {
                 total += piece
             }
             #expect(frameEvents(input, pieces: pieces, limits: testCase.limits) == testCase.expected)
+            #expect(frameEvents(input, pieces: pieces, limits: testCase.limits, byRange: true) == testCase.expected)
         }
     }
 
@@ -159,6 +162,7 @@ struct CommandFramerTests {
         var scalar = testCase.limits
         scalar.usesSIMD = false
         #expect(frameEvents(Array(wire: testCase.input), limits: scalar) == testCase.expected)
+        #expect(frameEventsBytewise(Array(wire: testCase.input), limits: scalar, byRange: true) == testCase.expected)
     }
 
     @Test func continuationComesBeforeTheLiteralArrives() {

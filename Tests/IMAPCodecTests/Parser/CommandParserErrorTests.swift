@@ -82,6 +82,12 @@ struct CommandParserErrorTests {
             guard let error = error as? CommandParseError else { return false }
             return error.tag == testCase.tag && !error.reason.isEmpty
         }
+        #expect {
+            _ = try frame.withUnsafeBytes { bytes in try CommandParser.parseCommand(bytes) }
+        } throws: { error in
+            guard let error = error as? CommandParseError else { return false }
+            return error.tag == testCase.tag && !error.reason.isEmpty
+        }
     }
 
     @Test func missingLineEndIsAnError() {

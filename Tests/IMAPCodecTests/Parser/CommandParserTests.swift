@@ -135,6 +135,9 @@ let commandCases: [ParseCase] = [
     ParseCase("A003 UID EXPUNGE 3000:3002", .uidExpunge(set(r(3000, 3002)))),
     ParseCase("A003 COPY 2:4 MEETING", .copy(set(r(2, 4)), mailbox("MEETING"), byUID: false)),
     ParseCase("a UID COPY 1:* Archive", .copy(set(toLast(1)), mailbox("Archive"), byUID: true)),
+    // The shared 1:* array must not swallow a longer set.
+    ParseCase("a UID COPY 1:*,7 Archive", .copy(set(toLast(1), r(7, 7)), mailbox("Archive"), byUID: true)),
+    ParseCase("a UID COPY 1:12 Archive", .copy(set(r(1, 12)), mailbox("Archive"), byUID: true)),
     ParseCase("a MOVE 2:4 MEETING", .move(set(r(2, 4)), mailbox("MEETING"), byUID: false)),
     ParseCase("a uid move $ Trash", .move(.lastSearchResult, mailbox("Trash"), byUID: true)),
     ParseCase("A003 STORE 2:4 +FLAGS (\\Deleted)", .store(StoreCommand(
@@ -185,6 +188,9 @@ let commandCases: [ParseCase] = [
     ParseCase("A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"", .search(SearchCommand(
         byUID: false, key: .and([.flagged, .since(IMAPDate(year: 1994, month: 2, day: 1)), .not(.from("Smith"))])))),
     ParseCase("A283 SEARCH RETURN () FLAGGED", .search(SearchCommand(byUID: false, returnOptions: [], key: .flagged))),
+    // The shared RETURN (ALL) array must not swallow a longer list.
+    ParseCase("a SEARCH RETURN (all) FLAGGED", .search(SearchCommand(byUID: false, returnOptions: [.all], key: .flagged))),
+    ParseCase("a SEARCH RETURN (ALL MIN) FLAGGED", .search(SearchCommand(byUID: false, returnOptions: [.all, .min], key: .flagged))),
     ParseCase("A284 SEARCH RETURN (MIN COUNT) FLAGGED", .search(SearchCommand(byUID: false, returnOptions: [.min, .count], key: .flagged))),
     ParseCase("A285 UID SEARCH RETURN (MIN MAX ALL SAVE) CHARSET UTF-8 TEXT \"Ünicode\"", .search(SearchCommand(
         byUID: true, returnOptions: [.min, .max, .all, .save], charset: "UTF-8", key: .text("Ünicode")))),
@@ -220,6 +226,9 @@ struct CommandParserTests {
         let parsed = try CommandParser.parseCommand(frame[...])
         #expect(parsed.command == testCase.expected)
         #expect(parsed.tag == String(testCase.wire.prefix { $0 != " " }))
+        // The raw-bytes entry point parses the same bytes to the same command.
+        let fromRaw = try frame.withUnsafeBytes { bytes in try CommandParser.parseCommand(bytes) }
+        #expect(fromRaw == parsed)
     }
 
     /// Framing then parsing, one byte at a time: the frame the framer hands over is the

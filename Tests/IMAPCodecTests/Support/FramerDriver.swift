@@ -25,8 +25,12 @@ enum RecordedEvent: Hashable, CustomStringConvertible {
 }
 
 /// Feeds `input` to a framer in pieces of the given sizes (the rest in one piece) and
-/// records every event, merging adjacent streamed chunks.
-func frameEvents(_ input: [UInt8], pieces: [Int] = [], limits: FramingLimits = FramingLimits()) -> [RecordedEvent] {
+/// records every event, merging adjacent streamed chunks. `byRange` reads the events
+/// through `nextRangeEvent()` (bytes copied out with `withUnsafeBytes(in:)`) instead of
+/// `nextEvent()`; both must record the same.
+func frameEvents(
+    _ input: [UInt8], pieces: [Int] = [], limits: FramingLimits = FramingLimits(), byRange: Bool = false
+) -> [RecordedEvent] {
     var framer = CommandFramer(limits: limits)
     var events: [RecordedEvent] = []
     var offset = 0
@@ -36,8 +40,14 @@ func frameEvents(_ input: [UInt8], pieces: [Int] = [], limits: FramingLimits = F
         let end = min(input.count, offset + max(0, size))
         framer.append(input[offset..<end])
         offset = end
-        while let event = framer.nextEvent() {
-            record(event, into: &events)
+        if byRange {
+            while let event = framer.nextRangeEvent() {
+                record(event, of: framer, into: &events)
+            }
+        } else {
+            while let event = framer.nextEvent() {
+                record(event, into: &events)
+            }
         }
         if offset >= input.count { break }
     }
@@ -45,8 +55,32 @@ func frameEvents(_ input: [UInt8], pieces: [Int] = [], limits: FramingLimits = F
 }
 
 /// Feeds `input` one byte at a time.
-func frameEventsBytewise(_ input: [UInt8], limits: FramingLimits = FramingLimits()) -> [RecordedEvent] {
-    frameEvents(input, pieces: Array(repeating: 1, count: input.count), limits: limits)
+func frameEventsBytewise(_ input: [UInt8], limits: FramingLimits = FramingLimits(), byRange: Bool = false) -> [RecordedEvent] {
+    frameEvents(input, pieces: Array(repeating: 1, count: input.count), limits: limits, byRange: byRange)
+}
+
+/// Records a range event by converting it to the slice event it stands for, reading the
+/// bytes through the unsafe accessor so that path is exercised too.
+private func record(_ event: FramingRangeEvent, of framer: CommandFramer, into events: inout [RecordedEvent]) {
+    func copy(_ range: Range<Int>) -> ArraySlice<UInt8> {
+        let copied = framer.withUnsafeBytes(in: range) { Array($0)[...] }
+        precondition(copied == framer.bytes(in: range), "the two byte accessors disagree")
+        return copied
+    }
+    switch event {
+    case .command(let range): record(.command(copy(range)), into: &events)
+    case .continuationRequest: record(.continuationRequest, into: &events)
+    case .streamedLiteralBegins(let head, let count, let continuing, let synchronizing):
+        record(
+            .streamedLiteralBegins(head: copy(head), byteCount: count, continuing: continuing, synchronizing: synchronizing),
+            into: &events)
+    case .streamedLiteralBytes(let range): record(.streamedLiteralBytes(copy(range)), into: &events)
+    case .streamedLiteralEnds: record(.streamedLiteralEnds, into: &events)
+    case .streamedCommandEnds(let range): record(.streamedCommandEnds(copy(range)), into: &events)
+    case .error:
+        guard let error = framer.lastError else { preconditionFailure("an error event without lastError") }
+        record(.error(error), into: &events)
+    }
 }
 
 private func record(_ event: FramingEvent, into events: inout [RecordedEvent]) {
