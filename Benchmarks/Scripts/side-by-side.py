@@ -182,6 +182,15 @@ class Mailshard:
 
 def build(what, args):
     print(f"building {what} …", flush=True)
+    if subprocess.run(args, cwd=ROOT).returncode == 0:
+        return
+    # SwiftPM's incremental build of a package that depends on the root package by
+    # path can miss source files added to the root since the last build ("cannot
+    # find type …"); a clean build of that package is the cure.
+    if "--package-path" in args:
+        package = args[args.index("--package-path") + 1]
+        print(f"building {what} again from clean ({package}/.build)", flush=True)
+        shutil.rmtree(os.path.join(package, ".build"), ignore_errors=True)
     subprocess.run(args, check=True, cwd=ROOT)
 
 
