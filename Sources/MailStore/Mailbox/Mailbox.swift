@@ -182,7 +182,7 @@ public final class Mailbox: Sendable {
                 case let .bodyAt(uid, location):
                     try index.apply(record)
                     lastBody = (uid, location)
-                case let .relocate(uid, _, _):
+                case .relocate:
                     let offset = recordStart + JournalRecord.bodyOffsetInRecord
                     try index.apply(record, body: BodyLocation(pack: ownPack, offset: UInt32(offset)))
                 default:
