@@ -36,6 +36,14 @@ public struct ResponseBuffer: Sendable {
         splices.removeAll(keepingCapacity: true)
     }
 
+    /// Gives the buffer's memory back when it holds nothing (after a flush, before a
+    /// long wait such as IDLE); the next write allocates again.
+    public mutating func releaseCapacityIfEmpty() {
+        guard bytes.isEmpty, splices.isEmpty else { return }
+        bytes = []
+        splices = []
+    }
+
     /// Visits the output in wire order; empty byte runs are skipped.
     public func forEachSegment(_ body: (Segment) throws -> Void) rethrows {
         var start = 0

@@ -338,6 +338,15 @@ public struct CommandFramer: Sendable {
         storage[range]
     }
 
+    /// Gives the buffer's memory back when no byte is held (a session about to wait
+    /// long, as in IDLE), so an idle connection keeps no framer buffer; the next
+    /// `append` allocates again. Does nothing while part of a command is buffered.
+    public mutating func releaseBufferIfEmpty() {
+        guard readIndex == storage.count else { return }
+        compactIfWorthwhile()
+        storage = []
+    }
+
     private mutating func compactIfWorthwhile() {
         guard readIndex > 0, readIndex == storage.count || readIndex >= 4096 else { return }
         storage.removeSubrange(0..<readIndex)

@@ -19,6 +19,9 @@ extension Session {
         send(.continuation(.text(ResponseText(text: "idling"))))
         reportMailboxUpdates(allowExpunge: true)
         try await flush()
+        // An idler may wait for hours: hold no buffer meanwhile.
+        framer.releaseBufferIfEmpty()
+        output.releaseCapacityIfEmpty()
         let (wakes, continuation) = AsyncStream.makeStream(of: IdleWake.self, bufferingPolicy: .unbounded)
         let connection = self.connection
         let inbox = selected?.subscription.inbox

@@ -252,3 +252,36 @@ struct LineFeedScannerTests {
         }
     }
 }
+
+/// An idle session gives its buffers back; framing and encoding go on afterwards.
+@Suite struct BufferReleaseTests {
+    @Test func framerReleasesOnlyWhenNothingIsBuffered() throws {
+        var framer = CommandFramer()
+        let first = Array("a1 NOOP\r\na2 NO".utf8)
+        first.withUnsafeBytes { framer.append($0) }
+        guard case .command? = framer.nextEvent() else { Issue.record("no first command"); return }
+        #expect(framer.nextEvent() == nil)
+        framer.releaseBufferIfEmpty()
+        #expect(framer.storage.capacity > 0, "half a command is buffered: nothing may be dropped")
+        Array("OP\r\n".utf8).withUnsafeBytes { framer.append($0) }
+        guard case .command(let frame)? = framer.nextEvent() else { Issue.record("no second command"); return }
+        #expect(Array(frame) == Array("a2 NOOP\r\n".utf8))
+        framer.releaseBufferIfEmpty()
+        #expect(framer.storage.capacity == 0)
+        Array("a3 IDLE\r\n".utf8).withUnsafeBytes { framer.append($0) }
+        guard case .command(let third)? = framer.nextEvent() else { Issue.record("no command after release"); return }
+        #expect(Array(third) == Array("a3 IDLE\r\n".utf8))
+    }
+
+    @Test func responseBufferReleasesOnlyWhenEmpty() {
+        var buffer = ResponseBuffer()
+        buffer.writeBytes(Array("* OK\r\n".utf8))
+        buffer.releaseCapacityIfEmpty()
+        #expect(buffer.bytes == Array("* OK\r\n".utf8))
+        buffer.removeAll()
+        buffer.releaseCapacityIfEmpty()
+        #expect(buffer.bytes.capacity == 0)
+        buffer.writeBytes(Array("* BYE\r\n".utf8))
+        #expect(buffer.bytes == Array("* BYE\r\n".utf8))
+    }
+}
