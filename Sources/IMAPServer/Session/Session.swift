@@ -259,7 +259,9 @@ actor Session {
     }
 
     var capabilities: [String] {
-        Capabilities.list(authenticated: machine.isAuthenticated, plaintextAllowed: plaintextAllowed)
+        Capabilities.list(
+            authenticated: machine.isAuthenticated, plaintextAllowed: plaintextAllowed,
+            appendLimit: context.settings.appendLimit)
     }
 
     // MARK: - Autologout

@@ -4,8 +4,19 @@ import Testing
 /// CAPABILITY, NOOP, LOGOUT, ID, ENABLE, NAMESPACE, unknown commands and state
 /// errors, as transcripts against an in-process server.
 @Suite struct AnyStateTranscriptTests {
-    static let preLogin = Capabilities.list(authenticated: false, plaintextAllowed: true).joined(separator: " ")
-    static let postLogin = Capabilities.list(authenticated: true, plaintextAllowed: true).joined(separator: " ")
+    static let preLogin = Capabilities.list(authenticated: false, plaintextAllowed: true, appendLimit: ServerSettings().appendLimit).joined(separator: " ")
+    static let postLogin = Capabilities.list(authenticated: true, plaintextAllowed: true, appendLimit: ServerSettings().appendLimit).joined(separator: " ")
+
+    /// The advertised list, spelled out: a capability is added or dropped only on
+    /// purpose (the transcripts below derive their lines from `Capabilities`).
+    @Test func advertisedCapabilitiesAreExactlyTheImplementedOnes() {
+        #expect(Self.postLogin == "IMAP4rev1 IMAP4rev2 ENABLE ID NAMESPACE UNSELECT LIST-EXTENDED LIST-STATUS "
+            + "SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE IDLE UIDPLUS MOVE ESEARCH SEARCHRES BINARY MULTIAPPEND "
+            + "LITERAL+ APPENDLIMIT=67108864")
+        #expect(Self.preLogin == Self.postLogin + " SASL-IR AUTH=PLAIN AUTH=LOGIN")
+        #expect(Capabilities.list(authenticated: false, plaintextAllowed: false, appendLimit: 1000).last == "LOGINDISABLED")
+        #expect(Capabilities.list(authenticated: true, plaintextAllowed: true, appendLimit: 1000).contains("APPENDLIMIT=1000"))
+    }
 
     @Test func greetingCapabilityNoopLogout() async throws {
         let server = try await TestServer()

@@ -93,7 +93,7 @@ import Testing
         let server = try await TestServer { $0.loopbackIsPrivate = false }
         let client = try TranscriptClient(port: server.port)
         try await runTranscript(client, """
-            S: * OK [CAPABILITY \(Capabilities.base.joined(separator: " ")) LOGINDISABLED] Mailshard ready
+            S: * OK [CAPABILITY \(Capabilities.base(appendLimit: ServerSettings().appendLimit).joined(separator: " ")) LOGINDISABLED] Mailshard ready
             C: a1 LOGIN alice secret
             S: a1 NO [PRIVACYREQUIRED] Plaintext authentication is not allowed on this connection
             C: a2 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==

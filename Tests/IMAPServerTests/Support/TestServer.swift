@@ -50,7 +50,7 @@ final class TestServer {
         let client = try await connect()
         let password = Self.users.first { $0.0 == user }!.1
         try client.send("l0 LOGIN \(user) \(password)")
-        #expect(await client.nextLine() == "l0 OK [CAPABILITY \(Capabilities.base.joined(separator: " "))] Logged in")
+        #expect(await client.nextLine() == "l0 OK [CAPABILITY \(Capabilities.base(appendLimit: ServerSettings().appendLimit).joined(separator: " "))] Logged in")
         return client
     }
 
