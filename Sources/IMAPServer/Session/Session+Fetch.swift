@@ -32,7 +32,16 @@ extension Session {
             // A message expunged by another session but still numbered for this
             // client is skipped (RFC 9051 7.5.1 lets the server omit it).
             guard let message = view.message(uid: uid), let sequence = selection.sequenceNumber(of: uid) else { continue }
-            let file = needsFile ? try? selection.mailbox.openMessage(uid: uid) : nil
+            var file: MessageFile?
+            if needsFile {
+                do {
+                    file = try selection.mailbox.openMessage(uid: uid)
+                } catch StoreError.messageNotFound {
+                    continue  // expunged since the view was taken: omitted, as above
+                }
+                // Any other failure (an unreadable or corrupt body) fails the command
+                // with the store's error rather than answering NIL or empty data.
+            }
             let changed = seenChanged.contains(uid)
             let items = try responder.items(
                 for: attributes, message: message, file: file, byUID: command.byUID, seenChanged: changed,

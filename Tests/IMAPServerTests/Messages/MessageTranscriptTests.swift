@@ -1,3 +1,4 @@
+import Foundation
 import IMAPCodec
 import Testing
 @testable import IMAPServer
@@ -146,6 +147,22 @@ import Testing
             }
             #expect(await alice.read(2) == [")", "F\(index) OK FETCH completed"])
         }
+        await server.stop()
+    }
+
+    /// A body that cannot be read fails the FETCH with the store's answer; it is
+    /// never sent as NIL or as empty data.
+    @Test func damagedBodyFailsTheFetch() async throws {
+        let server = try await MessageTestServer()
+        let alice = try await server.client()
+        var lines = ["Subject: damaged", ""]
+        for number in 0..<4000 { lines.append("line \(number) of a body large enough for a file of its own") }
+        _ = try await alice.append(tag: "A1", crlf(lines))
+        let files = FileManager.default.enumerator(atPath: server.directory)?
+            .compactMap { $0 as? String }.filter { $0.hasSuffix("/msgs/1") } ?? []
+        #expect(files.count == 1)
+        for file in files { try Data().write(to: URL(fileURLWithPath: server.directory + "/" + file)) }
+        #expect(try await alice.run("F1 FETCH 1 (ENVELOPE)") == ["F1 NO [CORRUPTION] Mailbox data is damaged"])
         await server.stop()
     }
 
