@@ -80,4 +80,33 @@ static inline int mailshard_set_pipe_size(int fd, int size) {
 static inline int mailshard_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
+/// `IOSQE_FIXED_FILE`: the sqe's fd field is a slot in the ring's registered file
+/// table (a "direct descriptor"), not a process file descriptor.
+static inline unsigned char mailshard_iosqe_fixed_file(void) {
+    return (unsigned char)IOSQE_FIXED_FILE;
+}
+
+/// `IOSQE_IO_HARDLINK`: like IO_LINK, but the next entry runs even when this one
+/// fails (a shutdown of a reset socket must not cancel the close after it).
+static inline unsigned char mailshard_iosqe_io_hardlink(void) {
+    return (unsigned char)IOSQE_IO_HARDLINK;
+}
+
+/// Sends the file in registered slot `source_slot` of this ring to the ring whose fd
+/// is `target_ring_fd`, into a slot the kernel allocates there; no completion is
+/// posted on the target. This ring's completion carries the target slot (or -errno).
+/// liburing 2.3 has no helper for it (kernel 6.0+).
+static inline void mailshard_prep_msg_ring_send_fixed(struct io_uring_sqe *sqe, int target_ring_fd,
+                                                      unsigned source_slot) {
+    io_uring_prep_rw(IORING_OP_MSG_RING, sqe, target_ring_fd, (void *)(uintptr_t)IORING_MSG_SEND_FD, 0, 0);
+    sqe->addr3 = source_slot;
+    sqe->file_index = IORING_FILE_INDEX_ALLOC;
+    sqe->msg_ring_flags = IORING_MSG_RING_CQE_SKIP;
+}
+
+/// Installs the process descriptor `*fd` into a free slot of the ring's registered
+/// file table; the kernel writes the chosen slot back into `*fd`.
+static inline void mailshard_prep_install_fixed(struct io_uring_sqe *sqe, int *fd) {
+    io_uring_prep_files_update(sqe, fd, 1, (int)IORING_FILE_INDEX_ALLOC);
+}
 #endif

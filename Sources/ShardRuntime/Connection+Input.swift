@@ -82,7 +82,8 @@ extension Connection {
         let descriptor = self.descriptor
         let group = shard.receiveBuffers.groupID
         readOperation = shard.submit({ sqe in
-            io_uring_prep_recv(sqe, descriptor, nil, 0, 0)
+            io_uring_prep_recv(sqe, descriptor.rawValue, nil, 0, 0)
+            descriptor.target(sqe)
             sqe.pointee.flags |= mailshard_iosqe_buffer_select()
             sqe.pointee.buf_group = group
         }) { result, flags in

@@ -130,7 +130,8 @@ extension Connection {
             if settings.sendZeroCopyThreshold > 0 && count >= settings.sendZeroCopyThreshold {
                 var reported = false
                 shard.submit({ sqe in
-                    io_uring_prep_send_zc(sqe, descriptor, base, count, Int32(MSG_NOSIGNAL), 0)
+                    io_uring_prep_send_zc(sqe, descriptor.rawValue, base, count, Int32(MSG_NOSIGNAL), 0)
+                    descriptor.target(sqe)
                 }) { result, flags in
                     if flags & IORING_CQE_F_NOTIF != 0 {
                         _ = array  // the kernel is done with the pages only now
@@ -144,7 +145,8 @@ extension Connection {
                 }
             } else {
                 shard.submit({ sqe in
-                    io_uring_prep_send(sqe, descriptor, base, count, Int32(MSG_NOSIGNAL))
+                    io_uring_prep_send(sqe, descriptor.rawValue, base, count, Int32(MSG_NOSIGNAL))
+                    descriptor.target(sqe)
                 }) { result, _ in
                     self.sendCompleted(result, isFile: false)
                     return true
@@ -154,7 +156,8 @@ extension Connection {
         }
         let message = MessageBox(pieces: output.leadingBytes(limit: 64))
         shard.submit({ sqe in
-            io_uring_prep_sendmsg(sqe, descriptor, message.header, UInt32(MSG_NOSIGNAL))
+            io_uring_prep_sendmsg(sqe, descriptor.rawValue, message.header, UInt32(MSG_NOSIGNAL))
+            descriptor.target(sqe)
         }) { result, _ in
             _ = message
             self.sendCompleted(result, isFile: false)
@@ -180,7 +183,8 @@ extension Connection {
         if source.inPipe > 0 {
             let count = UInt32(source.inPipe)
             shard.submit({ sqe in
-                io_uring_prep_splice(sqe, pipe.readEnd, -1, socket, -1, count, 0)
+                io_uring_prep_splice(sqe, pipe.readEnd, -1, socket.rawValue, -1, count, 0)
+                socket.target(sqe)  // the fixed-file flag names splice's output
             }) { result, _ in
                 if result > 0 { source.inPipe -= Int(result) }
                 self.sendCompleted(result, isFile: true)
@@ -200,7 +204,8 @@ extension Connection {
             return true
         }
         shard.submit({ sqe in
-            io_uring_prep_splice(sqe, pipe.readEnd, -1, socket, -1, UInt32(count), 0)
+            io_uring_prep_splice(sqe, pipe.readEnd, -1, socket.rawValue, -1, UInt32(count), 0)
+            socket.target(sqe)
         }) { result, _ in
             step.pipeToSocket = result
             self.spliceStepCompleted(step, source)
@@ -276,7 +281,7 @@ extension Connection {
             stallTimerArmed = false
             guard isWaitingOnPeer else { return }
             if bytesSent == mark {
-                shard.log("shard \(shard.index): dropping connection (fd \(descriptor)): peer read nothing for \(settings.stalledPeerTimeout) with \(output.pendingBytes) bytes queued")
+                shard.log("shard \(shard.index): dropping connection (\(descriptor)): peer read nothing for \(settings.stalledPeerTimeout) with \(output.pendingBytes) bytes queued")
                 terminate(.peerStalled)
             } else {
                 armStallTimer()

@@ -14,7 +14,10 @@ extension Connection {
                     continuation.resume(returning: self.cachedPeerAddress)
                     return
                 }
-                if self.cachedPeerAddress == nil { self.cachedPeerAddress = Self.lookUpPeer(self.descriptor) }
+                // A slot has no getpeername: its address was read when it was accepted.
+                if self.cachedPeerAddress == nil, case .ordinary(let descriptor) = self.descriptor {
+                    self.cachedPeerAddress = Self.lookUpPeer(descriptor)
+                }
                 continuation.resume(returning: self.cachedPeerAddress)
             }
         }
@@ -24,7 +27,7 @@ extension Connection {
         String(decoding: nulTerminated.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func lookUpPeer(_ descriptor: Int32) -> String? {
+    static func lookUpPeer(_ descriptor: Int32) -> String? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {

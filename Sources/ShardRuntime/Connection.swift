@@ -24,8 +24,8 @@ public final class Connection: @unchecked Sendable {
 
     /// The shard whose ring serves this connection.
     public let shard: Shard
-    /// The socket (owned).
-    let descriptor: Int32
+    /// The socket (owned): a process descriptor or a slot in the shard's file table.
+    let descriptor: SocketDescriptor
     let settings: RuntimeSettings
 
     var state: State = .open
@@ -52,11 +52,12 @@ public final class Connection: @unchecked Sendable {
     var stallTimerArmed = false
     var splicePipe: SplicePipe?
 
-    init(descriptor: Int32, shard: Shard, layers: [any StreamLayer] = []) {
+    init(descriptor: SocketDescriptor, shard: Shard, layers: [any StreamLayer] = [], peerAddress: String? = nil) {
         self.descriptor = descriptor
         self.shard = shard
         self.settings = shard.settings
         self.layers = layers
+        self.cachedPeerAddress = peerAddress
     }
 
     var key: ObjectIdentifier { ObjectIdentifier(self) }
@@ -124,49 +125,6 @@ public final class Connection: @unchecked Sendable {
         shard.execute { self.terminate(.closed) }
     }
 
-    /// Hands this connection to `target`'s ring and returns the object to use from
-    /// now on; this one then fails every call with `.moved`. Queued output is flushed
-    /// first; no read may be in progress. Continue the session on the target with
-    /// `target.run { ... }` (or an actor isolated to it) so its code shares the thread.
-    public nonisolated(nonsending) func move(to target: Shard) async throws -> Connection {
-        if target === shard { return self }
-        try await flush()
-        let stack: LayerStack = try await withUnsafeThrowingContinuation { continuation in
-            shard.execute {
-                if let failure = self.failure {
-                    continuation.resume(throwing: failure)
-                    return
-                }
-                precondition(self.readContinuation == nil, "move(to:) while a read is in progress")
-                guard self.output.isEmpty && !self.sendInFlight else {
-                    continuation.resume(throwing: ConnectionError.closed)
-                    return
-                }
-                self.state = .moved
-                let stack = LayerStack(layers: self.layers)
-                self.layers = []
-                self.shard.connections[self.key] = nil
-                self.shard.connectionRemoved()
-                continuation.resume(returning: stack)
-            }
-        }
-        let moved = Connection(descriptor: descriptor, shard: target, layers: stack.layers)
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            shard.execute {
-                self.movedTo = moved
-                continuation.resume()
-            }
-        }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            target.execute {
-                target.connections[moved.key] = moved
-                if target.stopping { moved.requestShutdown() }
-                continuation.resume()
-            }
-        }
-        return moved
-    }
-
     // MARK: Shard thread
 
     /// The runtime is stopping: a read waiting for the peer ends with `.shuttingDown`.
@@ -211,13 +169,8 @@ public final class Connection: @unchecked Sendable {
         case .open, .closing: break
         }
         state = .closed(reason)
-        let descriptor = self.descriptor
-        shard.ring.reserve(2)
-        shard.submitUnobserved { sqe in
-            io_uring_prep_shutdown(sqe, descriptor, Int32(SHUT_RDWR))
-            sqe.pointee.flags |= mailshard_iosqe_io_link()
-        }
-        shard.submitUnobserved { sqe in io_uring_prep_close(sqe, descriptor) }
+        descriptor.submitShutdownAndClose(on: shard)
+        if descriptor.isFixed { shard.fixedFilesInUse -= 1 }
         if !sendInFlight {
             output.removeAll()
             splicePipe = nil

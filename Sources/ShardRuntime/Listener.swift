@@ -97,7 +97,7 @@ extension Shard {
             io_uring_prep_multishot_accept(sqe, listener.descriptor, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
         }) { [self] result, flags in
             if result >= 0 {
-                adopt(Connection(descriptor: result, shard: self), handler: listener.handler)
+                adoptAccepted(result, handler: listener.handler)
             } else if result != -ECANCELED && !stopping {
                 log("shard \(index): accept failed: \(SystemError("accept", code: -result))")
             }
@@ -117,7 +117,7 @@ extension Shard {
         }
     }
 
-    private func adopt(_ connection: Connection, handler: @escaping @Sendable (Connection) async -> Void) {
+    func adopt(_ connection: Connection, handler: @escaping @Sendable (Connection) async -> Void) {
         connections[connection.key] = connection
         acceptedCount += 1
         // Accepted while the listener was being cancelled: the handler still runs (it

@@ -32,6 +32,13 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// Jobs a shard runs before it goes back to its ring for I/O.
     /// `MAILSHARD_JOBS_PER_TURN`.
     public var jobsPerTurn: Int
+    /// Connections use io_uring registered files (direct descriptors) instead of
+    /// process descriptors; falls back to ordinary ones when the kernel refuses.
+    /// `MAILSHARD_FIXED_FILES`.
+    public var fixedFiles: Bool
+    /// Slots in each shard's registered file table; 0 means as many as RLIMIT_NOFILE
+    /// allows (the kernel's bound per table). `MAILSHARD_FIXED_FILE_SLOTS`.
+    public var fixedFileSlots: Int
 
     public init(
         shards: Int = RuntimeSettings.onlineCPUs,
@@ -44,7 +51,9 @@ public struct RuntimeSettings: Sendable, Equatable {
         stalledPeerTimeout: Duration = .seconds(60),
         spliceChunkSize: Int = 64 * 1024,
         listenBacklog: Int = 1024,
-        jobsPerTurn: Int = 4096
+        jobsPerTurn: Int = 4096,
+        fixedFiles: Bool = true,
+        fixedFileSlots: Int = 0
     ) {
         self.shards = shards
         self.ringEntries = ringEntries
@@ -57,6 +66,8 @@ public struct RuntimeSettings: Sendable, Equatable {
         self.spliceChunkSize = spliceChunkSize
         self.listenBacklog = listenBacklog
         self.jobsPerTurn = jobsPerTurn
+        self.fixedFiles = fixedFiles
+        self.fixedFileSlots = fixedFileSlots
     }
 
     /// CPUs online now (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
@@ -76,6 +87,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         settings.spliceChunkSize = min(1 << 20, max(4096, spliceChunkSize))
         settings.listenBacklog = max(16, listenBacklog)
         settings.jobsPerTurn = max(16, jobsPerTurn)
+        settings.fixedFileSlots = min(1 << 20, max(0, fixedFileSlots))
         return settings
     }
 }

@@ -33,6 +33,14 @@ public final class Shard: @unchecked Sendable {
     /// Per-connection handler tasks that have not returned yet.
     var runningHandlers = 0
     var drainWaiters: [() -> Void] = []
+    /// Slots in this ring's registered file table; 0 when connections use ordinary
+    /// descriptors (turned off, or the kernel refused the table).
+    var fixedFileCapacity = 0
+    /// Slots held by this shard's connections (a hint: the kernel's table is the truth).
+    var fixedFilesInUse = 0
+    /// Connections that got an ordinary descriptor although fixed files are on
+    /// (table full, or the install failed).
+    var fixedFileFallbacks = 0
     private var completions: [IOUring.Completion] = []
     private let wakeBuffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
 
@@ -47,6 +55,10 @@ public final class Shard: @unchecked Sendable {
     private var thread: pthread_t?
     /// Ring setup flags the kernel accepted, published once the thread has started.
     let acceptedRingFlags = Atomic<UInt32>(0)
+    /// The ring's own descriptor (the target of a MSG_RING), published once started.
+    let ringDescriptor = Atomic<Int32>(-1)
+    /// `fixedFileCapacity`, published for other shards (moves) and tests.
+    let publishedFixedFileCapacity = Atomic<Int>(0)
 
     init(index: Int, settings: RuntimeSettings, log: @escaping @Sendable (String) -> Void) throws {
         self.index = index
@@ -134,6 +146,8 @@ public final class Shard: @unchecked Sendable {
                 _ = mailshard_pin_iowq(ring.ring, cpu)
             }
             acceptedRingFlags.store(ring.setupFlags, ordering: .releasing)
+            ringDescriptor.store(ring.ring.pointee.ring_fd, ordering: .releasing)
+            registerFixedFiles()
         } catch let error as SystemError {
             ready.ready.withLock { $0 = .failure(error) }
             return

@@ -24,6 +24,7 @@ public final class ShardRuntime: Sendable {
         log: @escaping @Sendable (String) -> Void = ShardRuntime.standardErrorLog
     ) throws {
         signal(SIGPIPE, SIG_IGN)
+        FileLimit.raiseSoftToHard()
         let settings = settings.normalized
         self.settings = settings
         self.log = log

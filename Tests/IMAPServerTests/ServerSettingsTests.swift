@@ -68,6 +68,8 @@ import Testing
             "MAILSHARD_SPLICE_CHUNK": "131072",
             "MAILSHARD_LISTEN_BACKLOG": "64",
             "MAILSHARD_JOBS_PER_TURN": "100",
+            "MAILSHARD_FIXED_FILES": "false",
+            "MAILSHARD_FIXED_FILE_SLOTS": "5000",
         ]))
         let runtime = settings.runtime
         #expect(runtime.shards == 3)
@@ -81,6 +83,8 @@ import Testing
         #expect(runtime.spliceChunkSize == 131072)
         #expect(runtime.listenBacklog == 64)
         #expect(runtime.jobsPerTurn == 100)
+        #expect(runtime.fixedFiles == false)
+        #expect(runtime.fixedFileSlots == 5000)
     }
 
     @Test func pinThreadsMustBeABoolean() async throws {

@@ -20,5 +20,7 @@ extension RuntimeSettings {
         spliceChunkSize = try config.integer(.spliceChunk, default: spliceChunkSize, in: anyPositive)
         listenBacklog = try config.integer(.listenBacklog, default: listenBacklog, in: anyPositive)
         jobsPerTurn = try config.integer(.jobsPerTurn, default: jobsPerTurn, in: anyPositive)
+        fixedFiles = try config.flag(.fixedFiles, default: fixedFiles)
+        fixedFileSlots = try config.integer(.fixedFileSlots, default: fixedFileSlots, in: 0...Int.max)
     }
 }

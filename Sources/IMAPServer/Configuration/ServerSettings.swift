@@ -78,6 +78,8 @@ extension SettingKey {
     public static let spliceChunk = SettingKey("splice-chunk")
     public static let listenBacklog = SettingKey("listen.backlog")
     public static let jobsPerTurn = SettingKey("jobs-per-turn")
+    public static let fixedFiles = SettingKey("fixed-files")
+    public static let fixedFileSlots = SettingKey("fixed-file-slots")
     public static let allowPlaintext = SettingKey("auth.allow-plaintext")
     public static let loginFailureDelay = SettingKey("auth.failure-delay-ms")
     public static let authenticatedTimeout = SettingKey("session.idle-timeout")
@@ -89,6 +91,7 @@ extension SettingKey {
         .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
         .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .listenBacklog, .jobsPerTurn,
+        .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
     ]
 }
@@ -158,6 +161,8 @@ extension ServerSettings {
             (.spliceChunk, String(runtime.spliceChunkSize)),
             (.listenBacklog, String(runtime.listenBacklog)),
             (.jobsPerTurn, String(runtime.jobsPerTurn)),
+            (.fixedFiles, String(runtime.fixedFiles)),
+            (.fixedFileSlots, String(runtime.fixedFileSlots)),
             (.allowPlaintext, String(allowPlaintextAuthentication)),
             (.loginFailureDelay, String(loginFailureDelay.components.seconds * 1000 + loginFailureDelay.components.attoseconds / 1_000_000_000_000_000)),
             (.authenticatedTimeout, String(authenticatedTimeout.components.seconds)),
