@@ -7,7 +7,9 @@ both servers run the same load in alternating order; the server's CPU (user and 
 from /proc/<pid>/stat) is sampled around the load window. Then the idle-connection
 memory probe: RSS of each server before and after 10,000 idle connections.
 
-Usage: python3 Benchmarks/Scripts/echo-compare.py [seconds per run] [rounds]
+Usage: python3 Benchmarks/Scripts/echo-compare.py [seconds per run] [rounds] [A,B]
+           (A,B: the two servers, shard,nio by default; shard,shard-fd compares
+           registered files against ordinary descriptors in the same runtime)
        python3 Benchmarks/Scripts/echo-compare.py strace [threads] [connections]
            (strace -c -f summary of the shard server under load)
 """
@@ -101,18 +103,19 @@ def main():
         return
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    first, second = sys.argv[3].split(",") if len(sys.argv) > 3 else ("shard", "nio")
     print("| threads | connections | server | round trips/s (each run) | user µs/rt | sys µs/rt | total µs/rt |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     summary = []
     for threads in (1, 2):
         for connections in (64, 1000):
-            results = {"shard": [], "nio": []}
+            results = {first: [], second: []}
             for round_index in range(rounds):
-                order = ("shard", "nio") if round_index % 2 == 0 else ("nio", "shard")
+                order = (first, second) if round_index % 2 == 0 else (second, first)
                 for kind in order:
                     results[kind].append(run_load(kind, threads, connections, seconds))
             means = {}
-            for kind in ("shard", "nio"):
+            for kind in (first, second):
                 rows = results[kind]
                 rate = sum(r[0] for r in rows) / len(rows)
                 user = sum(r[1] for r in rows) / len(rows)
@@ -120,18 +123,18 @@ def main():
                 means[kind] = (rate, user + system)
                 spread = " / ".join(f"{r[0] / 1000:.0f}k" for r in rows)
                 print(f"| {threads} | {connections} | {kind} | {rate:,.0f} ({spread}) | {user:.2f} | {system:.2f} | {user + system:.2f} |")
-            summary.append((threads, connections, means["shard"][0] / means["nio"][0],
-                            means["shard"][1] / means["nio"][1]))
+            summary.append((threads, connections, means[first][0] / means[second][0],
+                            means[first][1] / means[second][1]))
             sys.stdout.flush()
     print()
-    print("| threads | connections | throughput shard/nio | CPU per round trip shard/nio |")
+    print(f"| threads | connections | throughput {first}/{second} | CPU per round trip {first}/{second} |")
     print("| --- | --- | --- | --- |")
     for threads, connections, rate_ratio, cpu_ratio in summary:
         print(f"| {threads} | {connections} | {rate_ratio:.2f} | {cpu_ratio:.2f} |")
     print()
     print("| server | threads | RSS before (KiB) | RSS with 10,000 idle (KiB) | bytes per idle connection |")
     print("| --- | --- | --- | --- | --- |")
-    for kind in ("shard", "nio"):
+    for kind in (first, second):
         for threads in (1, 2):
             before, after, per = idle_rss(kind, threads, 10000)
             print(f"| {kind} | {threads} | {before:,} | {after:,} | {per:,.0f} |")

@@ -39,9 +39,11 @@ final class EchoHandler: ChannelInboundHandler, Sendable {
 }
 
 switch arguments[1] {
-case "shard":
+case "shard", "shard-fd":
+    // "shard-fd": the same server on ordinary descriptors (registered files off).
     var settings = RuntimeSettings(shards: threads)
     settings.pinThreads = false
+    settings.fixedFiles = arguments[1] == "shard"
     let runtime = try ShardRuntime(settings: settings)
     let bound = try await runtime.listen(host: "127.0.0.1", port: port) { connection in
         do {

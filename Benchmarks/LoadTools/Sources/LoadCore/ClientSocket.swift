@@ -22,6 +22,11 @@ public final class ClientSocket {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         if let sourceAddress {
+            // The port is then chosen at connect time for the whole 4-tuple: a source
+            // address serves the full ephemeral range per server, and ports still in
+            // TIME_WAIT from the previous run are reused (tcp_tw_reuse covers loopback)
+            // instead of failing bind with EADDRINUSE.
+            setsockopt(fd, Int32(IPPROTO_IP), Self.bindAddressNoPort, &one, socklen_t(MemoryLayout<Int32>.size))
             var source = try Self.address(sourceAddress, port: 0)
             let bound = withUnsafePointer(to: &source) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -44,6 +49,9 @@ public final class ClientSocket {
     }
 
     deinit { close() }
+
+    /// IP_BIND_ADDRESS_NO_PORT (linux/in.h; not in Glibc's module).
+    private static let bindAddressNoPort: Int32 = 24
 
     private static func address(_ text: String, port: UInt16) throws(LoadError) -> sockaddr_in {
         var address = sockaddr_in()
