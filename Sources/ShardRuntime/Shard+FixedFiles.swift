@@ -44,7 +44,9 @@ extension Shard {
         let peer = Connection.lookUpPeer(descriptor)
         let slotBox = DescriptorBox(descriptor)
         fixedFilesInUse += 1
+        runningHandlers += 1  // a shutdown waits for the install like for a handler
         submit({ sqe in mailshard_prep_install_fixed(sqe, slotBox.pointer) }) { [self] result, _ in
+            runningHandlers -= 1
             let connection: Connection
             if result == 1 {
                 let slot = UInt32(bitPattern: slotBox.pointer.pointee)
