@@ -154,6 +154,48 @@ struct FixedFileTests {
         #expect(kinds.withLock { $0.last } == true)
         await runtime.shutdown(gracePeriod: .seconds(1))
     }
+
+    /// A move to a shard whose table has no free slot keeps the connection where it
+    /// is (the same object comes back) and it goes on working.
+    @Test func aMoveToAFullTableKeepsTheConnectionWhereItIs() async throws {
+        let log = LogRecorder()
+        let runtime = try ShardRuntime(settings: settings(shards: 2, fixedFiles: true, slots: 1), log: log.sink)
+        let shards = runtime.shards
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { first in
+            var connection = first
+            while let bytes = try? await connection.read() {
+                switch String(decoding: bytes, as: UTF8.self) {
+                case "where":
+                    try? await connection.write(Array("\(connection.shard.index)\(connection.descriptor.isFixed ? "f" : "o")".utf8))
+                case "move":
+                    guard let result = try? await connection.move(to: shards[1 - connection.shard.index]) else { return }
+                    try? await result.write(Array("\(result === connection ? "stayed" : "moved") \(result.shard.index)".utf8))
+                    connection = result
+                default:
+                    try? await connection.write(bytes)
+                }
+            }
+        }
+        // The first connection each shard accepts takes its only slot.
+        var firstOnShard: [String: LoopbackClient] = [:]
+        for _ in 0..<64 where firstOnShard.count < 2 {
+            let client = try LoopbackClient(port: port)
+            try client.send(Array("where".utf8))
+            let answer = String(decoding: client.receive(count: 2), as: UTF8.self)
+            if answer.hasSuffix("f") { firstOnShard[String(answer.prefix(1))] = client }
+        }
+        try #require(firstOnShard.count == 2)
+        let client = firstOnShard["1"]!
+        try client.send(Array("move".utf8))
+        #expect(String(decoding: client.receive(count: 8), as: UTF8.self) == "stayed 1")
+        try client.send(Array("still here".utf8))
+        #expect(client.receive(count: 10) == Array("still here".utf8))
+        try client.send(Array("where".utf8))
+        #expect(client.receive(count: 2) == Array("1f".utf8))
+        #expect(log.all.contains { $0.contains("connection stays") })
+        firstOnShard.removeAll()
+        await runtime.shutdown(gracePeriod: .seconds(1))
+    }
 }
 
 extension Array {
