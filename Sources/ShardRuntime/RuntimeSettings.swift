@@ -36,8 +36,9 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// process descriptors; falls back to ordinary ones when the kernel refuses.
     /// `MAILSHARD_FIXED_FILES`.
     public var fixedFiles: Bool
-    /// Slots in each shard's registered file table; 0 means as many as RLIMIT_NOFILE
-    /// allows (the kernel's bound per table). `MAILSHARD_FIXED_FILE_SLOTS`.
+    /// Slots in each shard's registered file table, never more than RLIMIT_NOFILE (the
+    /// kernel's bound per table); 0 means min(RLIMIT_NOFILE, 65,536).
+    /// `MAILSHARD_FIXED_FILE_SLOTS`.
     public var fixedFileSlots: Int
 
     public init(

@@ -19,8 +19,7 @@ extension Shard {
     /// it leaves the shard on ordinary descriptors, logged once.
     func registerFixedFiles() {
         guard settings.fixedFiles else { return }
-        let limit = FileLimit.current
-        let slots = settings.fixedFileSlots > 0 ? min(settings.fixedFileSlots, limit) : limit
+        let slots = Self.fixedFileTableSize(requested: settings.fixedFileSlots, fileLimit: FileLimit.current)
         guard slots > 0 else { return }
         let result = io_uring_register_files_sparse(ring.ring, UInt32(slots))
         guard result == 0 else {
@@ -30,6 +29,17 @@ extension Shard {
         fixedFileCapacity = slots
         publishedFixedFileCapacity.store(slots, ordering: .releasing)
     }
+
+    /// Slots to register: what was asked for (0: the default cap), never more than the
+    /// file limit, which the kernel enforces per table (EMFILE above it). The default
+    /// stays at 65,536 however high the limit is: a slot costs the kernel 8 bytes
+    /// whether used or not, and past a full table connections still work on ordinary
+    /// descriptors, which a limit that high allows anyway.
+    static func fixedFileTableSize(requested: Int, fileLimit: Int) -> Int {
+        min(requested > 0 ? requested : defaultFixedFileSlots, fileLimit)
+    }
+
+    static let defaultFixedFileSlots = 65_536
 
     /// Takes a socket the listener accepted: with a table, its peer address is read,
     /// it is installed into a free slot and its ordinary descriptor closed; without

@@ -33,6 +33,19 @@ struct FixedFileTests {
         return await runtime.shards.asyncMap { shard in await inspect(shard) { $0.fixedFilesInUse } }
     }
 
+    /// The table never exceeds the file limit (the kernel would refuse it) and by
+    /// default stays at 65,536 slots under a higher limit.
+    @Test(arguments: [
+        (requested: 0, limit: 20_000, slots: 20_000),
+        (requested: 0, limit: 1_048_576, slots: 65_536),
+        (requested: 5_000, limit: 20_000, slots: 5_000),
+        (requested: 50_000, limit: 20_000, slots: 20_000),
+        (requested: 200_000, limit: 1_048_576, slots: 200_000),
+    ])
+    func theTableSizeFollowsTheFileLimit(requested: Int, limit: Int, slots: Int) {
+        #expect(Shard.fixedFileTableSize(requested: requested, fileLimit: limit) == slots)
+    }
+
     @Test(arguments: [true, false])
     func acceptReadWriteAndPeerAddressWithTheSettingOnAndOff(fixedFiles: Bool) async throws {
         let runtime = try ShardRuntime(settings: settings(shards: 2, fixedFiles: fixedFiles))
