@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <errno.h>
 #include <signal.h>
@@ -74,6 +75,12 @@ static inline int mailshard_pin_iowq(struct io_uring *ring, int cpu) {
 /// `fcntl` is variadic and does not import; F_SETPIPE_SZ sizes a splice pipe.
 static inline int mailshard_set_pipe_size(int fd, int size) {
     return fcntl(fd, F_SETPIPE_SZ, size);
+}
+
+/// Bytes buffered in a pipe (`ioctl` is variadic and does not import).
+static inline int mailshard_pipe_buffered(int fd) {
+    int bytes = 0;
+    return ioctl(fd, FIONREAD, &bytes) == 0 ? bytes : -1;
 }
 
 /// A pipe whose ends close on exec (`pipe2` is GNU-only in glibc's headers).

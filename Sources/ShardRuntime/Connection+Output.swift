@@ -19,8 +19,9 @@ extension Connection {
     }
 
     /// Queues a file range. Without stream layers it goes file → pipe → socket by
-    /// splice and never passes through user space; with layers (TLS, DEFLATE) it is
-    /// read through the ring in chunks and encoded like any other bytes.
+    /// splice and never passes through user space (a step that finds the shard's
+    /// splice pipes all lent out reads and sends a chunk instead); with layers (TLS,
+    /// DEFLATE) it is read through the ring in chunks and encoded like any other bytes.
     public nonisolated(nonsending) func write(_ range: FileRange) async throws {
         guard range.count > 0 else { return }
         let needsCopy = await withUnsafeContinuation { continuation in
@@ -115,7 +116,7 @@ extension Connection {
         }
         switch output.first! {
         case .file(let source):
-            spliceStep(source)
+            sendFileStep(source)
         case .bytes:
             sendBytes()
         }
@@ -165,80 +166,13 @@ extension Connection {
         }
     }
 
-    /// One step of a file range: if the pipe holds bytes, push them to the socket;
-    /// otherwise a linked pair moves the next chunk file → pipe → socket.
-    private func spliceStep(_ source: FileSource) {
-        if splicePipe == nil {
-            do {
-                splicePipe = try SplicePipe(capacity: settings.spliceChunkSize)
-            } catch {
-                terminate(.closed)
-                shard.log("shard \(shard.index): \(error); dropping connection")
-                return
-            }
-        }
-        let pipe = splicePipe!
-        let socket = descriptor
-        sendInFlight = true
-        if source.inPipe > 0 {
-            let count = UInt32(source.inPipe)
-            shard.submit({ sqe in
-                io_uring_prep_splice(sqe, pipe.readEnd, -1, socket.rawValue, -1, count, 0)
-                socket.target(sqe)  // the fixed-file flag names splice's output
-            }) { result, _ in
-                if result > 0 { source.inPipe -= Int(result) }
-                self.sendCompleted(result, isFile: true)
-                return true
-            }
-            return
-        }
-        let count = min(source.unread, pipe.capacity)
-        let step = SpliceStep()
-        shard.ring.reserve(2)
-        shard.submit({ sqe in
-            io_uring_prep_splice(sqe, source.descriptor, Int64(source.nextOffset), pipe.writeEnd, -1, UInt32(count), 0)
-            sqe.pointee.flags |= mailshard_iosqe_io_link()
-        }) { result, _ in
-            step.fileToPipe = result
-            self.spliceStepCompleted(step, source)
-            return true
-        }
-        shard.submit({ sqe in
-            io_uring_prep_splice(sqe, pipe.readEnd, -1, socket.rawValue, -1, UInt32(count), 0)
-            socket.target(sqe)
-        }) { result, _ in
-            step.pipeToSocket = result
-            self.spliceStepCompleted(step, source)
-            return true
-        }
-    }
-
-    private func spliceStepCompleted(_ step: SpliceStep, _ source: FileSource) {
-        guard let read = step.fileToPipe, let sent = step.pipeToSocket else { return }
-        if read <= 0 {
-            sendCompleted(read == 0 ? -EIO : read, isFile: true)
-            return
-        }
-        source.nextOffset += UInt64(read)
-        source.unread -= Int(read)
-        source.inPipe += Int(read)
-        if sent > 0 {
-            source.inPipe -= Int(sent)
-            sendCompleted(sent, isFile: true)
-        } else if sent == -ECANCELED || sent == -EAGAIN || sent == -EINTR {
-            sendCompleted(0, isFile: true)  // the pipe keeps the bytes; the next step sends them
-        } else {
-            sendCompleted(sent, isFile: true)
-        }
-    }
-
     /// Accounts for a finished send (bytes or splice), wakes writers, starts the next.
-    private func sendCompleted(_ result: Int32, isFile: Bool) {
+    func sendCompleted(_ result: Int32, isFile: Bool) {
         sendInFlight = false
         switch state {
         case .closed, .moved:
             output.removeAll()
-            splicePipe = nil
+            discardSplicePipe()
             return
         case .open, .closing:
             break
@@ -259,7 +193,6 @@ extension Connection {
             for writer in writers { writer.resume() }
         }
         if output.isEmpty {
-            splicePipe = nil
             let flushers = flushWaiters
             flushWaiters.removeAll()
             for flusher in flushers { flusher.resume() }
@@ -296,12 +229,6 @@ extension Connection {
         case .open: return !writeWaiters.isEmpty || !flushWaiters.isEmpty
         }
     }
-}
-
-/// The two halves of a linked splice pair; the step is done when both reported.
-final class SpliceStep {
-    var fileToPipe: Int32?
-    var pipeToSocket: Int32?
 }
 
 /// A `msghdr` and its iovecs at a stable address for one sendmsg in flight; holds the

@@ -50,6 +50,8 @@ public final class Connection: @unchecked Sendable {
     var flushWaiters: [UnsafeContinuation<Void, any Error>] = []
     var closeWaiters: [() -> Void] = []
     var stallTimerArmed = false
+    /// The pipe borrowed from the shard's pool for the splice step in flight, kept
+    /// between steps only while it holds bytes of the current file range.
     var splicePipe: SplicePipe?
 
     init(descriptor: SocketDescriptor, shard: Shard, layers: [any StreamLayer] = [], peerAddress: String? = nil) {
@@ -173,7 +175,7 @@ public final class Connection: @unchecked Sendable {
         if descriptor.isFixed { shard.fixedFilesInUse -= 1 }
         if !sendInFlight {
             output.removeAll()
-            splicePipe = nil
+            discardSplicePipe()
         }
         let writers = writeWaiters + flushWaiters
         writeWaiters.removeAll()

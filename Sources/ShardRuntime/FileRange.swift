@@ -18,15 +18,21 @@ public struct FileRange: Sendable, Equatable {
     }
 }
 
-/// A queued file range being moved to the socket: file → pipe → socket by splice.
-/// Owns `descriptor` (a dup of the caller's) and closes it when done or dropped.
+/// A queued file range being moved to the socket: file → pipe → socket by splice,
+/// or, in a step that finds no splice pipe free, file → `stage` → socket by read and
+/// send. Owns `descriptor` (a dup of the caller's) and closes it when done or dropped.
 final class FileSource {
     let descriptor: Int32
     var nextOffset: UInt64
-    /// Bytes not yet read from the file into the pipe.
+    /// Bytes not yet read from the file (into the pipe or the stage).
     var unread: Int
-    /// Bytes sitting in the pipe, not yet on the socket.
+    /// Bytes sitting in the connection's splice pipe, not yet on the socket.
     var inPipe = 0
+    /// Buffer of the copy path, allocated at its first use and kept for the range.
+    var stage: RawBox?
+    /// Bytes read into `stage`, of which the first `stagedSent` are on the socket.
+    var staged = 0
+    var stagedSent = 0
 
     init(descriptor: Int32, range: FileRange) {
         self.descriptor = descriptor
@@ -34,28 +40,7 @@ final class FileSource {
         unread = range.count
     }
 
-    var isDone: Bool { unread == 0 && inPipe == 0 }
+    var isDone: Bool { unread == 0 && inPipe == 0 && staged == stagedSent }
 
     deinit { close(descriptor) }
-}
-
-/// A pipe used as the splice middle: file → pipe → socket. Owned by one connection.
-final class SplicePipe {
-    let readEnd: Int32
-    let writeEnd: Int32
-    let capacity: Int
-
-    init(capacity: Int) throws {
-        var ends: [Int32] = [0, 0]
-        guard mailshard_pipe_cloexec(&ends) == 0 else { throw SystemError("pipe2", code: errno) }
-        readEnd = ends[0]
-        writeEnd = ends[1]
-        let granted = mailshard_set_pipe_size(writeEnd, Int32(capacity))
-        self.capacity = granted > 0 ? Int(granted) : 65536
-    }
-
-    deinit {
-        close(readEnd)
-        close(writeEnd)
-    }
 }

@@ -24,9 +24,13 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// A connection whose queued output makes no progress this long is dropped.
     /// `MAILSHARD_STALLED_PEER_TIMEOUT` (seconds).
     public var stalledPeerTimeout: Duration
-    /// Largest file chunk moved per splice step (the per-connection pipe size).
-    /// `MAILSHARD_SPLICE_CHUNK`.
+    /// Largest file chunk moved per splice step (the size of each splice pipe, and the
+    /// read chunk when a file range is copied). `MAILSHARD_SPLICE_CHUNK`.
     public var spliceChunkSize: Int
+    /// Splice pipes each shard may hold, lent to connections one splice step at a time;
+    /// a step that finds them all lent out reads and sends bytes instead. 0 turns
+    /// splicing off. `MAILSHARD_SPLICE_PIPES`.
+    public var splicePipesPerShard: Int
     /// Listen backlog of each shard's listening socket. `MAILSHARD_LISTEN_BACKLOG`.
     public var listenBacklog: Int
     /// Jobs a shard runs before it goes back to its ring for I/O.
@@ -51,6 +55,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         maxOutputBytesPerConnection: Int = 1024 * 1024,
         stalledPeerTimeout: Duration = .seconds(60),
         spliceChunkSize: Int = 64 * 1024,
+        splicePipesPerShard: Int = 128,
         listenBacklog: Int = 1024,
         jobsPerTurn: Int = 4096,
         fixedFiles: Bool = true,
@@ -65,6 +70,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         self.maxOutputBytesPerConnection = maxOutputBytesPerConnection
         self.stalledPeerTimeout = stalledPeerTimeout
         self.spliceChunkSize = spliceChunkSize
+        self.splicePipesPerShard = splicePipesPerShard
         self.listenBacklog = listenBacklog
         self.jobsPerTurn = jobsPerTurn
         self.fixedFiles = fixedFiles
@@ -86,6 +92,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         settings.sendZeroCopyThreshold = max(0, sendZeroCopyThreshold)
         settings.maxOutputBytesPerConnection = max(4096, maxOutputBytesPerConnection)
         settings.spliceChunkSize = min(1 << 20, max(4096, spliceChunkSize))
+        settings.splicePipesPerShard = min(65536, max(0, splicePipesPerShard))
         settings.listenBacklog = max(16, listenBacklog)
         settings.jobsPerTurn = max(16, jobsPerTurn)
         settings.fixedFileSlots = min(1 << 20, max(0, fixedFileSlots))

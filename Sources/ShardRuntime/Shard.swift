@@ -41,6 +41,8 @@ public final class Shard: @unchecked Sendable {
     /// Connections that got an ordinary descriptor although fixed files are on
     /// (table full, or the install failed).
     var fixedFileFallbacks = 0
+    /// Splice pipes lent to this shard's connections for file ranges.
+    let splicePipes: SplicePipePool
     private var completions: [IOUring.Completion] = []
     private let wakeBuffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
 
@@ -64,6 +66,7 @@ public final class Shard: @unchecked Sendable {
         self.index = index
         self.settings = settings
         self.log = log
+        splicePipes = SplicePipePool(limit: settings.splicePipesPerShard, pipeCapacity: settings.spliceChunkSize)
         wakeFD = eventfd(0, Int32(EFD_CLOEXEC))
         guard wakeFD >= 0 else { throw SystemError("eventfd", code: errno) }
     }
@@ -158,6 +161,7 @@ public final class Shard: @unchecked Sendable {
         ready.ready.withLock { $0 = .success(()) }
         armWakeRead()
         runLoop()
+        splicePipes.closeIdle()
         receiveBuffers.release(from: ring)
         receiveBuffers = nil
         ring = nil

@@ -76,6 +76,7 @@ extension SettingKey {
     public static let maxOutputBytes = SettingKey("max-output-bytes")
     public static let stalledPeerTimeout = SettingKey("stalled-peer-timeout")
     public static let spliceChunk = SettingKey("splice-chunk")
+    public static let splicePipes = SettingKey("splice-pipes")
     public static let listenBacklog = SettingKey("listen.backlog")
     public static let jobsPerTurn = SettingKey("jobs-per-turn")
     public static let fixedFiles = SettingKey("fixed-files")
@@ -90,8 +91,8 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
-        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .listenBacklog, .jobsPerTurn,
-        .fixedFiles, .fixedFileSlots,
+        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .listenBacklog,
+        .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
     ]
 }
@@ -159,6 +160,7 @@ extension ServerSettings {
             (.maxOutputBytes, String(runtime.maxOutputBytesPerConnection)),
             (.stalledPeerTimeout, String(runtime.stalledPeerTimeout.components.seconds)),
             (.spliceChunk, String(runtime.spliceChunkSize)),
+            (.splicePipes, String(runtime.splicePipesPerShard)),
             (.listenBacklog, String(runtime.listenBacklog)),
             (.jobsPerTurn, String(runtime.jobsPerTurn)),
             (.fixedFiles, String(runtime.fixedFiles)),
