@@ -28,23 +28,30 @@ extension Connection {
             shard.execute { continuation.resume(returning: !self.layers.isEmpty) }
         }
         if !needsCopy {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                shard.execute {
-                    guard self.isWritable else {
-                        continuation.resume(throwing: self.failure ?? .closed)
-                        return
+            do {
+                try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                    shard.execute {
+                        guard self.isWritable else {
+                            continuation.resume(throwing: self.failure ?? .closed)
+                            return
+                        }
+                        let copy = dup(range.descriptor)
+                        guard copy >= 0 else {
+                            let code = errno
+                            let tableFull = code == EMFILE || code == ENFILE
+                            continuation.resume(throwing: tableFull ? DescriptorsExhausted() : SystemError("dup", code: code))
+                            return
+                        }
+                        self.output.append(FileSource(descriptor: copy, range: range))
+                        self.startSending()
+                        self.resumeOrWait(continuation)
                     }
-                    let copy = dup(range.descriptor)
-                    guard copy >= 0 else {
-                        continuation.resume(throwing: SystemError("dup", code: errno))
-                        return
-                    }
-                    self.output.append(FileSource(descriptor: copy, range: range))
-                    self.startSending()
-                    self.resumeOrWait(continuation)
                 }
+                return
+            } catch is DescriptorsExhausted {
+                // The process is at its file limit (many ranges queued at once): this
+                // range is read and sent as bytes below, from the caller's descriptor.
             }
-            return
         }
         let file = RingFile(descriptor: range.descriptor, shard: shard)
         var offset = range.offset
@@ -230,6 +237,9 @@ extension Connection {
         }
     }
 }
+
+/// dup of a file range's descriptor failed for want of descriptors (EMFILE, ENFILE).
+private struct DescriptorsExhausted: Error {}
 
 /// A `msghdr` and its iovecs at a stable address for one sendmsg in flight; holds the
 /// arrays the iovecs point into so their storage stays alive.
