@@ -33,6 +33,8 @@ public final class Shard: @unchecked Sendable {
     /// Per-connection handler tasks that have not returned yet.
     var runningHandlers = 0
     var drainWaiters: [() -> Void] = []
+    /// Every ``ShardTimer`` scheduled on this shard (Shard+Timers.swift).
+    var timers = ShardTimerQueue()
     private var completions: [IOUring.Completion] = []
     private let wakeBuffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
 
