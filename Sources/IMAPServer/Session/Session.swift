@@ -33,8 +33,10 @@ actor Session {
     var lastActivity = ContinuousClock.now
     /// Set by a handler to end the loop after this command's output is flushed.
     var exit: Exit?
-    /// An APPEND whose literal is being streamed (Session+Append.swift).
-    var streamedAppend: StreamedAppend?
+    /// An APPEND whose literal is being streamed (Session+Append.swift), behind a
+    /// reference: few sessions ever hold one, and inline it would add 168 bytes
+    /// to every session, idle ones included.
+    var streamedAppend: Boxed<StreamedAppend>?
     /// The session's one timer on its shard: autologout, and the keepalive while
     /// in IDLE (Session+Timer.swift).
     var timer: ShardTimer?
@@ -363,5 +365,14 @@ actor Session {
         Capabilities.list(
             authenticated: machine.isAuthenticated, plaintextAllowed: plaintextAllowed,
             appendLimit: context.settings.appendLimit)
+    }
+}
+
+/// A value kept behind a reference, for large session state that is rarely present.
+final class Boxed<Value> {
+    var value: Value
+
+    init(_ value: Value) {
+        self.value = value
     }
 }
