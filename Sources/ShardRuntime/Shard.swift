@@ -41,6 +41,8 @@ public final class Shard: @unchecked Sendable {
     /// Connections that got an ordinary descriptor although fixed files are on
     /// (table full, or the install failed).
     var fixedFileFallbacks = 0
+    /// Every ``ShardTimer`` scheduled on this shard (Shard+Timers.swift).
+    var timers = ShardTimerQueue()
     private var completions: [IOUring.Completion] = []
     private let wakeBuffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
 

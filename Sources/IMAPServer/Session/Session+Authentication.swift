@@ -76,13 +76,13 @@ extension Session {
         }
         userStore = try await context.store.user(entry.user)
         machine.loggedIn(user: entry.user)
-                complete(tag, code: .capability(capabilities), "Logged in")
+        complete(tag, code: .capability(capabilities), "Logged in")
         let home = context.runtime.shard(forKey: entry.user)
         context.logger.info("login: user=\(entry.user) method=\(method) peer=\(peer) shard=\(home.index)")
         if home === shard {
             context.moves.recordStay()
             // The limit is now the authenticated one.
-            startAutologoutTimer()
+            armTimer()
         } else {
             exit = .move(to: home, carried)
         }
