@@ -42,6 +42,9 @@ extension Session {
     /// nothing else (see ``run(greet:)``).
     func idle() async throws {
         beginIdle()
+        // Bytes that came with the IDLE command (a pipelined DONE) end it at once.
+        let pipelined = framer.takeBufferedInput()
+        if !pipelined.isEmpty, idleInput(pipelined) { return }
         while true {
             let received: [UInt8]?
             do {

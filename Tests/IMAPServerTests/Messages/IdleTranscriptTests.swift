@@ -41,6 +41,22 @@ import Testing
         await server.stop()
     }
 
+    /// A client may pipeline DONE (and more commands) right behind IDLE: IDLE ends
+    /// at once and the commands after it run, without waiting for more input.
+    @Test func doneSentWithIdleEndsItAtOnce() async throws {
+        let server = try await MessageTestServer()
+        let alice = try await server.client(enableRev2: true)
+        try alice.client.sendRaw(Array("I1 IDLE\r\nDONE\r\nN1 NOOP\r\n".utf8))
+        #expect(await alice.readLine() == "+ idling")
+        #expect(await alice.readLine() == "I1 OK IDLE terminated")
+        #expect(await alice.readLine() == "N1 OK NOOP completed")
+        try alice.client.sendRaw(Array("I2 IDLE\r\nDO".utf8))
+        #expect(await alice.readLine() == "+ idling")
+        try alice.client.sendRaw(Array("NE\r\n".utf8))
+        #expect(await alice.readLine() == "I2 OK IDLE terminated")
+        await server.stop()
+    }
+
     /// Changes reported in IDLE are not reported again after DONE; flag changes
     /// and expunges by another session reach the idler with the right numbers.
     @Test func doneAfterChangesReportsEachChangeOnce() async throws {
