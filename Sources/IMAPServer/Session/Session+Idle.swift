@@ -88,7 +88,15 @@ extension Session {
         lastActivity = .now
         idle.line += bytes
         idling = idle
-        guard let newline = idle.line.firstIndex(of: 0x0A) else { return false }
+        guard let newline = idle.line.firstIndex(of: 0x0A) else {
+            // DONE is four bytes: a line that outgrows the command line limit is not
+            // a client ending IDLE, and must not grow without bound.
+            guard idle.line.count > framer.limits.maximumLineLength else { return false }
+            endIdle()
+            send(.untagged(.condition(StatusResponse(.bye, "Line too long while idling"))))
+            exit = .closed
+            return true
+        }
         endIdle()
         let line = idle.line
         var end = newline

@@ -57,6 +57,19 @@ import Testing
         await server.stop()
     }
 
+    /// The line that ends IDLE is bounded like any command line: endless bytes
+    /// without a line feed end the connection with a BYE saying why.
+    @Test func anEndlessLineWhileIdlingIsRefused() async throws {
+        let server = try await MessageTestServer()
+        let alice = try await server.client(enableRev2: true)
+        try alice.client.send("I IDLE")
+        #expect(await alice.readLine() == "+ idling")
+        try alice.client.sendRaw([UInt8](repeating: UInt8(ascii: "x"), count: 70 * 1024))
+        #expect(await nextLineAfterKeepalives(alice) == "* BYE Line too long while idling")
+        #expect(await alice.readLine() == nil)
+        await server.stop()
+    }
+
     /// Changes reported in IDLE are not reported again after DONE; flag changes
     /// and expunges by another session reach the idler with the right numbers.
     @Test func doneAfterChangesReportsEachChangeOnce() async throws {
