@@ -20,6 +20,19 @@ public enum PasswordHasher {
         return constantTimeEqual(Array(computed.utf8), Array(stored.hash.utf8))
     }
 
+    /// `verify(_:against:)` for callers that can wait: a `$6$` hash is computed
+    /// by `SHACryptBatcher`, together with other logins' when several wait, off
+    /// the caller's thread. Same answer, same hashing work per password.
+    public static func verifyBatched(_ password: String, against stored: StoredPassword) async -> Bool {
+        guard stored.scheme.usesCrypt, let setting = SHACrypt.parse(stored.hash), setting.variant == .sha512,
+            let bytes = SHACrypt.acceptedBytes(password)
+        else {
+            return verify(password, against: stored)
+        }
+        let computed = await SHACryptBatcher.shared.crypt(password: bytes, setting: setting)
+        return constantTimeEqual(Array(computed.utf8), Array(stored.hash.utf8))
+    }
+
     /// A new salted hash of `password` in `scheme` (libxcrypt's default cost).
     public static func hash(_ password: String, scheme: PasswordScheme = defaultScheme) throws -> StoredPassword {
         guard let prefix = scheme.cryptPrefix else {

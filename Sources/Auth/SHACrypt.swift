@@ -63,15 +63,28 @@ enum SHACrypt {
                 }
             }
         }
+        let text = encode(setting: setting, digest: digest.prefix(size))
+        digest.withUnsafeMutableBytes { wipe($0) }
+        return text
+    }
+
+    /// The crypt(3) string: prefix, `rounds=` when given, salt, `$`, the digest.
+    static func encode(setting: Setting, digest: ArraySlice<UInt8>) -> String {
         var text = setting.variant.prefix
         if setting.roundsGiven {
             text += "rounds=\(setting.rounds)$"
         }
         text += String(decoding: setting.salt, as: UTF8.self)
         text += "$"
-        text += SHACryptEncoding.encode(digest.prefix(size), variant: setting.variant)
-        digest.withUnsafeMutableBytes { wipe($0) }
+        text += SHACryptEncoding.encode(digest, variant: setting.variant)
         return text
+    }
+
+    /// The password's bytes when SHA-crypt here takes it (see the type's note).
+    static func acceptedBytes(_ password: String) -> [UInt8]? {
+        let bytes = Array(password.utf8)
+        guard bytes.count <= maximumPasswordBytes, !bytes.contains(0) else { return nil }
+        return bytes
     }
 
     /// Parses `$5$` / `$6$` settings of the accepted shape; nil otherwise.

@@ -16,7 +16,7 @@ struct SHACryptComputation<F: SHA2Function> {
         let saltCount = salt.count
         // The longest round message: digest, S, P twice, then 0x80 and the length.
         let messageCapacity = roundUp(digestSize + saltCount + 2 * passwordCount + 1 + F.lengthFieldSize, to: F.blockSize)
-        let total = digestSize + passwordCount + saltCount + digestSize + messageCapacity
+        let total = digestSize + passwordCount + saltCount + messageCapacity
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: 16)
         scratch.initializeMemory(as: UInt8.self, repeating: 0)
         defer {
@@ -26,51 +26,8 @@ struct SHACryptComputation<F: SHA2Function> {
         let a = scratch.baseAddress!                          // A, then each round's C
         let p = a + digestSize                                // the P sequence
         let s = p + passwordCount                             // the S sequence
-        let work = s + saltCount                              // B, DP, DS in turn
-        let message = work + digestSize                       // a round's padded message
-        let aBytes = UnsafeRawBufferPointer(start: a, count: digestSize)
-        let workBytes = UnsafeRawBufferPointer(start: work, count: digestSize)
-
-        var context = F.emptyContext()
-        defer { withUnsafeMutableBytes(of: &context) { SHACrypt.wipe($0) } }
-
-        // B = digest(password, salt, password).
-        F.start(&context)
-        F.add(&context, password)
-        F.add(&context, salt)
-        F.add(&context, password)
-        F.finish(&context, digest: work)
-
-        // A = digest(password, salt, B cycled to the password's length, then per
-        // bit of that length from the lowest: B for a one, the password for a zero).
-        F.start(&context)
-        F.add(&context, password)
-        F.add(&context, salt)
-        addCycled(workBytes, count: passwordCount, to: &context)
-        var bits = passwordCount
-        while bits > 0 {
-            F.add(&context, bits & 1 != 0 ? workBytes : password)
-            bits >>= 1
-        }
-        F.finish(&context, digest: a)
-
-        // P = digest(password repeated once per password byte), cycled to the password's length.
-        F.start(&context)
-        for _ in 0..<passwordCount {
-            F.add(&context, password)
-        }
-        F.finish(&context, digest: work)
-        for index in 0..<passwordCount {
-            p.storeBytes(of: work.load(fromByteOffset: index % digestSize, as: UInt8.self), toByteOffset: index, as: UInt8.self)
-        }
-
-        // S = digest(salt repeated 16 + A[0] times), cut to the salt's length.
-        F.start(&context)
-        for _ in 0..<(16 + Int(aBytes[0])) {
-            F.add(&context, salt)
-        }
-        F.finish(&context, digest: work)
-        s.copyMemory(from: work, byteCount: saltCount)
+        let message = s + saltCount                           // a round's padded message
+        prepare(password: password, salt: salt, a: a, p: p, s: s)
 
         // The rounds: C = digest(P or C, S unless i % 3 == 0, P unless i % 7 == 0, C or P).
         var byThree = 0
@@ -96,6 +53,65 @@ struct SHACryptComputation<F: SHA2Function> {
             bySeven = bySeven == 6 ? 0 : bySeven + 1
         }
         digest.copyMemory(from: a, byteCount: digestSize)
+    }
+
+    /// The steps before the rounds: writes A (`F.digestSize` bytes), P
+    /// (`password.count` bytes) and S (`salt.count` bytes).
+    static func prepare(
+        password: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer,
+        a: UnsafeMutableRawPointer, p: UnsafeMutableRawPointer, s: UnsafeMutableRawPointer
+    ) {
+        let digestSize = F.digestSize
+        let passwordCount = password.count
+        // B, DP and DS in turn, each used once.
+        var workStorage = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var context = F.emptyContext()
+        defer {
+            withUnsafeMutableBytes(of: &context) { SHACrypt.wipe($0) }
+            withUnsafeMutableBytes(of: &workStorage) { SHACrypt.wipe($0) }
+        }
+        withUnsafeMutableBytes(of: &workStorage) { workBuffer in
+            let work = workBuffer.baseAddress!
+            let workBytes = UnsafeRawBufferPointer(start: work, count: digestSize)
+
+            // B = digest(password, salt, password).
+            F.start(&context)
+            F.add(&context, password)
+            F.add(&context, salt)
+            F.add(&context, password)
+            F.finish(&context, digest: work)
+
+            // A = digest(password, salt, B cycled to the password's length, then per
+            // bit of that length from the lowest: B for a one, the password for a zero).
+            F.start(&context)
+            F.add(&context, password)
+            F.add(&context, salt)
+            addCycled(workBytes, count: passwordCount, to: &context)
+            var bits = passwordCount
+            while bits > 0 {
+                F.add(&context, bits & 1 != 0 ? workBytes : password)
+                bits >>= 1
+            }
+            F.finish(&context, digest: a)
+
+            // P = digest(password repeated once per password byte), cycled to the password's length.
+            F.start(&context)
+            for _ in 0..<passwordCount {
+                F.add(&context, password)
+            }
+            F.finish(&context, digest: work)
+            for index in 0..<passwordCount {
+                p.storeBytes(of: work.load(fromByteOffset: index % digestSize, as: UInt8.self), toByteOffset: index, as: UInt8.self)
+            }
+
+            // S = digest(salt repeated 16 + A[0] times), cut to the salt's length.
+            F.start(&context)
+            for _ in 0..<(16 + Int(a.load(as: UInt8.self))) {
+                F.add(&context, salt)
+            }
+            F.finish(&context, digest: work)
+            s.copyMemory(from: work, byteCount: salt.count)
+        }
     }
 
     /// Adds `count` bytes of `block` repeated over and over.
