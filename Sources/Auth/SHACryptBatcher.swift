@@ -60,19 +60,22 @@ final class SHACryptBatcher: Sendable {
                 return true
             }
             if startsRunner {
-                Task.detached { self.runUntilIdle() }
+                Task.detached { await self.runUntilIdle() }
             }
         }
     }
 
-    /// Takes waiting work until there is none.
-    private func runUntilIdle() {
+    /// Takes waiting work until there is none, yielding the thread between
+    /// batches so that other tasks of the global pool (group commits among them)
+    /// still run during a storm of logins.
+    private func runUntilIdle() async {
         while let batch = nextBatch() {
             let results = batch.count == 1
                 ? [scalar(batch[0])] : Self.computeInLanes(batch.map { ($0.password, $0.setting) })
             for (job, result) in zip(batch, results) {
                 job.continuation.resume(returning: result)
             }
+            await Task.yield()
         }
     }
 
