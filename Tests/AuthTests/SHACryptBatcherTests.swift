@@ -55,6 +55,28 @@ import Testing
         }
     }
 
+    /// A batcher that forms batches from any two waiting jobs (one runner, so they
+    /// queue up), and one that never uses the lanes (a CPU without AVX-512).
+    @Test(arguments: [(lanesAvailable, 2, 1), (false, 4, 2)])
+    func batchersGiveLibxcryptsStrings(usesLanes: Bool, minimumBatch: Int, runners: Int) async throws {
+        let batcher = SHACryptBatcher(usesLanes: usesLanes, minimumBatch: minimumBatch, maximumRunners: runners)
+        let jobs = Self.jobs(count: 10, rounds: 1000) + Self.jobs(count: 3, rounds: 1001)
+        let inputs = try jobs.map { job in
+            (password: try #require(SHACrypt.acceptedBytes(job.password)), setting: try #require(SHACrypt.parse(job.setting)))
+        }
+        let results = await withTaskGroup(of: (Int, String).self) { group in
+            for (index, input) in inputs.enumerated() {
+                group.addTask { (index, await batcher.crypt(password: input.password, setting: input.setting)) }
+            }
+            var results: [Int: String] = [:]
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+        for (index, job) in jobs.enumerated() {
+            #expect(results[index] == PasswordHasher.libxcrypt(job.password, setting: job.setting))
+        }
+    }
+
     @Test func otherSchemesStillVerify() async throws {
         for hash in PasswordHasherTests.knownHashes {
             let stored = try #require(StoredPassword(field: hash.field))
