@@ -66,7 +66,7 @@ extension Session {
     /// asks to move to the user's home shard.
     private func logIn(tag: String, user: String, password: String, method: String) async throws {
         let authenticator = context.authenticator
-        let entry = await Task.detached { authenticator.authenticate(user: user, password: password) }.value
+        let entry = await Task.detached { await authenticator.authenticate(user: user, password: password) }.value
         guard let entry else {
             loginFailures += 1
             let delay = context.throttle.recordFailure(address: Self.address(of: peer), connectionFailures: loginFailures)

@@ -223,7 +223,8 @@ actor Session {
     @inline(never)
     func received(_ bytes: [UInt8]) {
         lastActivity = .now
-        framer.append(bytes)
+        // The raw-buffer overload: the generic one is not specialized across modules.
+        bytes.withUnsafeBytes { framer.append($0) }
     }
 
     @inline(never)
@@ -248,22 +249,26 @@ actor Session {
     @inline(never)
     private func handleBufferedCommands() async throws {
         try await Task.immediate(executorPreference: shard) { [self] in
-            while exit == nil, idleTag == nil, let event = framer.nextEvent() {
+            while exit == nil, idleTag == nil, let event = framer.nextRangeEvent() {
                 try await handle(event)
             }
         }.value
     }
 
-    private func handle(_ event: FramingEvent) async throws {
+    /// One framer event. A command is parsed straight from the framer's buffer (no
+    /// copy, no buffer reference); its range is used before anything can append.
+    private func handle(_ event: FramingRangeEvent) async throws {
         switch event {
-        case .command(let frame):
+        case .command(let range):
             if case .authenticating(let tag) = machine.state {
-                try await continueAuthentication(tag: tag, line: frame)
+                try await continueAuthentication(tag: tag, line: framer.bytes(in: range))
                 return
             }
             let tagged: TaggedCommand
             do {
-                tagged = try CommandParser.parseCommand(frame)
+                tagged = try framer.withUnsafeBytes(in: range) { (frame) throws(CommandParseError) -> TaggedCommand in
+                    try CommandParser.parseCommand(frame)
+                }
             } catch {
                 send(error.response)
                 return
@@ -273,9 +278,17 @@ actor Session {
             send(.continuation(.text(ResponseText(text: "Ready for literal"))))
             // The client waits for the "+" before sending the literal.
             try await flush()
-        case .streamedLiteralBegins, .streamedLiteralBytes, .streamedLiteralEnds, .streamedCommandEnds:
-            try await handleStreamedAppend(event)
-        case .error(let error):
+        case let .streamedLiteralBegins(head, byteCount, continuing, synchronizing):
+            try await handleStreamedAppend(.streamedLiteralBegins(
+                head: framer.bytes(in: head), byteCount: byteCount, continuing: continuing, synchronizing: synchronizing))
+        case .streamedLiteralBytes(let range):
+            try await handleStreamedAppend(.streamedLiteralBytes(framer.bytes(in: range)))
+        case .streamedLiteralEnds:
+            try await handleStreamedAppend(.streamedLiteralEnds)
+        case .streamedCommandEnds(let range):
+            try await handleStreamedAppend(.streamedCommandEnds(framer.bytes(in: range)))
+        case .error:
+            guard let error = framer.lastError else { return }
             send(error.response)
             if error.isFatal { exit = .closed }
         }
