@@ -53,6 +53,31 @@ service imap-login {
 }
 """
 
+# Message-level workloads (issue 7), opt-in: the corpus mailboxes take minutes to seed
+# into Dovecot (100,000 messages at ~500/s with MULTIAPPEND), so they are seeded once per
+# server per run (`--seed-only`, before round 1) and never per round. fetch-headers and
+# store share one 10,000-message mailbox; the search variants share one of 100,000.
+CORPUS_10K = ["--messages", "10000", "--message-size", "1024"]
+CORPUS_100K = ["--messages", "100000", "--message-size", "1024"]
+MESSAGE_WORKLOADS = {
+    "fetch-headers": (["fetch-headers", "--clients", "4"] + CORPUS_10K, "messages/s", "higher"),
+    "store": (["store", "--clients", "4"] + CORPUS_10K, "STOREs/s", "higher"),
+    "search-flags": (["search", "--clients", "2", "--searches", "flagged,unseen,sent-range,internal-range"] + CORPUS_100K, "searches/s", "higher"),
+    "search-headers": (["search", "--clients", "2", "--searches", "from,subject"] + CORPUS_100K, "searches/s", "higher"),
+    "search-body": (["search", "--clients", "2", "--searches", "body"] + CORPUS_100K, "searches/s", "higher"),
+    "fetch-bodies-10m": (["fetch-bodies", "--clients", "4", "--users", "10", "--messages", "4", "--message-size", "10485760"], "MB/s", "higher"),
+    # Dovecot needs ~25 s to reach 10,000 idle processes with one EXISTS: allow 60 s.
+    "idle-fanout-10000": (["idle-fanout", "--idlers", "10000", "--delivery-timeout", "60"], "p99 delivery to all (ms)", "lower"),
+}
+# Variants whose runs take seconds each (100,000-message header and body searches):
+# measured for at least this long so each run holds more than one or two searches.
+MINIMUM_DURATION = {"search-headers": 15.0, "search-body": 15.0}
+# Variants seeded before round 1, by the arguments that decide what they seed.
+SEEDED_FIRST = {"fetch-headers", "store", "search-flags", "search-headers", "search-body", "fetch-bodies-10m"}
+# fetch-bodies variants also run against `imap-load serve-copy` (sendfile behind minimal
+# IMAP framing, same client code and concurrency): the loopback copy baseline.
+COPY_BASELINE = "Loopback copy"
+
 # name -> (imap-load arguments, metric label, which direction is better)
 WORKLOADS = {
     "mix": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096"], "operations/s", "higher"),
@@ -64,6 +89,7 @@ WORKLOADS = {
     "logins": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096",
                 "--weights", "list=0,status=0,select=1,fetch-flags=0,fetch-body=0,store=0,expunge=0,append=0,logout=1"],
                "operations/s", "higher"),
+    **MESSAGE_WORKLOADS,
 }
 
 
@@ -180,6 +206,32 @@ class Mailshard:
                 self.process.wait()
 
 
+class CopyBaseline:
+    """`imap-load serve-copy` for one message size: the plain file-to-socket copy."""
+    name = COPY_BASELINE
+
+    def __init__(self, binary, port, directory, load_args):
+        self.binary, self.port, self.directory = binary, port, directory
+        self.size = load_args[load_args.index("--message-size") + 1]
+        self.messages = load_args[load_args.index("--messages") + 1]
+        self.process = None
+        self.unavailable = None
+
+    def start(self):
+        self.process = subprocess.Popen([self.binary, "serve-copy", "--port", str(self.port), "--message-size", self.size,
+                                         "--messages", self.messages, "--data", self.directory],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=raise_file_limit)
+        if not wait_for_port(self.port):
+            self.stop()
+            raise RuntimeError("serve-copy did not listen on port %d" % self.port)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 def build(what, args):
     print(f"building {what} …", flush=True)
     if subprocess.run(args, cwd=ROOT).returncode == 0:
@@ -285,7 +337,12 @@ def bar_chart_svg(title, unit, groups, series, note=""):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--servers", default="dovecot,mailshard")
-    parser.add_argument("--workloads", default="mix,logins,fetch-bodies,append,idle-fanout,idle-capacity")
+    parser.add_argument("--workloads", default="mix,logins,fetch-bodies,append,idle-fanout,idle-capacity",
+                        help="default: the issue-9 set; opt-in: " + ",".join(MESSAGE_WORKLOADS))
+    parser.add_argument("--dovecot-max-rounds", default="",
+                        help="VARIANT=N,…: run Dovecot at most N rounds of VARIANT (10,000 Dovecot idlers take minutes a round)")
+    parser.add_argument("--copy-baseline", action="store_true",
+                        help="also run fetch-bodies variants against imap-load serve-copy (plain sendfile)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run")
     parser.add_argument("--idle-connections", default="1000", help="comma-separated counts for idle-capacity")
@@ -339,28 +396,48 @@ def main():
             variants.append((w, load_args, metric, better, args.rounds))
 
     results = {v[0]: {s.name: [] for s in servers} for v in variants}
+    baselines = {}
+    if args.copy_baseline:
+        for index, (name, load_args, _, _, _) in enumerate(variants):
+            if load_args[0] == "fetch-bodies":
+                baselines[name] = CopyBaseline(load_binary, args.mailshard_port + 10 + index,
+                                               os.path.join(args.work, f"copy-{name}"), load_args)
+                results[name][COPY_BASELINE] = []
+    seeding = {}
+    dovecot_caps = {k: int(v) for k, v in (p.split("=", 1) for p in args.dovecot_max_rounds.split(",") if "=" in p)}
     started = datetime.now(timezone.utc)
     try:
-        for server in servers:
+        for server in servers + list(baselines.values()):
             try:
                 server.start()
             except Exception as error:  # a server that cannot start is recorded, not fatal
                 server.unavailable = f"did not start: {error}"
                 print(f"{server.name}: {server.unavailable}", file=sys.stderr)
+        seed_first(args, servers, variants, load_binary, seeding)
         for round_index in range(max(v[4] for v in variants)):
             order = servers if round_index % 2 == 0 else list(reversed(servers))
             for name, load_args, metric, better, rounds in variants:
                 if round_index >= rounds:
                     continue
-                for server in order:
+                targets = list(order)
+                if name in baselines:
+                    # The copy runs between the two servers, so machine noise drifting
+                    # through a round does not favour the ratio either way.
+                    targets.insert(1, baselines[name])
+                for server in targets:
                     if server.unavailable:
+                        continue
+                    if server.name == "Dovecot" and round_index >= dovecot_caps.get(name, rounds):
                         continue
                     extra = []
                     if name.startswith("idle-capacity"):
                         extra = ["--pid", str(server.pid())]
-                    json_path = os.path.join(args.work, f"{server.name}-{name.replace(' ', '-')}-{round_index}.json")
-                    timeout = int(args.duration) + 300
-                    result, output = run_load(load_binary, server, load_args, extra, args.duration, json_path, timeout)
+                    if name in SEEDED_FIRST or server.name == COPY_BASELINE:
+                        extra.append("--no-seed")
+                    duration = max(args.duration, MINIMUM_DURATION.get(name, 0.0))
+                    json_path = os.path.join(args.work, f"{server.name.replace(' ', '-')}-{name.replace(' ', '-')}-{round_index}.json")
+                    timeout = int(duration) + 300
+                    result, output = run_load(load_binary, server, load_args, extra, duration, json_path, timeout)
                     if cannot_log_in(result, output):
                         server.unavailable = NOT_SERVING
                         print(f"{server.name}: {NOT_SERVING}: {result.get('fatal')}", flush=True)
@@ -369,9 +446,47 @@ def main():
                     print(f"round {round_index + 1} {name} {server.name}: {result.get('headlineName')} = "
                           f"{fmt(result.get('headline'), 2)} errors={result.get('errors')} {result.get('fatal') or ''}", flush=True)
     finally:
-        for server in servers:
+        for server in servers + list(baselines.values()):
             server.stop()
-    write_report(args, servers, variants, results, started)
+    write_report(args, servers, variants, results, started, seeding)
+
+
+def seed_first(args, servers, variants, load_binary, seeding):
+    """Seeds every SEEDED_FIRST variant's mailboxes once per server (variants with the
+    same seeding arguments once between them), timing it; a server whose seeding fails
+    is marked unavailable for those variants by their runs' own failures."""
+    for server in servers:
+        if server.unavailable:
+            continue
+        done = set()
+        for name, load_args, _, _, _ in variants:
+            if name not in SEEDED_FIRST:
+                continue
+            key = seed_key(load_args)
+            if key in done:
+                continue
+            done.add(key)
+            json_path = os.path.join(args.work, f"{server.name}-seed-{name}.json")
+            result, _ = run_load(load_binary, server, load_args, ["--seed-only"], args.duration, json_path, 600)
+            label = describe_seed(load_args)
+            seeding.setdefault(label, {})[server.name] = result
+            print(f"seeded {label} into {server.name}: {fmt(result.get('headline'), 1)} s {result.get('fatal') or ''}", flush=True)
+
+
+def seed_key(load_args):
+    """What a variant seeds: its workload family, message count and size, users, clients."""
+    family = "corpus" if load_args[0] in ("fetch-headers", "store", "search") else load_args[0]
+    def arg(name):
+        return load_args[load_args.index(name) + 1] if name in load_args else ""
+    clients = arg("--clients") if family != "corpus" else ""
+    return (family, arg("--messages"), arg("--message-size"), arg("--users"), clients)
+
+
+def describe_seed(load_args):
+    family, messages, size, _, clients = seed_key(load_args)
+    if family == "corpus":
+        return f"corpus mailbox of {int(messages):,} messages of {size} bytes (one user)"
+    return f"{family}: {messages} messages of {int(size):,} bytes for each of {clients} users"
 
 
 def headline(result):
@@ -388,7 +503,7 @@ def main_command(result):
     return None, None
 
 
-def write_report(args, servers, variants, results, started):
+def write_report(args, servers, variants, results, started, seeding):
     names = [s.name for s in servers]
     lines = [f"# imap-load: {' vs '.join(names)}", "",
              f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')} on {machine_info()}; loopback only.",
@@ -396,6 +511,9 @@ def write_report(args, servers, variants, results, started):
              f"Each cell is the median over rounds of {args.duration:g} s runs (idle-capacity: {args.idle_rounds} round(s)); "
              "servers alternate which goes first each round. Operations that failed validation count as errors, never as throughput.",
              "Dovecot runs with its shipped `mail_fsync = optimized` (durable appends) and limits raised for many connections.",
+             *([f"Longer runs: " + ", ".join(f"{k} {v:g} s" for k, v in MINIMUM_DURATION.items() if k in {v[0] for v in variants}) + "."]
+               if any(k in {v[0] for v in variants} for k in MINIMUM_DURATION) else []),
+             *([f"Dovecot rounds capped: {args.dovecot_max_rounds}."] if args.dovecot_max_rounds else []),
              "Produced by `python3 Benchmarks/Scripts/side-by-side.py " + " ".join(sys.argv[1:]) + "`.", ""]
     header = "| workload | metric | better | " + " | ".join(names)
     if len(names) == 2:
@@ -423,13 +541,43 @@ def write_report(args, servers, variants, results, started):
             ratio = medians[1] / medians[0] if None not in medians and medians[0] else None
             row += f" | {fmt(ratio, 2) + '×' if ratio is not None else '—'}"
         lines.append(row + f" | {', '.join(errors)} | {'/'.join(rounds)} |")
+    copy_rows = [v for v in variants if COPY_BASELINE in results[v[0]]]
+    if copy_rows:
+        lines += ["", "## Body FETCH against a plain loopback copy", "",
+                  "`imap-load serve-copy` answers the same `fetch-bodies` client (same code, connections and validation) "
+                  "with just enough IMAP framing and moves each body with a plain sendfile(2) from a file; "
+                  "each server's FETCH MB/s is divided by the copy's MB/s of the same round, and the median of those ratios is shown.", "",
+                  "| workload | copy MB/s | " + " | ".join(f"{n} MB/s | {n}/copy" for n in names) + " |",
+                  "|" + " --- |" * (2 + 2 * len(names))]
+        for name, *_ in copy_rows:
+            copies = results[name][COPY_BASELINE]
+            row = f"| {name} | {fmt(median([headline(r) for r in copies if headline(r) is not None]), 1)} |"
+            for n in names:
+                ratios = [headline(r) / headline(c) for r, c in zip(results[name][n], copies)
+                          if headline(r) is not None and headline(c)]
+                value = median([headline(r) for r in results[name][n] if headline(r) is not None])
+                ratio = median(ratios)
+                row += f" {fmt(value, 1)} | {(f'{ratio * 100:.0f}%' if ratio is not None else '—')} |"
+            lines.append(row)
+    if seeding:
+        lines += ["", "## Seeding (once per server per run, through IMAP APPEND/MULTIAPPEND, before round 1)", "",
+                  "| mailboxes | " + " | ".join(f"{n} s" for n in names) + " |", "|" + " --- |" * (1 + len(names))]
+        for label, by in seeding.items():
+            cells = []
+            for n in names:
+                r = by.get(n)
+                cells.append("—" if r is None else (f"failed: {r.get('fatal')}" if r.get("fatal") else fmt(r.get("headline"), 1)))
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += ["", "## Details (median of each figure over the rounds)", ""]
     for name, _, metric, better, _ in variants:
         lines.append(f"### {name}")
         lines.append("")
         lines.append("| server | operation | per s | MB/s | p50 ms | p90 ms | p99 ms | p99.9 ms |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for server in servers:
+        shown = servers + ([CopyBaseline.__new__(CopyBaseline)] if COPY_BASELINE in results[name] else [])
+        for server in shown:
+            if server.name == COPY_BASELINE:
+                server.unavailable = None
             runs = [r for r in results[name][server.name] if not r.get("fatal")]
             if not runs:
                 lines.append(f"| {server.name} | {server.unavailable or 'no result'} | | | | | | |")
@@ -450,13 +598,14 @@ def write_report(args, servers, variants, results, started):
         lines.append("")
         svg_name = f"{args.name}-{name.replace(' ', '-')}.svg"
         groups = []
-        max_rounds = max([len(results[name][s]) for s in names] + [0])
+        series = names + ([COPY_BASELINE] if COPY_BASELINE in results[name] else [])
+        max_rounds = max([len(results[name][s]) for s in series] + [0])
         for r in range(max_rounds):
-            groups.append((f"round {r + 1}", {s: (headline(results[name][s][r]) if r < len(results[name][s]) else None) for s in names}))
-        groups.append(("median", {s: median([headline(x) for x in results[name][s] if headline(x) is not None]) for s in names}))
+            groups.append((f"round {r + 1}", {s: (headline(results[name][s][r]) if r < len(results[name][s]) else None) for s in series}))
+        groups.append(("median", {s: median([headline(x) for x in results[name][s] if headline(x) is not None]) for s in series}))
         note = "; ".join(f"{s.name}: {s.unavailable}" for s in servers if s.unavailable) or f"{better} is better"
         with open(os.path.join(args.out, svg_name), "w") as f:
-            f.write(bar_chart_svg(f"{name}: {metric}", metric, groups, names, note))
+            f.write(bar_chart_svg(f"{name}: {metric}", metric, groups, series, note))
         lines.append(f"![{name}]({svg_name})")
         lines.append("")
     path = os.path.join(args.out, f"{args.name}.md")
