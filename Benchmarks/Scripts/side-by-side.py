@@ -71,7 +71,10 @@ MESSAGE_WORKLOADS = {
 }
 # Variants whose runs take seconds each (100,000-message header and body searches):
 # measured for at least this long so each run holds more than one or two searches.
-MINIMUM_DURATION = {"search-headers": 15.0, "search-body": 15.0}
+MINIMUM_DURATION = {"search-headers": 10.0, "search-body": 10.0}
+# imap-load timeouts above the default (duration + 300 s): 10,000 Dovecot idlers take
+# minutes to log in and to finish (a process each), yet stay under 10 minutes.
+TIMEOUT = {"idle-fanout-10000": 590}
 # Variants seeded before round 1, by the arguments that decide what they seed.
 SEEDED_FIRST = {"fetch-headers", "store", "search-flags", "search-headers", "search-body", "fetch-bodies-10m"}
 # fetch-bodies variants also run against `imap-load serve-copy` (sendfile behind minimal
@@ -356,6 +359,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results"))
     parser.add_argument("--name", default="load-side-by-side", help="result file prefix")
     parser.add_argument("--work", default="/tmp/mailshard-side-by-side")
+    parser.add_argument("--rerender", action="store_true",
+                        help="write the report again from the JSON results a finished run left in --work (same arguments)")
     args = parser.parse_args()
 
     servers_wanted = [s.strip().lower() for s in args.servers.split(",") if s.strip()]
@@ -396,6 +401,9 @@ def main():
             variants.append((w, load_args, metric, better, args.rounds))
 
     results = {v[0]: {s.name: [] for s in servers} for v in variants}
+    if args.rerender:
+        rerender(args, servers, variants, results)
+        return
     baselines = {}
     if args.copy_baseline:
         for index, (name, load_args, _, _, _) in enumerate(variants):
@@ -436,19 +444,65 @@ def main():
                         extra.append("--no-seed")
                     duration = max(args.duration, MINIMUM_DURATION.get(name, 0.0))
                     json_path = os.path.join(args.work, f"{server.name.replace(' ', '-')}-{name.replace(' ', '-')}-{round_index}.json")
-                    timeout = int(duration) + 300
+                    timeout = TIMEOUT.get(name, int(duration) + 300)
                     result, output = run_load(load_binary, server, load_args, extra, duration, json_path, timeout)
                     if cannot_log_in(result, output):
                         server.unavailable = NOT_SERVING
                         print(f"{server.name}: {NOT_SERVING}: {result.get('fatal')}", flush=True)
                         continue
                     results[name][server.name].append(result)
+                    if name.startswith("idle-fanout") and server.name == "Dovecot":
+                        settle()
                     print(f"round {round_index + 1} {name} {server.name}: {result.get('headlineName')} = "
                           f"{fmt(result.get('headline'), 2)} errors={result.get('errors')} {result.get('fatal') or ''}", flush=True)
     finally:
         for server in servers + list(baselines.values()):
             server.stop()
     write_report(args, servers, variants, results, started, seeding)
+
+
+def rerender(args, servers, variants, results):
+    """Rebuilds results and seeding from the JSON files of a finished run."""
+    def load(path):
+        try:
+            with open(path) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+    for name, *_ in variants:
+        for target in [s.name for s in servers] + ([COPY_BASELINE] if args.copy_baseline and name.startswith("fetch-bodies") else []):
+            runs = [load(os.path.join(args.work, f"{target.replace(' ', '-')}-{name.replace(' ', '-')}-{r}.json")) for r in range(args.rounds)]
+            results[name][target] = [r for r in runs if r is not None]
+    seeding = {}
+    for server in servers:
+        done = set()
+        for name, load_args, _, _, _ in variants:
+            if name in SEEDED_FIRST and seed_key(load_args) not in done:
+                done.add(seed_key(load_args))
+                result = load(os.path.join(args.work, f"{server.name}-seed-{name}.json"))
+                if result is not None:
+                    seeding.setdefault(describe_seed(load_args), {})[server.name] = result
+    started = datetime.fromtimestamp(min((os.path.getmtime(os.path.join(args.work, f)) for f in os.listdir(args.work) if f.endswith(".json")),
+                                         default=time.time()), timezone.utc)
+    write_report(args, servers, variants, results, started, seeding)
+
+
+def settle(seconds=180):
+    """Waits (up to `seconds`) until fewer than 100 imap processes remain, so Dovecot
+    ending 10,000 of them does not load the machine during the next server's run."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        count = 0
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/comm") as f:
+                        count += f.read().strip() == "imap"
+                except OSError:
+                    continue
+        if count < 100:
+            return
+        time.sleep(2)
 
 
 def seed_first(args, servers, variants, load_binary, seeding):
@@ -514,17 +568,19 @@ def write_report(args, servers, variants, results, started, seeding):
              *([f"Longer runs: " + ", ".join(f"{k} {v:g} s" for k, v in MINIMUM_DURATION.items() if k in {v[0] for v in variants}) + "."]
                if any(k in {v[0] for v in variants} for k in MINIMUM_DURATION) else []),
              *([f"Dovecot rounds capped: {args.dovecot_max_rounds}."] if args.dovecot_max_rounds else []),
-             "Produced by `python3 Benchmarks/Scripts/side-by-side.py " + " ".join(sys.argv[1:]) + "`.", ""]
+             "Produced by `python3 Benchmarks/Scripts/side-by-side.py " + " ".join(a for a in sys.argv[1:] if a != "--rerender") + "`.", ""]
     header = "| workload | metric | better | " + " | ".join(names)
     if len(names) == 2:
         header += f" | {names[1]}/{names[0]}"
-    lines += [header + " | errors | rounds |", "|" + " --- |" * (len(names) + (6 if len(names) == 2 else 5))]
+    lines += [header + " | spread (min–max) | errors | rounds |", "|" + " --- |" * (len(names) + (7 if len(names) == 2 else 6))]
     for name, _, metric, better, _ in variants:
-        cells, medians, errors, rounds = [], [], [], []
+        cells, medians, errors, rounds, spreads = [], [], [], [], []
         for server in servers:
             runs = results[name][server.name]
             values = [headline(r) for r in runs if headline(r) is not None]
             m = median(values)
+            if values:
+                spreads.append(f"{server.name[0]}: {fmt(min(values), 2)}–{fmt(max(values), 2)}")
             medians.append(m)
             if m is not None:
                 cells.append(fmt(m, 2))
@@ -540,7 +596,7 @@ def write_report(args, servers, variants, results, started, seeding):
         if len(names) == 2:
             ratio = medians[1] / medians[0] if None not in medians and medians[0] else None
             row += f" | {fmt(ratio, 2) + '×' if ratio is not None else '—'}"
-        lines.append(row + f" | {', '.join(errors)} | {'/'.join(rounds)} |")
+        lines.append(row + f" | {'; '.join(spreads) or '—'} | {', '.join(errors)} | {'/'.join(rounds)} |")
     copy_rows = [v for v in variants if COPY_BASELINE in results[v[0]]]
     if copy_rows:
         lines += ["", "## Body FETCH against a plain loopback copy", "",
