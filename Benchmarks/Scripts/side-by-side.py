@@ -452,7 +452,7 @@ def main():
                         continue
                     results[name][server.name].append(result)
                     if name.startswith("idle-fanout") and server.name == "Dovecot":
-                        settle()
+                        settle(server.pid())
                     print(f"round {round_index + 1} {name} {server.name}: {result.get('headlineName')} = "
                           f"{fmt(result.get('headline'), 2)} errors={result.get('errors')} {result.get('fatal') or ''}", flush=True)
     finally:
@@ -487,18 +487,21 @@ def rerender(args, servers, variants, results):
     write_report(args, servers, variants, results, started, seeding)
 
 
-def settle(seconds=180):
-    """Waits (up to `seconds`) until fewer than 100 imap processes remain, so Dovecot
-    ending 10,000 of them does not load the machine during the next server's run."""
+def settle(master, seconds=180):
+    """Waits (up to `seconds`) until the Dovecot `master` has fewer than 100 imap
+    children left, so Dovecot ending 10,000 of them does not load the machine during the
+    next server's run (other users' imap processes are not counted)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         count = 0
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
-                    with open(f"/proc/{entry}/comm") as f:
-                        count += f.read().strip() == "imap"
-                except OSError:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().rsplit(")", 1)
+                    name = fields[0].split("(", 1)[1]
+                    count += name == "imap" and int(fields[1].split()[1]) == master
+                except (OSError, IndexError, ValueError):
                     continue
         if count < 100:
             return
