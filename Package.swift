@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "IMAPCodec", swiftSettings: swiftSettings),
         .target(name: "MIME", swiftSettings: swiftSettings),
         .target(name: "MailStore", dependencies: ["MIME"], swiftSettings: swiftSettings),
-        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt"], swiftSettings: swiftSettings),
+        // SHA-crypt's rounds on eight AVX-512 lanes (C: Swift cannot target AVX-512 per function).
+        .target(name: "CSHACryptX8"),
+        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt", "CSHACryptX8"], swiftSettings: swiftSettings),
         .target(name: "ShardRuntime", dependencies: ["CURing", "COpenSSL", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "IMAPServer",

@@ -10,6 +10,11 @@ the medians with the Mailshard/Dovecot ratio plus one SVG chart per workload.
     python3 Benchmarks/Scripts/side-by-side.py                    # both servers
     python3 Benchmarks/Scripts/side-by-side.py --servers dovecot --name load-dovecot-baseline
     python3 Benchmarks/Scripts/side-by-side.py --workloads mix,append --rounds 5 --duration 10
+    # issue 7's message commands (opt-in; the first two take under 10 minutes here, the fan-out
+    # one up to ~13: one Dovecot round of 10,000 idlers takes 5-10 minutes):
+    python3 Benchmarks/Scripts/side-by-side.py --workloads fetch-headers,store,search-flags,search-headers,search-body --name load-messages
+    python3 Benchmarks/Scripts/side-by-side.py --workloads fetch-bodies,fetch-bodies-10m --copy-baseline --name load-bodies
+    python3 Benchmarks/Scripts/side-by-side.py --workloads idle-fanout-10000 --dovecot-max-rounds idle-fanout-10000=1 --name load-fanout-10000
 
 A server that cannot log in yet is recorded as "not yet serving IMAP (login fails)"
 (imap-load exits 3 and its JSON `fatal` names the login failure); the run goes on with
@@ -19,16 +24,17 @@ timeout. Needs root for Dovecot (it switches to the mail user) and to raise file
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from side_by_side_report import COPY_BASELINE, fmt, write_report  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DOVECOT_SH = os.path.join(ROOT, "Tests", "Interop", "dovecot", "dovecot.sh")
@@ -53,6 +59,33 @@ service imap-login {
 }
 """
 
+# Message-level workloads (issue 7), opt-in: the corpus mailboxes take minutes to seed
+# into Dovecot (100,000 messages at ~500/s with MULTIAPPEND), so they are seeded once per
+# server per run (`--seed-only`, before round 1) and never per round. fetch-headers and
+# store share one 10,000-message mailbox; the search variants share one of 100,000.
+CORPUS_10K = ["--messages", "10000", "--message-size", "1024"]
+CORPUS_100K = ["--messages", "100000", "--message-size", "1024"]
+MESSAGE_WORKLOADS = {
+    "fetch-headers": (["fetch-headers", "--clients", "4"] + CORPUS_10K, "messages/s", "higher"),
+    "store": (["store", "--clients", "4"] + CORPUS_10K, "STOREs/s", "higher"),
+    "search-flags": (["search", "--clients", "2", "--searches", "flagged,unseen,sent-range,internal-range"] + CORPUS_100K, "searches/s", "higher"),
+    "search-headers": (["search", "--clients", "2", "--searches", "from,subject"] + CORPUS_100K, "searches/s", "higher"),
+    "search-body": (["search", "--clients", "2", "--searches", "body"] + CORPUS_100K, "searches/s", "higher"),
+    "fetch-bodies-10m": (["fetch-bodies", "--clients", "4", "--users", "10", "--messages", "4", "--message-size", "10485760"], "MB/s", "higher"),
+    # Dovecot needs ~25 s to reach 10,000 idle processes with one EXISTS: allow 60 s.
+    "idle-fanout-10000": (["idle-fanout", "--idlers", "10000", "--delivery-timeout", "60"], "p99 delivery to all (ms)", "lower"),
+}
+# Variants whose runs take seconds each (100,000-message header and body searches):
+# measured for at least this long so each run holds more than one or two searches.
+MINIMUM_DURATION = {"search-headers": 10.0, "search-body": 10.0}
+# imap-load timeouts above the default (duration + 300 s): 10,000 Dovecot idlers take
+# minutes to log in and to finish (a process each), yet stay under 10 minutes.
+TIMEOUT = {"idle-fanout-10000": 590}
+# Variants seeded before round 1, by the arguments that decide what they seed.
+SEEDED_FIRST = {"fetch-headers", "store", "search-flags", "search-headers", "search-body", "fetch-bodies-10m"}
+# fetch-bodies variants also run against `imap-load serve-copy` (sendfile behind minimal
+# IMAP framing, same client code and concurrency): the loopback copy baseline.
+
 # name -> (imap-load arguments, metric label, which direction is better)
 WORKLOADS = {
     "mix": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096"], "operations/s", "higher"),
@@ -64,27 +97,8 @@ WORKLOADS = {
     "logins": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096",
                 "--weights", "list=0,status=0,select=1,fetch-flags=0,fetch-body=0,store=0,expunge=0,append=0,logout=1"],
                "operations/s", "higher"),
+    **MESSAGE_WORKLOADS,
 }
-
-
-def machine_info():
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        with open("/proc/meminfo") as f:
-            kib = int(f.readline().split()[1])
-            memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{os.cpu_count()} cores ({cpu}){memory}, Linux {platform.release()}"
 
 
 def wait_for_port(port, seconds=30.0):
@@ -180,6 +194,32 @@ class Mailshard:
                 self.process.wait()
 
 
+class CopyBaseline:
+    """`imap-load serve-copy` for one message size: the plain file-to-socket copy."""
+    name = COPY_BASELINE
+
+    def __init__(self, binary, port, directory, load_args):
+        self.binary, self.port, self.directory = binary, port, directory
+        self.size = load_args[load_args.index("--message-size") + 1]
+        self.messages = load_args[load_args.index("--messages") + 1]
+        self.process = None
+        self.unavailable = None
+
+    def start(self):
+        self.process = subprocess.Popen([self.binary, "serve-copy", "--port", str(self.port), "--message-size", self.size,
+                                         "--messages", self.messages, "--data", self.directory],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=raise_file_limit)
+        if not wait_for_port(self.port):
+            self.stop()
+            raise RuntimeError("serve-copy did not listen on port %d" % self.port)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 def build(what, args):
     print(f"building {what} …", flush=True)
     if subprocess.run(args, cwd=ROOT).returncode == 0:
@@ -215,77 +255,17 @@ def cannot_log_in(result, output):
     return result.get("fatal") is not None and ("login failed" in text or "login:" in text)
 
 
-def median(values):
-    return statistics.median(values) if values else None
-
-
-def fmt(value, digits=1):
-    if value is None:
-        return "—"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}f}"
-
-
-# ---- SVG ------------------------------------------------------------------------
-
-def escape(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def bar_chart_svg(title, unit, groups, series, note=""):
-    """Grouped bar chart. groups: [(label, {series: value or None})]; series: names in
-    legend order. A missing value is drawn as an empty slot marked "n/a"."""
-    colors = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#76b7b2", "#edc948"]
-    width, height = 760, 420
-    left, right, top, bottom = 80, 20, 60, 90
-    plot_w, plot_h = width - left - right, height - top - bottom
-    values = [v for _, by in groups for v in by.values() if v is not None]
-    peak = max(values) if values else 1.0
-    peak = peak if peak > 0 else 1.0
-    # A round axis maximum: 1, 2 or 5 times a power of ten above the peak.
-    magnitude = 10 ** len(str(int(peak))) / 10 if peak >= 1 else 0.1
-    axis_max = next(m * magnitude for m in (1, 2, 2.5, 5, 10, 20) if m * magnitude >= peak)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{escape(title)}</text>']
-    if note:
-        out.append(f'<text x="{width / 2}" y="44" text-anchor="middle" fill="#555">{escape(note)}</text>')
-    for i in range(6):
-        value = axis_max * i / 5
-        y = top + plot_h - plot_h * i / 5
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value, 2 if axis_max < 10 else 0))}</text>')
-    out.append(f'<text x="18" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 18 {top + plot_h / 2})">{escape(unit)}</text>')
-    group_w = plot_w / max(1, len(groups))
-    bar_w = group_w * 0.8 / max(1, len(series))
-    for g, (label, by) in enumerate(groups):
-        x0 = left + g * group_w + group_w * 0.1
-        for s, name in enumerate(series):
-            x = x0 + s * bar_w
-            value = by.get(name)
-            if value is None:
-                out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4}" text-anchor="middle" fill="#999" font-size="10">n/a</text>')
-                continue
-            h = plot_h * max(0.0, value) / axis_max
-            out.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w * 0.92:.1f}" height="{h:.1f}" fill="{colors[s % len(colors)]}"><title>{escape(name)} {escape(label)}: {escape(fmt(value, 2))}</title></rect>')
-            out.append(f'<text x="{x + bar_w * 0.46:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" font-size="10">{escape(fmt(value))}</text>')
-        out.append(f'<text x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>')
-    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
-    for s, name in enumerate(series):
-        x = left + s * 160
-        out.append(f'<rect x="{x}" y="{height - 30}" width="12" height="12" fill="{colors[s % len(colors)]}"/>')
-        out.append(f'<text x="{x + 18}" y="{height - 20}">{escape(name)}</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
-
-
 # ---- Main -----------------------------------------------------------------------
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--servers", default="dovecot,mailshard")
-    parser.add_argument("--workloads", default="mix,logins,fetch-bodies,append,idle-fanout,idle-capacity")
+    parser.add_argument("--workloads", default="mix,logins,fetch-bodies,append,idle-fanout,idle-capacity",
+                        help="default: the issue-9 set; opt-in: " + ",".join(MESSAGE_WORKLOADS))
+    parser.add_argument("--dovecot-max-rounds", default="",
+                        help="VARIANT=N,…: run Dovecot at most N rounds of VARIANT (10,000 Dovecot idlers take minutes a round)")
+    parser.add_argument("--copy-baseline", action="store_true",
+                        help="also run fetch-bodies variants against imap-load serve-copy (plain sendfile)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run")
     parser.add_argument("--idle-connections", default="1000", help="comma-separated counts for idle-capacity")
@@ -299,6 +279,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results"))
     parser.add_argument("--name", default="load-side-by-side", help="result file prefix")
     parser.add_argument("--work", default="/tmp/mailshard-side-by-side")
+    parser.add_argument("--rerender", action="store_true",
+                        help="write the report again from the JSON results a finished run left in --work (same arguments)")
     args = parser.parse_args()
 
     servers_wanted = [s.strip().lower() for s in args.servers.split(",") if s.strip()]
@@ -339,130 +321,149 @@ def main():
             variants.append((w, load_args, metric, better, args.rounds))
 
     results = {v[0]: {s.name: [] for s in servers} for v in variants}
+    if args.rerender:
+        rerender(args, servers, variants, results)
+        return
+    baselines = {}
+    if args.copy_baseline:
+        for index, (name, load_args, _, _, _) in enumerate(variants):
+            if load_args[0] == "fetch-bodies":
+                baselines[name] = CopyBaseline(load_binary, args.mailshard_port + 10 + index,
+                                               os.path.join(args.work, f"copy-{name}"), load_args)
+                results[name][COPY_BASELINE] = []
+    seeding = {}
+    dovecot_caps = {k: int(v) for k, v in (p.split("=", 1) for p in args.dovecot_max_rounds.split(",") if "=" in p)}
     started = datetime.now(timezone.utc)
     try:
-        for server in servers:
+        for server in servers + list(baselines.values()):
             try:
                 server.start()
             except Exception as error:  # a server that cannot start is recorded, not fatal
                 server.unavailable = f"did not start: {error}"
                 print(f"{server.name}: {server.unavailable}", file=sys.stderr)
+        seed_first(args, servers, variants, load_binary, seeding)
         for round_index in range(max(v[4] for v in variants)):
             order = servers if round_index % 2 == 0 else list(reversed(servers))
             for name, load_args, metric, better, rounds in variants:
                 if round_index >= rounds:
                     continue
-                for server in order:
+                targets = list(order)
+                if name in baselines:
+                    # The copy runs between the two servers, so machine noise drifting
+                    # through a round does not favour the ratio either way.
+                    targets.insert(1, baselines[name])
+                for server in targets:
                     if server.unavailable:
+                        continue
+                    if server.name == "Dovecot" and round_index >= dovecot_caps.get(name, rounds):
                         continue
                     extra = []
                     if name.startswith("idle-capacity"):
                         extra = ["--pid", str(server.pid())]
-                    json_path = os.path.join(args.work, f"{server.name}-{name.replace(' ', '-')}-{round_index}.json")
-                    timeout = int(args.duration) + 300
-                    result, output = run_load(load_binary, server, load_args, extra, args.duration, json_path, timeout)
+                    if name in SEEDED_FIRST or server.name == COPY_BASELINE:
+                        extra.append("--no-seed")
+                    duration = max(args.duration, MINIMUM_DURATION.get(name, 0.0))
+                    json_path = os.path.join(args.work, f"{server.name.replace(' ', '-')}-{name.replace(' ', '-')}-{round_index}.json")
+                    timeout = TIMEOUT.get(name, int(duration) + 300)
+                    result, output = run_load(load_binary, server, load_args, extra, duration, json_path, timeout)
                     if cannot_log_in(result, output):
                         server.unavailable = NOT_SERVING
                         print(f"{server.name}: {NOT_SERVING}: {result.get('fatal')}", flush=True)
                         continue
                     results[name][server.name].append(result)
+                    if name.startswith("idle-fanout") and server.name == "Dovecot":
+                        settle(server.pid())
                     print(f"round {round_index + 1} {name} {server.name}: {result.get('headlineName')} = "
                           f"{fmt(result.get('headline'), 2)} errors={result.get('errors')} {result.get('fatal') or ''}", flush=True)
     finally:
-        for server in servers:
+        for server in servers + list(baselines.values()):
             server.stop()
-    write_report(args, servers, variants, results, started)
+    write_report(args, servers, variants, results, started, seeding, MINIMUM_DURATION)
 
 
-def headline(result):
-    if result.get("fatal"):
-        return None
-    return result.get("headline")
+def rerender(args, servers, variants, results):
+    """Rebuilds results and seeding from the JSON files of a finished run."""
+    def load(path):
+        try:
+            with open(path) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+    for name, *_ in variants:
+        for target in [s.name for s in servers] + ([COPY_BASELINE] if args.copy_baseline and name.startswith("fetch-bodies") else []):
+            runs = [load(os.path.join(args.work, f"{target.replace(' ', '-')}-{name.replace(' ', '-')}-{r}.json")) for r in range(args.rounds)]
+            results[name][target] = [r for r in runs if r is not None]
+    seeding = {}
+    for server in servers:
+        done = set()
+        for name, load_args, _, _, _ in variants:
+            if name in SEEDED_FIRST and seed_key(load_args) not in done:
+                done.add(seed_key(load_args))
+                result = load(os.path.join(args.work, f"{server.name}-seed-{name}.json"))
+                if result is not None:
+                    seeding.setdefault(describe_seed(load_args), {})[server.name] = result
+    started = datetime.fromtimestamp(min((os.path.getmtime(os.path.join(args.work, f)) for f in os.listdir(args.work) if f.endswith(".json")),
+                                         default=time.time()), timezone.utc)
+    write_report(args, servers, variants, results, started, seeding, MINIMUM_DURATION)
 
 
-def main_command(result):
-    commands = result.get("commands") or {}
-    for name in ("FETCH BODY", "APPEND", "DELIVERY", "IDLE SETUP"):
-        if name in commands and result.get("workload") != "mix":
-            return name, commands[name]
-    return None, None
+def settle(master, seconds=180):
+    """Waits (up to `seconds`) until the Dovecot `master` has fewer than 100 imap
+    children left, so Dovecot ending 10,000 of them does not load the machine during the
+    next server's run (other users' imap processes are not counted)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        count = 0
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().rsplit(")", 1)
+                    name = fields[0].split("(", 1)[1]
+                    count += name == "imap" and int(fields[1].split()[1]) == master
+                except (OSError, IndexError, ValueError):
+                    continue
+        if count < 100:
+            return
+        time.sleep(2)
 
 
-def write_report(args, servers, variants, results, started):
-    names = [s.name for s in servers]
-    lines = [f"# imap-load: {' vs '.join(names)}", "",
-             f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')} on {machine_info()}; loopback only.",
-             f"Servers: " + "; ".join(f"{s.name} — {s.version}" for s in servers) + ".",
-             f"Each cell is the median over rounds of {args.duration:g} s runs (idle-capacity: {args.idle_rounds} round(s)); "
-             "servers alternate which goes first each round. Operations that failed validation count as errors, never as throughput.",
-             "Dovecot runs with its shipped `mail_fsync = optimized` (durable appends) and limits raised for many connections.",
-             "Produced by `python3 Benchmarks/Scripts/side-by-side.py " + " ".join(sys.argv[1:]) + "`.", ""]
-    header = "| workload | metric | better | " + " | ".join(names)
-    if len(names) == 2:
-        header += f" | {names[1]}/{names[0]}"
-    lines += [header + " | errors | rounds |", "|" + " --- |" * (len(names) + (6 if len(names) == 2 else 5))]
-    for name, _, metric, better, _ in variants:
-        cells, medians, errors, rounds = [], [], [], []
-        for server in servers:
-            runs = results[name][server.name]
-            values = [headline(r) for r in runs if headline(r) is not None]
-            m = median(values)
-            medians.append(m)
-            if m is not None:
-                cells.append(fmt(m, 2))
-            elif server.unavailable:
-                cells.append(server.unavailable)
-            else:
-                fatal = next((r.get("fatal") for r in runs if r.get("fatal")), "no result")
-                cells.append(f"failed: {fatal}")
-            total_errors = sum(sum((r.get("errors") or {}).values()) for r in runs)
-            errors.append(f"{server.name}: {total_errors}")
-            rounds.append(str(len(values)))
-        row = f"| {name} | {metric} | {better} | " + " | ".join(cells)
-        if len(names) == 2:
-            ratio = medians[1] / medians[0] if None not in medians and medians[0] else None
-            row += f" | {fmt(ratio, 2) + '×' if ratio is not None else '—'}"
-        lines.append(row + f" | {', '.join(errors)} | {'/'.join(rounds)} |")
-    lines += ["", "## Details (median of each figure over the rounds)", ""]
-    for name, _, metric, better, _ in variants:
-        lines.append(f"### {name}")
-        lines.append("")
-        lines.append("| server | operation | per s | MB/s | p50 ms | p90 ms | p99 ms | p99.9 ms |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for server in servers:
-            runs = [r for r in results[name][server.name] if not r.get("fatal")]
-            if not runs:
-                lines.append(f"| {server.name} | {server.unavailable or 'no result'} | | | | | | |")
+def seed_first(args, servers, variants, load_binary, seeding):
+    """Seeds every SEEDED_FIRST variant's mailboxes once per server (variants with the
+    same seeding arguments once between them), timing it; a server whose seeding fails
+    is marked unavailable for those variants by their runs' own failures."""
+    for server in servers:
+        if server.unavailable:
+            continue
+        done = set()
+        for name, load_args, _, _, _ in variants:
+            if name not in SEEDED_FIRST:
                 continue
-            operations = sorted({op for r in runs for op in (r.get("commands") or {})})
-            for op in operations:
-                figures = [r["commands"][op] for r in runs if op in r.get("commands", {})]
-                def med(key, scale=1.0):
-                    return median([f[key] / scale for f in figures])
-                lines.append(f"| {server.name} | {op} | {fmt(med('perSecond'))} | {fmt(med('megabytesPerSecond'), 2)} | "
-                             f"{med('p50Microseconds', 1000):.3f} | {med('p90Microseconds', 1000):.3f} | "
-                             f"{med('p99Microseconds', 1000):.3f} | {med('p999Microseconds', 1000):.3f} |")
-            idle = [r.get("idle") for r in runs if r.get("idle")]
-            for i in idle:
-                if i.get("pssKiBPerConnection") is not None:
-                    lines.append(f"| {server.name} | memory | {i['held']}/{i['requested']} held | | PSS {i['pssKiBPerConnection']:.1f} KiB/conn | "
-                                 f"RSS {i['rssKiBPerConnection']:.1f} KiB/conn | processes {i['before']['processes']}→{i['after']['processes']} | opened in {i['openSeconds']:.1f} s |")
-        lines.append("")
-        svg_name = f"{args.name}-{name.replace(' ', '-')}.svg"
-        groups = []
-        max_rounds = max([len(results[name][s]) for s in names] + [0])
-        for r in range(max_rounds):
-            groups.append((f"round {r + 1}", {s: (headline(results[name][s][r]) if r < len(results[name][s]) else None) for s in names}))
-        groups.append(("median", {s: median([headline(x) for x in results[name][s] if headline(x) is not None]) for s in names}))
-        note = "; ".join(f"{s.name}: {s.unavailable}" for s in servers if s.unavailable) or f"{better} is better"
-        with open(os.path.join(args.out, svg_name), "w") as f:
-            f.write(bar_chart_svg(f"{name}: {metric}", metric, groups, names, note))
-        lines.append(f"![{name}]({svg_name})")
-        lines.append("")
-    path = os.path.join(args.out, f"{args.name}.md")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {path}")
+            key = seed_key(load_args)
+            if key in done:
+                continue
+            done.add(key)
+            json_path = os.path.join(args.work, f"{server.name}-seed-{name}.json")
+            result, _ = run_load(load_binary, server, load_args, ["--seed-only"], args.duration, json_path, 600)
+            label = describe_seed(load_args)
+            seeding.setdefault(label, {})[server.name] = result
+            print(f"seeded {label} into {server.name}: {fmt(result.get('headline'), 1)} s {result.get('fatal') or ''}", flush=True)
+
+
+def seed_key(load_args):
+    """What a variant seeds: its workload family, message count and size, users, clients."""
+    family = "corpus" if load_args[0] in ("fetch-headers", "store", "search") else load_args[0]
+    def arg(name):
+        return load_args[load_args.index(name) + 1] if name in load_args else ""
+    clients = arg("--clients") if family != "corpus" else ""
+    return (family, arg("--messages"), arg("--message-size"), arg("--users"), clients)
+
+
+def describe_seed(load_args):
+    family, messages, size, _, clients = seed_key(load_args)
+    if family == "corpus":
+        return f"corpus mailbox of {int(messages):,} messages of {size} bytes (one user)"
+    return f"{family}: {messages} messages of {int(size):,} bytes for each of {clients} users"
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ public struct Authenticator: Sendable {
     /// The user's entry when `password` is right, nil otherwise. An unknown user
     /// is checked against a decoy hash of the default scheme, so the answer takes
     /// as long as a wrong password does and timing does not reveal which names
-    /// exist. The work is CPU-bound for milliseconds: run it off a ring thread.
-    public func authenticate(user: String, password: String) -> PasswdEntry? {
+    /// exist. The work is CPU-bound for milliseconds and runs off the caller's
+    /// thread (SHA-512 crypt in `SHACryptBatcher`); other schemes compute on the
+    /// calling task, so call this from a task off a ring thread.
+    public func authenticate(user: String, password: String) async -> PasswdEntry? {
         guard let entry = directory.entry(for: user) else {
-            _ = PasswordHasher.verify(password, against: PasswordHasher.decoyHash)
+            _ = await PasswordHasher.verifyBatched(password, against: PasswordHasher.decoyHash)
             return nil
         }
-        return PasswordHasher.verify(password, against: entry.password) ? entry : nil
+        return await PasswordHasher.verifyBatched(password, against: entry.password) ? entry : nil
     }
 }

@@ -1,7 +1,9 @@
 import CCrypt
 
-/// Verifies passwords against stored hashes and makes new hashes, through
-/// libxcrypt's reentrant `crypt_rn`. Hashing is deliberately slow (milliseconds):
+/// Verifies passwords against stored hashes and makes new hashes: SHA-crypt
+/// (`$5$`, `$6$`) through `SHACrypt` on OpenSSL's SHA-2, everything else (and
+/// SHA-crypt settings outside the usual shape) through libxcrypt's reentrant
+/// `crypt_rn`. Hashing is deliberately slow (milliseconds):
 /// callers on a shard thread should run it off the ring thread.
 public enum PasswordHasher {
     /// The scheme new hashes use. SHA512-CRYPT is what Dovecot fleets carry, so a
@@ -15,6 +17,19 @@ public enum PasswordHasher {
             return constantTimeEqual(Array(password.utf8), Array(stored.hash.utf8))
         }
         guard let computed = crypt(password, setting: stored.hash) else { return false }
+        return constantTimeEqual(Array(computed.utf8), Array(stored.hash.utf8))
+    }
+
+    /// `verify(_:against:)` for callers that can wait: a `$6$` hash is computed
+    /// by `SHACryptBatcher`, together with other logins' when several wait, off
+    /// the caller's thread. Same answer, same hashing work per password.
+    public static func verifyBatched(_ password: String, against stored: StoredPassword) async -> Bool {
+        guard stored.scheme.usesCrypt, let setting = SHACrypt.parse(stored.hash), setting.variant == .sha512,
+            let bytes = SHACrypt.acceptedBytes(password)
+        else {
+            return verify(password, against: stored)
+        }
+        let computed = await SHACryptBatcher.shared.crypt(password: bytes, setting: setting)
         return constantTimeEqual(Array(computed.utf8), Array(stored.hash.utf8))
     }
 
@@ -36,9 +51,17 @@ public enum PasswordHasher {
     /// against so that "no such user" costs as much time as "wrong password".
     static let decoyHash: StoredPassword = (try? hash("mailshard-decoy")) ?? StoredPassword(scheme: .plain, hash: "")
 
-    /// crypt(3) over `setting`; nil when libxcrypt rejects the setting (it then
+    /// crypt(3) over `setting`; nil when the setting is rejected (libxcrypt then
     /// returns a "*"-prefixed failure token, which can never equal a real hash).
-    private static func crypt(_ password: String, setting: String) -> String? {
+    static func crypt(_ password: String, setting: String) -> String? {
+        if let computed = SHACrypt.crypt(password, setting: setting) {
+            return computed
+        }
+        return libxcrypt(password, setting: setting)
+    }
+
+    /// libxcrypt's answer for any scheme it knows (tests compare SHACrypt with it).
+    static func libxcrypt(_ password: String, setting: String) -> String? {
         // struct crypt_data is ~32 KiB: on the heap, never on a shard's stack.
         let data = UnsafeMutableRawPointer.allocate(
             byteCount: MemoryLayout<crypt_data>.size, alignment: MemoryLayout<crypt_data>.alignment)

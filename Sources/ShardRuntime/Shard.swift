@@ -43,6 +43,8 @@ public final class Shard: @unchecked Sendable {
     var fixedFileFallbacks = 0
     /// Splice pipes lent to this shard's connections for file ranges.
     let splicePipes: SplicePipePool
+    /// Every ``ShardTimer`` scheduled on this shard (Shard+Timers.swift).
+    var timers = ShardTimerQueue()
     private var completions: [IOUring.Completion] = []
     private let wakeBuffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
 

@@ -68,7 +68,7 @@ import Testing
         #expect(leftovers == ["passwd"])
     }
 
-    @Test func directoryRereadsChangedFileAndToleratesMissingOne() throws {
+    @Test func directoryRereadsChangedFileAndToleratesMissingOne() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailshard-auth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -86,8 +86,8 @@ import Testing
         #expect(users.entry(for: "alice")?.password.hash == "two")
 
         let authenticator = Authenticator(directory: users)
-        #expect(authenticator.authenticate(user: "alice", password: "two")?.user == "alice")
-        #expect(authenticator.authenticate(user: "alice", password: "one") == nil)
-        #expect(authenticator.authenticate(user: "nobody", password: "two") == nil)
+        #expect(await authenticator.authenticate(user: "alice", password: "two")?.user == "alice")
+        #expect(await authenticator.authenticate(user: "alice", password: "one") == nil)
+        #expect(await authenticator.authenticate(user: "nobody", password: "two") == nil)
     }
 }

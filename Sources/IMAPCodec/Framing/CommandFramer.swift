@@ -347,6 +347,21 @@ public struct CommandFramer: Sendable {
         storage = []
     }
 
+    /// Hands over the bytes received after the last complete command and empties the
+    /// buffer: a session that stops framing (IDLE, whose ending line is not a command)
+    /// reads them itself, so a client that pipelines `DONE` behind `IDLE` is answered
+    /// at once. Only between commands; mid-command it returns nothing and keeps them.
+    public mutating func takeBufferedInput() -> [UInt8] {
+        guard state == .line, commandStart == readIndex, lineStart == readIndex else { return [] }
+        let rest = Array(storage[readIndex...])
+        storage = []
+        readIndex = 0
+        commandStart = 0
+        lineStart = 0
+        scanIndex = 0
+        return rest
+    }
+
     private mutating func compactIfWorthwhile() {
         guard readIndex > 0, readIndex == storage.count || readIndex >= 4096 else { return }
         storage.removeSubrange(0..<readIndex)

@@ -1,12 +1,18 @@
 /// The answers RFC 9051 section 7.1 prescribes for input the codec refused, in one place.
 extension FramingError {
-    /// `* BYE [TOOBIG] reason` when fatal (then close); otherwise `tag BAD [code] reason`,
-    /// or `* BAD reason` when no tag could be read.
+    /// `* BYE [TOOBIG] reason` when fatal (then close); `tag NO [TOOBIG] reason` for a
+    /// synchronizing literal over the limit (refused before the client sent it: the
+    /// command is well formed, the server declines it, as RFC 7889 and RFC 4469 section 4
+    /// answer an APPEND too big); otherwise `tag BAD [code] reason`, or `* BAD reason`
+    /// when no tag could be read.
     public var response: Response {
         let text = ResponseText(code: responseCode.map { _ in .tooBig }, text: reason)
         if isFatal { return .untagged(.condition(StatusResponse(.bye, text))) }
         guard let tag else { return .untagged(.condition(StatusResponse(.bad, text))) }
-        return .tagged(tag: tag, StatusResponse(.bad, text))
+        // A non-fatal literalTooLarge is always a synchronizing one: an oversized
+        // non-synchronizing literal is already on its way and ends the connection.
+        let status: StatusResponse.Kind = kind == .literalTooLarge ? .no : .bad
+        return .tagged(tag: tag, StatusResponse(status, text))
     }
 }
 

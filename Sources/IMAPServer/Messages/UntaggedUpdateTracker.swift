@@ -127,7 +127,22 @@ struct UntaggedUpdateTracker: Sendable {
             if rev1 { responses.append(.recent(UInt32(recentUIDs.count))) }
         }
         responses += takeFlagChanges(view: view, includeUID: includeUID, rev1: rev1)
+        shareIfCurrent(view)
         return responses
+    }
+
+    /// When the client now knows exactly the messages the index holds (the usual
+    /// state after an update reaches an idler), keeps the index's UID array instead
+    /// of a private copy: every session of a mailbox then shares one array, where
+    /// each would otherwise hold 4 bytes per message after the first change.
+    ///
+    /// Equal counts mean equal lists: after a flush every UID of the view is known
+    /// (those above the highest known were just added; those below it were known
+    /// unless expunged, and UIDs are never reused), so the known list can only be
+    /// longer, by expunges not yet reported. The last UIDs are compared as well.
+    private mutating func shareIfCurrent(_ view: MailboxView) {
+        guard knownUIDs.count == view.count, knownUIDs.last == view.uids.last else { return }
+        knownUIDs = view.uids
     }
 
     private mutating func takeExpunges() -> [UntaggedResponse] {

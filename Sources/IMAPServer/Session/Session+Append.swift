@@ -41,20 +41,20 @@ extension Session {
     func handleStreamedAppend(_ event: FramingEvent) async throws {
         switch event {
         case let .streamedLiteralBegins(head, byteCount, continuing, synchronizing):
-            var append = continuing ? (streamedAppend ?? StreamedAppend()) : StreamedAppend()
+            var append = continuing ? (streamedAppend?.value ?? StreamedAppend()) : StreamedAppend()
             append.begin(head: head, byteCount: byteCount, continuing: continuing)
-            streamedAppend = append
+            streamedAppend = Boxed(append)
             if synchronizing {
                 // The client waits for the "+" before it sends the literal.
                 send(.continuation(.text(ResponseText(text: "Ready for literal"))))
                 try await flush()
             }
         case let .streamedLiteralBytes(bytes):
-            streamedAppend?.receive(bytes)
+            streamedAppend?.value.receive(bytes)
         case .streamedLiteralEnds:
-            streamedAppend?.endLiteral()
+            streamedAppend?.value.endLiteral()
         case let .streamedCommandEnds(tail):
-            var append = streamedAppend ?? StreamedAppend()
+            var append = streamedAppend?.value ?? StreamedAppend()
             streamedAppend = nil
             switch append.finish(tail: tail) {
             case let .failure(error):

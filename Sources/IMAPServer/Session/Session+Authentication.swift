@@ -66,7 +66,7 @@ extension Session {
     /// asks to move to the user's home shard.
     private func logIn(tag: String, user: String, password: String, method: String) async throws {
         let authenticator = context.authenticator
-        let entry = await Task.detached { authenticator.authenticate(user: user, password: password) }.value
+        let entry = await Task.detached { await authenticator.authenticate(user: user, password: password) }.value
         guard let entry else {
             loginFailures += 1
             let delay = context.throttle.recordFailure(address: Self.address(of: peer), connectionFailures: loginFailures)
@@ -76,13 +76,13 @@ extension Session {
         }
         userStore = try await context.store.user(entry.user)
         machine.loggedIn(user: entry.user)
-                complete(tag, code: .capability(capabilities), "Logged in")
+        complete(tag, code: .capability(capabilities), "Logged in")
         let home = context.runtime.shard(forKey: entry.user)
         context.logger.info("login: user=\(entry.user) method=\(method) peer=\(peer) shard=\(home.index)")
         if home === shard {
             context.moves.recordStay()
             // The limit is now the authenticated one.
-            startAutologoutTimer()
+            armTimer()
         } else {
             exit = .move(to: home, carried)
         }

@@ -2,96 +2,143 @@ import IMAPCodec
 import MailStore
 import ShardRuntime
 
+/// What a session in IDLE keeps besides its ordinary state.
+struct IdleState: Sendable {
+    /// The IDLE command's tag, for the answer to DONE.
+    var tag: String
+    /// What the client sent so far of the line that ends IDLE.
+    var line: [UInt8] = []
+    /// When `* OK Still here` is next due.
+    var keepaliveDue: ContinuousClock.Instant
+    /// The session's timer found the keepalive due; the wake sends it.
+    var keepalivePending = false
+    /// A wake task is started and has not run yet (one at a time, however many
+    /// changes arrive meanwhile).
+    var wakePending = false
+}
+
 /// IDLE (RFC 2177): untagged updates as they happen until the client sends DONE,
 /// with a keepalive `* OK Still here` every `idleKeepalive` so NAT gateways keep
 /// the connection open.
+///
+/// While idle the session's own task waits in the connection's read and nothing
+/// else: no reader task, no ticker task, no stream, no command frames below it. Changes (the broadcaster's
+/// observer) and the keepalive (the session's timer, Session+Timer.swift) arrive on
+/// the shard thread and start a short task (`serveIdleWake`) that sends what is
+/// due and ends, so an idler holds no task of its own between wake-ups.
 extension Session {
-    private enum IdleWake: Sendable {
-        case input([UInt8]?)
-        /// The read failed; a connection error (shutdown, say) is rethrown so the
-        /// session ends as it would outside IDLE (with BYE on shutdown).
-        case inputFailed(ConnectionError?)
-        case changes
-        case keepalive
-    }
-
+    /// Starts IDLE; the waiting happens in ``idle()``, called by the command
+    /// loop once this command's task has ended, so an idler waits a few small
+    /// frames deep in its connection's task (see ``serve(_:context:)``).
     func handleIdle(tag: String) async throws {
         send(.continuation(.text(ResponseText(text: "idling"))))
         reportMailboxUpdates(allowExpunge: true)
         try await flush()
-        // An idler may wait for hours: hold no buffer meanwhile.
-        framer.releaseBufferIfEmpty()
-        output.releaseCapacityIfEmpty()
-        let (wakes, continuation) = AsyncStream.makeStream(of: IdleWake.self, bufferingPolicy: .unbounded)
-        let connection = self.connection
-        let inbox = selected?.subscription.inbox
-        let keepalive = context.settings.idleKeepalive
-        // The broadcaster signals each delivery; the session drains on its own turn,
-        // so nothing is taken from the inbox behind its back.
-        if inbox?.observe({ continuation.yield(.changes) }) == true { continuation.yield(.changes) }
-        let ticker = Task(executorPreference: shard) {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: keepalive) } catch { return }
-                continuation.yield(.keepalive)
+        idleTag = tag
+    }
+
+    /// Waits in IDLE until the client's line ends it; queues the tagged answer.
+    /// Runs in the connection's long-lived task: the frame holds the read and
+    /// nothing else (see ``run(greet:)``).
+    func idle() async throws {
+        beginIdle()
+        // Bytes that came with the IDLE command (a pipelined DONE) end it at once.
+        let pipelined = framer.takeBufferedInput()
+        if !pipelined.isEmpty, idleInput(pipelined) { return }
+        while true {
+            let received: [UInt8]?
+            do {
+                received = try await connection.read()
+            } catch let error as ConnectionError {
+                // Shutdown, say: the session ends as it would outside IDLE (with BYE).
+                endIdle()
+                throw error
+            } catch {
+                received = nil
             }
-        }
-        defer {
-            _ = inbox?.observe(nil)
-            ticker.cancel()
-            continuation.finish()
-        }
-        var line: [UInt8] = []
-        var reader = startIdleRead(connection, continuation)
-        for await wake in wakes {
-            switch wake {
-            case .changes:
-                reportMailboxUpdates(allowExpunge: true)
-                try await flush()
-            case .keepalive:
-                send(.untagged(.condition(StatusResponse(.ok, "Still here"))))
-                try await flush()
-            case let .inputFailed(error):
-                if let error { throw error }
-                exit = .closed
-                return
-            case .input(nil):
-                exit = .closed
-                return
-            case let .input(bytes?):
-                lastActivity = .now
-                line += bytes
-                guard let newline = line.firstIndex(of: 0x0A) else {
-                    reader = startIdleRead(connection, continuation)
-                    continue
-                }
-                var end = newline
-                if end > 0, line[end - 1] == 0x0D { end -= 1 }
-                let text = String(decoding: line[..<end], as: UTF8.self).uppercased()
-                framer.append(Array(line[(newline + 1)...]))
-                _ = reader
-                reportMailboxUpdates(allowExpunge: true)
-                if text == "DONE" {
-                    complete(tag, "IDLE terminated")
-                } else {
-                    send(.tagged(tag: tag, StatusResponse(.bad, "Expected DONE")))
-                }
-                return
-            }
+            if idleInput(received) { return }
         }
     }
 
-    /// Reads once from the connection in a task on this shard and reports it.
-    private func startIdleRead(
-        _ connection: Connection, _ continuation: AsyncStream<IdleWake>.Continuation
-    ) -> Task<Void, Never> {
-        Task(executorPreference: shard) {
-            do {
-                continuation.yield(.input(try await connection.read()))
-            } catch let error as ConnectionError {
-                continuation.yield(.inputFailed(error))
-            } catch {
-                continuation.yield(.inputFailed(nil))
-            }
+    @inline(never)
+    private func beginIdle() {
+        // An idler may wait for hours: hold no buffer meanwhile.
+        framer.releaseBufferIfEmpty()
+        output.releaseCapacityIfEmpty()
+        idling = IdleState(tag: idleTag!, keepaliveDue: .now + context.settings.idleKeepalive)
+        idleTag = nil
+        armTimer()
+        // The broadcaster signals each delivery; the session drains on its own turn,
+        // so nothing is taken from the inbox behind its back.
+        let shard = self.shard
+        let observer: @Sendable () -> Void = { [self] in shard.execute { self.assumeIsolated { $0.wakeIdler() } } }
+        if selected?.subscription.inbox.observe(observer) == true { wakeIdler() }
+    }
+
+    /// Takes what a read returned (nil: the peer closed or the read failed); true
+    /// once IDLE is over. The client's line ends it: DONE with OK, anything else
+    /// with BAD; bytes after the line go to the framer as the next commands.
+    @inline(never)
+    private func idleInput(_ received: [UInt8]?) -> Bool {
+        guard let bytes = received, var idle = idling else {
+            endIdle()
+            exit = .closed
+            return true
         }
+        lastActivity = .now
+        idle.line += bytes
+        idling = idle
+        guard let newline = idle.line.firstIndex(of: 0x0A) else {
+            // DONE is four bytes: a line that outgrows the command line limit is not
+            // a client ending IDLE, and must not grow without bound.
+            guard idle.line.count > framer.limits.maximumLineLength else { return false }
+            endIdle()
+            send(.untagged(.condition(StatusResponse(.bye, "Line too long while idling"))))
+            exit = .closed
+            return true
+        }
+        endIdle()
+        let line = idle.line
+        var end = newline
+        if end > 0, line[end - 1] == 0x0D { end -= 1 }
+        let text = String(decoding: line[..<end], as: UTF8.self).uppercased()
+        framer.append(Array(line[(newline + 1)...]))
+        reportMailboxUpdates(allowExpunge: true)
+        if text == "DONE" {
+            complete(idle.tag, "IDLE terminated")
+        } else {
+            send(.tagged(tag: idle.tag, StatusResponse(.bad, "Expected DONE")))
+        }
+        return true
+    }
+
+    /// A wake already started finds IDLE over and leaves the changes to the next report.
+    private func endIdle() {
+        guard idling != nil else { return }
+        _ = selected?.subscription.inbox.observe(nil)
+        idling = nil
+    }
+
+    /// Something is due for the idler (changes arrived, or the keepalive): starts
+    /// the wake unless one is already on its way.
+    func wakeIdler() {
+        guard var idle = idling, !idle.wakePending else { return }
+        idle.wakePending = true
+        idling = idle
+        Task { await self.serveIdleWake() }
+    }
+
+    /// Sends what is due while idle; a no-op once the client has ended IDLE.
+    private func serveIdleWake() async {
+        guard var idle = idling else { return }
+        let keepalive = idle.keepalivePending
+        idle.wakePending = false
+        idle.keepalivePending = false
+        idling = idle
+        reportMailboxUpdates(allowExpunge: true)
+        if keepalive { send(.untagged(.condition(StatusResponse(.ok, "Still here")))) }
+        // A failed write ends the session through its pending read.
+        try? await flush()
+        if idling != nil { output.releaseCapacityIfEmpty() }
     }
 }

@@ -33,9 +33,17 @@ actor Session {
     var lastActivity = ContinuousClock.now
     /// Set by a handler to end the loop after this command's output is flushed.
     var exit: Exit?
-    /// An APPEND whose literal is being streamed (Session+Append.swift).
-    var streamedAppend: StreamedAppend?
-    private var autologoutTimer: Task<Void, Never>?
+    /// An APPEND whose literal is being streamed (Session+Append.swift), behind a
+    /// reference: few sessions ever hold one, and inline it would add 168 bytes
+    /// to every session, idle ones included.
+    var streamedAppend: Boxed<StreamedAppend>?
+    /// The session's one timer on its shard: autologout, and the keepalive while
+    /// in IDLE (Session+Timer.swift).
+    var timer: ShardTimer?
+    /// The tag of an IDLE command whose waiting is still to come, and the state
+    /// kept while waiting (Session+Idle.swift).
+    var idleTag: String?
+    var idling: IdleState?
 
     /// How ``run()`` ended.
     enum Exit: Sendable {
@@ -44,17 +52,32 @@ actor Session {
         case move(to: Shard, Carried)
     }
 
-    /// The state that travels with a session to its home shard.
-    struct Carried: Sendable {
-        var machine: SessionStateMachine
-        var framer: CommandFramer
-        var encoder: ResponseEncoder
-        var peer: String
-        var plaintextAllowed: Bool
-        var userStore: UserStore?
-        var loginFailures: Int
+    /// The state that travels with a session to its home shard. A class, so an
+    /// `Exit` is two references wherever it is held (async frames keep every copy).
+    final class Carried: Sendable {
+        let machine: SessionStateMachine
+        let framer: CommandFramer
+        let encoder: ResponseEncoder
+        let peer: String
+        let plaintextAllowed: Bool
+        let userStore: UserStore?
+        let loginFailures: Int
         /// Encoded answers not yet written (the login's OK among them).
-        var pendingOutput: [UInt8]
+        let pendingOutput: [UInt8]
+
+        init(
+            machine: SessionStateMachine, framer: CommandFramer, encoder: ResponseEncoder, peer: String,
+            plaintextAllowed: Bool, userStore: UserStore?, loginFailures: Int, pendingOutput: [UInt8]
+        ) {
+            self.machine = machine
+            self.framer = framer
+            self.encoder = encoder
+            self.peer = peer
+            self.plaintextAllowed = plaintextAllowed
+            self.userStore = userStore
+            self.loginFailures = loginFailures
+            self.pendingOutput = pendingOutput
+        }
     }
 
     init(connection: Connection, context: SessionContext, peer: String, plaintextAllowed: Bool) {
@@ -85,32 +108,65 @@ actor Session {
 
     /// Serves a new connection until it closes: greeting, commands, and the move to
     /// the user's home shard after login.
+    ///
+    /// This runs in the connection's task for as long as the connection lives, and a
+    /// task keeps the memory of its deepest call stack until it ends (the slabs of
+    /// its allocator stay). So this task only ever waits here, in ``run(greet:)``
+    /// and IDLE, a few small frames deep; everything that goes deeper (the commands,
+    /// the move) runs in a short-lived task of its own.
     static func serve(_ connection: Connection, context: SessionContext) async {
-        let peer = await connection.peerAddress() ?? "unknown"
-        let plaintextAllowed = context.settings.allowsPlaintextAuthentication(peer: peer)
-        context.logger.debug("connection from \(peer) on shard \(connection.shard.index)")
-        var session = Session(connection: connection, context: context, peer: peer, plaintextAllowed: plaintextAllowed)
-        var connection = connection
+        var session = await Session.start(connection, context: context)
         var greet = true
         while true {
             let exit = await session.run(greet: greet)
             greet = false
-            switch exit {
-            case .closed:
-                context.logger.debug("connection from \(peer) closed")
+            guard case .move(let target, let carried) = exit else {
+                session.logClosed()
                 return
-            case .move(let target, let carried):
-                let start = ContinuousClock.now
-                do {
-                    connection = try await connection.move(to: target)
-                } catch {
-                    context.logger.debug("connection from \(peer) lost while moving to its home shard: \(error)")
-                    return
-                }
-                session = Session(connection: connection, context: context, carried: carried)
-                await session.arrived(movedAt: start)
             }
+            guard let moved = await session.move(to: target, carried) else { return }
+            session = moved
         }
+    }
+
+    @inline(never)
+    private static func start(_ connection: Connection, context: SessionContext) async -> Session {
+        let peer = await connection.peerAddress()
+        return Session(connection: connection, context: context, peer: peer)
+    }
+
+    @inline(never)
+    private init(connection: Connection, context: SessionContext, peer: String?) {
+        let peer = peer ?? "unknown"
+        context.logger.debug("connection from \(peer) on shard \(connection.shard.index)")
+        self.init(
+            connection: connection, context: context, peer: peer,
+            plaintextAllowed: context.settings.allowsPlaintextAuthentication(peer: peer))
+    }
+
+    @inline(never)
+    private nonisolated func logClosed() {
+        context.logger.debug("connection from \(peer) closed")
+    }
+
+    /// Moves the connection to `target` and continues there in a new session with
+    /// the carried state; nil when the connection was lost on the way.
+    @inline(never)
+    private nonisolated func move(to target: Shard, _ carried: Carried) async -> Session? {
+        let connection = self.connection, context = self.context, peer = self.peer
+        return await Task.immediate(executorPreference: shard) { () async -> Session? in
+            let start = ContinuousClock.now
+            let moved: Connection
+            do {
+                moved = try await connection.move(to: target)
+            } catch {
+                context.logger.debug("connection from \(peer) lost while moving to its home shard: \(error)")
+                return nil
+            }
+            let session = Session(connection: moved, context: context, carried: carried)
+            await session.arrived(movedAt: start)
+            return session
+        }.value
     }
 
     /// Runs on the target shard first thing after a move: records what it cost.
@@ -121,46 +177,98 @@ actor Session {
     }
 
     /// The command loop; returns when the connection ends or the session must move.
+    /// Commands run in a short-lived task (``handleBufferedCommands()``); this loop,
+    /// in the connection's long-lived task, only flushes, reads and idles. It and
+    /// ``idle()`` keep their frames small: anything with locals of its own is a
+    /// synchronous helper that is not inlined (an async frame keeps every local).
     func run(greet: Bool) async -> Exit {
-        startAutologoutTimer()
-        defer { autologoutTimer?.cancel() }
+        beginRun(greet: greet)
+        defer { stopTimer() }
         do {
-            if greet {
-                send(.untagged(.condition(StatusResponse(.ok, code: .capability(capabilities), "Mailshard ready"))))
-            }
             while true {
-                while exit == nil, let event = framer.nextEvent() {
-                    try await handle(event)
-                }
+                try await handleBufferedCommands()
                 // Before a move the answers so far travel with the session (Carried):
                 // writing them here would make the move wait for their send.
-                if let exit, case .move = exit { return exit }
+                if isMoving { return exit! }
                 try await flush()
                 if let exit { return exit }
+                if idleTag != nil {
+                    try await idle()
+                    continue
+                }
                 guard let bytes = try await connection.read() else { return .closed }
-                lastActivity = .now
-                framer.append(bytes)
+                received(bytes)
             }
         } catch ConnectionError.shuttingDown {
-            send(.untagged(.condition(StatusResponse(.bye, "Server shutting down"))))
-            try? await flush()
+            await sayGoodbyeOnShutdown()
             return .closed
         } catch {
-            context.logger.debug("connection from \(peer) ended: \(error)")
+            logEnd(error)
             return .closed
         }
     }
 
-    private func handle(_ event: FramingEvent) async throws {
+    @inline(never)
+    private func beginRun(greet: Bool) {
+        startTimer()
+        if greet { sendGreeting() }
+    }
+
+    private var isMoving: Bool {
+        if case .move = exit { return true }
+        return false
+    }
+
+    /// Bytes from the client: the framer's, and the autologout clock restarts.
+    @inline(never)
+    func received(_ bytes: [UInt8]) {
+        lastActivity = .now
+        // The raw-buffer overload: the generic one is not specialized across modules.
+        bytes.withUnsafeBytes { framer.append($0) }
+    }
+
+    @inline(never)
+    private func sendGreeting() {
+        send(.untagged(.condition(StatusResponse(.ok, code: .capability(capabilities), "Mailshard ready"))))
+    }
+
+    @inline(never)
+    private func sayGoodbyeOnShutdown() async {
+        send(.untagged(.condition(StatusResponse(.bye, "Server shutting down"))))
+        try? await flush()
+    }
+
+    @inline(never)
+    private func logEnd(_ error: any Error) {
+        context.logger.debug("connection from \(peer) ended: \(error)")
+    }
+
+    /// Runs the commands the framer holds until it needs more bytes, a command ends
+    /// the loop (`exit`) or one starts IDLE (`idleTag`), in a task that ends with
+    /// them: however deep a command's calls went, their memory goes with that task.
+    @inline(never)
+    private func handleBufferedCommands() async throws {
+        try await Task.immediate(executorPreference: shard) { [self] in
+            while exit == nil, idleTag == nil, let event = framer.nextRangeEvent() {
+                try await handle(event)
+            }
+        }.value
+    }
+
+    /// One framer event. A command is parsed straight from the framer's buffer (no
+    /// copy, no buffer reference); its range is used before anything can append.
+    private func handle(_ event: FramingRangeEvent) async throws {
         switch event {
-        case .command(let frame):
+        case .command(let range):
             if case .authenticating(let tag) = machine.state {
-                try await continueAuthentication(tag: tag, line: frame)
+                try await continueAuthentication(tag: tag, line: framer.bytes(in: range))
                 return
             }
             let tagged: TaggedCommand
             do {
-                tagged = try CommandParser.parseCommand(frame)
+                tagged = try framer.withUnsafeBytes(in: range) { (frame) throws(CommandParseError) -> TaggedCommand in
+                    try CommandParser.parseCommand(frame)
+                }
             } catch {
                 send(error.response)
                 return
@@ -170,9 +278,17 @@ actor Session {
             send(.continuation(.text(ResponseText(text: "Ready for literal"))))
             // The client waits for the "+" before sending the literal.
             try await flush()
-        case .streamedLiteralBegins, .streamedLiteralBytes, .streamedLiteralEnds, .streamedCommandEnds:
-            try await handleStreamedAppend(event)
-        case .error(let error):
+        case let .streamedLiteralBegins(head, byteCount, continuing, synchronizing):
+            try await handleStreamedAppend(.streamedLiteralBegins(
+                head: framer.bytes(in: head), byteCount: byteCount, continuing: continuing, synchronizing: synchronizing))
+        case .streamedLiteralBytes(let range):
+            try await handleStreamedAppend(.streamedLiteralBytes(framer.bytes(in: range)))
+        case .streamedLiteralEnds:
+            try await handleStreamedAppend(.streamedLiteralEnds)
+        case .streamedCommandEnds(let range):
+            try await handleStreamedAppend(.streamedCommandEnds(framer.bytes(in: range)))
+        case .error:
+            guard let error = framer.lastError else { return }
             send(error.response)
             if error.isFatal { exit = .closed }
         }
@@ -263,34 +379,13 @@ actor Session {
             authenticated: machine.isAuthenticated, plaintextAllowed: plaintextAllowed,
             appendLimit: context.settings.appendLimit)
     }
+}
 
-    // MARK: - Autologout
+/// A value kept behind a reference, for large session state that is rarely present.
+final class Boxed<Value> {
+    var value: Value
 
-    /// RFC 9051 section 5.4: at least 30 minutes once authenticated; a shorter,
-    /// configurable limit before login. Checked against the last bytes received.
-    func startAutologoutTimer() {
-        autologoutTimer?.cancel()
-        autologoutTimer = Task { [weak self] in
-            while let self, !Task.isCancelled {
-                guard let deadline = await self.autologoutDeadline() else { return }
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                } catch {
-                    return
-                }
-            }
-        }
-    }
-
-    /// Logs the client out if it has been idle too long; otherwise the next time to check.
-    private func autologoutDeadline() async -> ContinuousClock.Instant? {
-        let limit = machine.isAuthenticated ? context.settings.authenticatedTimeout : context.settings.loginTimeout
-        let deadline = lastActivity + limit
-        guard ContinuousClock.now >= deadline else { return deadline }
-        context.logger.info("autologout of \(machine.user ?? "unauthenticated connection") from \(peer)")
-        send(.untagged(.condition(StatusResponse(.bye, "Autologout; idle for too long"))))
-        try? await flush()
-        await connection.close()
-        return nil
+    init(_ value: Value) {
+        self.value = value
     }
 }

@@ -4,7 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// One stored message, mapped for reading: the body as received and the
+/// One stored message, mapped for reading (a small body in a pack is read into
+/// memory instead, see `copiedBodyLimit`): the body as received and the
 /// analyzer's structure bytes (the MIME module's parse, so FETCH never re-parses).
 ///
 /// The body lies either in a file of its own (large bodies, and older stores),
@@ -21,7 +22,15 @@ public final class MessageFile: Sendable {
     static let magic: UInt32 = 0x3146_534D // "MSF1"
     static let footerSize = 16
 
-    private let mapping: MappedFile
+    /// Bodies in a pack up to this size are read with `pread` rather than mapped.
+    /// FETCH copies bodies this small into its output anyway (larger ones go to the
+    /// socket by splice, and only their structure is read from the mapping).
+    static let copiedBodyLimit = 16 * 1024
+    /// Structure bytes read along with a copied body in the first `pread`; a longer
+    /// structure costs a second one.
+    static let structureAllowance = 2048
+
+    private let mapping: any FileBytes
     /// Length of the message itself (RFC822.SIZE).
     public let bodySize: Int
     private let structureRange: Range<Int>
@@ -32,11 +41,34 @@ public final class MessageFile: Sendable {
     /// Where the body starts in `bodyPath` (0 for a file of its own).
     public let bodyOffset: Int
 
-    /// Maps the body at `offset` in a pack: `bodySize` bytes, the structure
-    /// length (u32), the structure.
+    /// Maps (or, when small, reads) the body at `offset` in a pack: `bodySize`
+    /// bytes, the structure length (u32), the structure.
     init(packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
         let fd = try io.open(packPath, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         defer { io.close(fd) }
+        bodyPath = packPath
+        bodyOffset = offset
+        self.bodySize = bodySize
+        if bodySize <= Self.copiedBodyLimit {
+            let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+            let firstCapacity = bodySize + 4 + Self.structureAllowance
+            let first = try ReadWindow(fd: fd, offset: offset, capacity: firstCapacity, io: io)
+            guard first.length >= bodySize + 4 else { throw outOfBounds }
+            let structureLength = Int(UInt32(littleEndian: first.bytes.loadUnaligned(fromByteOffset: bodySize, as: UInt32.self)))
+            let needed = bodySize + 4 + structureLength
+            if first.length >= needed {
+                mapping = first
+            } else {
+                // A short first read means the file ends there; otherwise check the
+                // length against the file before allocating for it.
+                guard first.length == firstCapacity, offset + needed <= Int(try io.size(fd)) else { throw outOfBounds }
+                let whole = try ReadWindow(fd: fd, offset: offset, capacity: needed, io: io)
+                guard whole.length == needed else { throw outOfBounds }
+                mapping = whole
+            }
+            structureRange = (bodySize + 4)..<needed
+            return
+        }
         var lengthBytes: UInt32 = 0
         let got = try withUnsafeMutableBytes(of: &lengthBytes) { try io.read(fd, into: $0, at: Int64(offset + bodySize)) }
         let structureLength = Int(UInt32(littleEndian: lengthBytes))
@@ -45,10 +77,7 @@ public final class MessageFile: Sendable {
             throw StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
         }
         mapping = try MappedFile(fd: fd, offset: offset, length: bodySize + 4 + structureLength, path: packPath)
-        self.bodySize = bodySize
         structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
-        bodyPath = packPath
-        bodyOffset = offset
     }
 
     init(path: String, io: some FileIO) throws {

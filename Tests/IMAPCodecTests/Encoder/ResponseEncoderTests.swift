@@ -187,7 +187,8 @@ struct ErrorResponseTests {
     }
 
     @Test func framingErrors() {
-        #expect(wire(FramingError(kind: .literalTooLarge, tag: "a1", isFatal: false).response) == "a1 BAD [TOOBIG] Literal too large\r\n")
+        #expect(wire(FramingError(kind: .literalTooLarge, tag: "a1", isFatal: false).response) == "a1 NO [TOOBIG] Literal too large\r\n")
+        #expect(wire(FramingError(kind: .commandTooLarge, tag: "a1", isFatal: false).response) == "a1 BAD [TOOBIG] Command too large\r\n")
         #expect(wire(FramingError(kind: .lineTooLong, tag: nil, isFatal: false).response) == "* BAD Command line too long\r\n")
         #expect(wire(FramingError(kind: .literalTooLarge, tag: "a1", isFatal: true).response) == "* BYE [TOOBIG] Literal too large\r\n")
     }

@@ -273,6 +273,29 @@ struct LineFeedScannerTests {
         #expect(Array(third) == Array("a3 IDLE\r\n".utf8))
     }
 
+    /// IDLE's session takes the bytes pipelined behind the IDLE command (its DONE and
+    /// what follows) and later gives back what is not its line; mid-command nothing moves.
+    @Test func bufferedInputIsHandedOverOnlyBetweenCommands() throws {
+        var framer = CommandFramer()
+        Array("a1 IDLE\r\nDONE\r\na2 NO".utf8).withUnsafeBytes { framer.append($0) }
+        guard case .command(let idle)? = framer.nextEvent() else { Issue.record("no IDLE command"); return }
+        #expect(Array(idle) == Array("a1 IDLE\r\n".utf8))
+        #expect(framer.takeBufferedInput() == Array("DONE\r\na2 NO".utf8))
+        #expect(framer.bufferedByteCount == 0)
+        #expect(framer.takeBufferedInput() == [])
+        Array("a2 NOOP\r\n".utf8).withUnsafeBytes { framer.append($0) }
+        guard case .command(let next)? = framer.nextEvent() else { Issue.record("no command after the hand-over"); return }
+        #expect(Array(next) == Array("a2 NOOP\r\n".utf8))
+
+        var midCommand = CommandFramer()
+        Array("a3 APPEND INBOX {5}\r\nab".utf8).withUnsafeBytes { midCommand.append($0) }
+        #expect(midCommand.nextEvent() == .continuationRequest)
+        #expect(midCommand.takeBufferedInput() == [], "a literal is half read: the bytes belong to it")
+        Array("cde\r\n".utf8).withUnsafeBytes { midCommand.append($0) }
+        guard case .command(let append)? = midCommand.nextEvent() else { Issue.record("the APPEND was lost"); return }
+        #expect(Array(append) == Array("a3 APPEND INBOX {5}\r\nabcde\r\n".utf8))
+    }
+
     @Test func responseBufferReleasesOnlyWhenEmpty() {
         var buffer = ResponseBuffer()
         buffer.writeBytes(Array("* OK\r\n".utf8))

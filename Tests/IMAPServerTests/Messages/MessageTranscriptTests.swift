@@ -171,9 +171,9 @@ import Testing
         let alice = try await server.client(select: nil)
         let limit = FramingLimits().maximumLiteralSize
         let refusal = try await alice.run("T1 APPEND INBOX {\(limit + 1)}")
-        // The framer refuses the literal before the APPEND runs (its answer, BAD as for any
-        // literal over the limit, RFC 7888 4); RFC 7889 asks only for the TOOBIG code.
-        #expect(refusal == ["T1 BAD [TOOBIG] Literal too large"], "\(refusal)")
+        // The framer refuses the literal before the APPEND runs, with NO [TOOBIG]
+        // (RFC 7889; RFC 4469 section 4), and the client never sends it.
+        #expect(refusal == ["T1 NO [TOOBIG] Literal too large"], "\(refusal)")
         #expect(try await alice.append(tag: "T2", mailbox: "Nowhere", plainMessage) == ["T2 NO [TRYCREATE] Mailbox does not exist"])
         await server.stop()
     }

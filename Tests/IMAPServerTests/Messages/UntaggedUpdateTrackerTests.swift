@@ -123,4 +123,30 @@ import Testing
         #expect(lines(second.flush(view: inbox.view(), allowExpunge: true)) == ["* 2 EXPUNGE", "* 2 EXPUNGE"])
         #expect(first.knownUIDs == second.knownUIDs)
     }
+
+    /// Whether two UID arrays share one buffer (not merely equal contents).
+    private func sameStorage(_ a: [UID], _ b: [UID]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+    }
+
+    /// After an update the session's known UIDs are the index's own array, not a
+    /// private copy; while an expunge is still unreported they stay the session's.
+    @Test func knownUIDsShareTheIndexArrayOnceCurrent() async throws {
+        let inbox = try await mailbox(count: 50)
+        var tracker = UntaggedUpdateTracker(view: inbox.view())
+        _ = try await inbox.append([NewMessage(plainMessage)])
+        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: true)) == ["* 51 EXISTS"])
+        #expect(sameStorage(tracker.knownUIDs, inbox.view().uids))
+        // An expunge held back (during FETCH) keeps a private, longer list.
+        tracker.record(.expunged(try await inbox.remove(uids: UIDSet(uids: [7])), modSeq: 0))
+        _ = try await inbox.append([NewMessage(plainMessage)])
+        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: false)) == ["* 52 EXISTS"])
+        #expect(tracker.count == 52)
+        #expect(!sameStorage(tracker.knownUIDs, inbox.view().uids))
+        #expect(tracker.uid(atSequence: 7) == 7)
+        // Reported: shared again, and equal to the index.
+        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: true)) == ["* 7 EXPUNGE"])
+        #expect(tracker.knownUIDs == inbox.view().uids)
+        #expect(sameStorage(tracker.knownUIDs, inbox.view().uids))
+    }
 }

@@ -78,7 +78,7 @@ import Testing
         let client = try await server.loggedIn()
         try await runTranscript(client, """
             C: a1 CREATE {999999999999}
-            S: a1 BAD [TOOBIG] Literal too large
+            S: a1 NO [TOOBIG] Literal too large
             C: a2 NOOP
             S: a2 OK NOOP completed
             """)

@@ -40,6 +40,11 @@ final class TranscriptClient: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
+    /// Drops the connection as a client that goes away would (both directions).
+    func disconnect() {
+        _ = shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
     /// Sends `line` followed by CRLF.
     func send(_ line: String) throws {
         try sendRaw(Array((line + "\r\n").utf8))

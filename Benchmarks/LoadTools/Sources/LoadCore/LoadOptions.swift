@@ -22,7 +22,12 @@ public struct LoadOptions: Sendable, Equatable {
     public var pid: Int32?
     public var connections = 1000
     public var idlers = 50
+    /// idle-fanout: how long one delivery may take before the idlers still waiting
+    /// count as `delivery timeout` errors.
+    public var deliveryTimeoutSeconds = 10.0
     public var seed = true
+    /// Seed the workload's mailboxes, report how long it took, and measure nothing.
+    public var seedOnly = false
     /// Seconds to keep idle connections open before measuring memory.
     public var holdSeconds = 2.0
     public var jsonPath: String?
@@ -32,6 +37,10 @@ public struct LoadOptions: Sendable, Equatable {
     public var processes = 1
     /// Set in the child processes idle-capacity spawns: the global indices to open.
     public var childRange: Range<Int>?
+    /// `search`: the searches to run in turn.
+    public var searches = CorpusSearch.typical
+    /// `serve-copy`: directory for the files it serves.
+    public var dataDirectory = "/tmp/imap-load-copy"
 
     public enum Workload: String, Sendable, CaseIterable {
         case mix
@@ -39,6 +48,12 @@ public struct LoadOptions: Sendable, Equatable {
         case append
         case idleCapacity = "idle-capacity"
         case idleFanout = "idle-fanout"
+        case fetchHeaders = "fetch-headers"
+        case store
+        case search
+        /// Not a workload: serves files with sendfile(2) behind minimal IMAP framing, the
+        /// loopback baseline `fetch-bodies` is compared with (``CopyServer``).
+        case serveCopy = "serve-copy"
     }
 
     public init(workload: Workload) {
@@ -49,7 +64,8 @@ public struct LoadOptions: Sendable, Equatable {
 
     public static let usage = """
         usage: imap-load WORKLOAD [options]
-        workloads: mix, fetch-bodies, append, idle-capacity, idle-fanout
+        workloads: mix, fetch-bodies, append, idle-capacity, idle-fanout, fetch-headers,
+                   store, search; serve-copy runs the loopback copy baseline server
           --host A            server address (127.0.0.1)
           --port P            server port (1143)
           --user-prefix S     users are S1..SN (load)
@@ -59,16 +75,22 @@ public struct LoadOptions: Sendable, Equatable {
           --duration S        measured seconds (10)
           --count N           stop after N operations (0 = duration only)
           --message-size B    message size in bytes, at least 320 (4096)
-          --messages N        messages seeded per mailbox (20)
+          --messages N        messages seeded per mailbox (20); fetch-headers, store and
+                              search use one corpus mailbox of N messages of the first user
+          --searches LIST     search: comma-separated of flagged unseen from subject
+                              sent-range internal-range body text (the first six)
+          --data DIR          serve-copy: where to write the files it serves (/tmp/imap-load-copy)
           --weights k=v,...   mix weights: login list status select fetch-flags
                               fetch-body store expunge append logout
           --pid P             server PID; its process tree's PSS/RSS is read (idle-capacity)
           --connections N     idle connections to hold (1000)
           --idlers K          idle-fanout idlers (50)
+          --delivery-timeout S  idle-fanout: seconds one delivery may take (10)
           --hold S            seconds to hold idle connections before measuring (2)
           --processes N       idle-capacity: spread connections over N processes (1; more
                               when the open-file limit requires)
           --no-seed           skip seeding (mailboxes already filled)
+          --seed-only         only seed (the result's headline is the seconds it took)
           --json PATH         write the JSON result there ('-' = stdout)
           --label S           free text copied into the result
         """
@@ -112,10 +134,14 @@ public struct LoadOptions: Sendable, Equatable {
             case "--connections": options.connections = try number(name, 1)
             case "--idlers": options.idlers = try number(name, 1)
             case "--hold": options.holdSeconds = try seconds(name)
+            case "--delivery-timeout": options.deliveryTimeoutSeconds = try seconds(name)
             case "--no-seed": options.seed = false
+            case "--seed-only": options.seedOnly = true
             case "--json": options.jsonPath = try value(name)
             case "--label": options.label = try value(name)
             case "--processes": options.processes = try number(name, 1)
+            case "--searches": options.searches = try CorpusSearch.parseList(try value(name))
+            case "--data": options.dataDirectory = try value(name)
             case "--child-range":
                 let text = try value(name)
                 let parts = text.split(separator: ":").compactMap { Int($0) }
@@ -124,6 +150,9 @@ public struct LoadOptions: Sendable, Equatable {
             default: throw LoadError("usage", "unknown option \(name)")
             }
             index += 1
+        }
+        if [.fetchHeaders, .store, .search].contains(options.workload), options.messageSize < MessageCorpus.minimumSize {
+            throw LoadError("usage", "\(workload.rawValue) needs --message-size ≥ \(MessageCorpus.minimumSize)")
         }
         return options
     }

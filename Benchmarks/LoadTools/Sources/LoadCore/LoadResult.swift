@@ -77,7 +77,23 @@ public struct LoadResult: Codable, Sendable {
         case .idleCapacity:
             headlineName = "PSS KiB/connection"
             headline = 0
+        case .fetchHeaders:
+            headline = (commands[FetchHeadersWorkload.operation]?.perSecond ?? 0) * Double(options.messages)
+            headlineName = "messages/s"
+        case .store:
+            headline = Self.perSecond(of: commands, prefix: "STORE ")
+            headlineName = "STOREs/s"
+        case .search:
+            headline = Self.perSecond(of: commands, prefix: "SEARCH ")
+            headlineName = "searches/s"
+        case .serveCopy:
+            break
         }
+    }
+
+    /// Validated operations per second over the commands named `prefix`….
+    static func perSecond(of commands: [String: CommandSummary], prefix: String) -> Double {
+        commands.filter { $0.key.hasPrefix(prefix) }.values.reduce(0) { $0 + $1.perSecond }
     }
 
     /// Operations that prepare a measurement rather than being it (logins before the

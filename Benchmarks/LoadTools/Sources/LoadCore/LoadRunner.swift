@@ -1,8 +1,11 @@
+import IMAPCodec
+
 /// Seeds, runs and summarizes the workload `options` name.
 public enum LoadRunner {
     public static func run(_ options: LoadOptions) -> LoadResult {
         let session = Session(options: options)
         let seeder = Seeder(session: session)
+        if options.seedOnly { return seedOnly(options, seeder: seeder) }
         do throws(LoadError) {
             switch options.workload {
             case .mix:
@@ -17,6 +20,22 @@ public enum LoadRunner {
                 let workload = AppendWorkload(session: session)
                 if options.seed { try seeder.seed(workload.seedTargets()) }
                 return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .fetchHeaders:
+                let workload = FetchHeadersWorkload(session: session)
+                if options.seed { try seeder.seed(workload.corpus.seedTargets()) }
+                return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .store:
+                let workload = StoreWorkload(session: session)
+                if options.seed { try seeder.seed(workload.corpus.seedTargets()) }
+                return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .search:
+                let workload = SearchWorkload(session: session)
+                if options.seed { try seeder.seed(workload.corpus.seedTargets()) }
+                return timed(options) { client, gate in workload.runClient(client, gate: gate) }
+            case .serveCopy:
+                var result = LoadResult(options: options, statistics: RunStatistics(), seconds: 0)
+                result.fatal = "serve-copy is a server, not a workload"
+                return result
             case .idleCapacity:
                 let outcome = IdleCapacityWorkload(session: session).run()
                 var result = LoadResult(options: options, statistics: outcome.statistics, seconds: outcome.openSeconds)
@@ -38,6 +57,57 @@ public enum LoadRunner {
             let cannotLogIn = ["login", "BYE", "greeting"].contains(error.kind)
             result.fatal = cannotLogIn ? "login failed while seeding: \(error)" : "seeding failed: \(error)"
             return result
+        }
+    }
+
+    /// The mailboxes `options.workload` reads, without measuring anything.
+    static func seedTargets(_ options: LoadOptions) -> [Seeder.Target] {
+        let session = Session(options: options)
+        switch options.workload {
+        case .mix: return MixWorkload(session: session).seedTargets()
+        case .fetchBodies: return FetchBodiesWorkload(session: session).seedTargets()
+        case .append: return AppendWorkload(session: session).seedTargets()
+        case .idleFanout: return IdleFanoutWorkload(session: session).seedTargets()
+        case .fetchHeaders, .store, .search: return CorpusMailbox(options: options).seedTargets()
+        case .idleCapacity, .serveCopy: return []
+        }
+    }
+
+    /// `--seed-only`: seeds once (a large mailbox before the measured rounds) and reports
+    /// the seconds it took as the headline.
+    static func seedOnly(_ options: LoadOptions, seeder: Seeder) -> LoadResult {
+        let start = MonotonicClock.nanoseconds()
+        var statistics = RunStatistics()
+        var fatal: String?
+        do throws(LoadError) {
+            try seeder.seed(seedTargets(options))
+            if [.fetchHeaders, .store, .search].contains(options.workload) { try warmUp(options) }
+        } catch {
+            statistics.recordError(error.kind)
+            fatal = "seeding failed: \(error)"
+        }
+        let seconds = MonotonicClock.seconds(since: start)
+        var result = LoadResult(options: options, statistics: statistics, seconds: seconds)
+        result.headline = seconds
+        result.headlineName = "seeding seconds"
+        result.fatal = fatal
+        return result
+    }
+
+    /// Runs the header FETCH and every corpus search once, unmeasured: a server that
+    /// builds a cache on first use (Dovecot's dovecot.index.cache fills per header field
+    /// when first asked) is measured in the state its users see, not in its first minute.
+    static func warmUp(_ options: LoadOptions) throws(LoadError) {
+        let corpus = CorpusMailbox(options: options)
+        var statistics = RunStatistics()
+        guard let (connection, exists) = try corpus.open(session: Session(options: options), writable: false, into: &statistics, setup: true) else {
+            throw LoadError("warm-up", "cannot open \(corpus.name): \(statistics.errors)")
+        }
+        defer { _ = try? connection.execute(.logout); connection.close() }
+        _ = try ResponseValidator.validateHeaderFetch(try connection.execute(FetchHeadersWorkload.command), exists: exists)
+        for search in CorpusSearch.allCases {
+            let exchange = try connection.execute(.search(SearchCommand(byUID: false, key: search.key(parameter: 0))))
+            _ = try ResponseValidator.validateSearch(exchange, search: search, parameter: 0, exists: exists)
         }
     }
 

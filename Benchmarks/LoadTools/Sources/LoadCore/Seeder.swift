@@ -1,7 +1,10 @@
 import IMAPCodec
 
 /// Fills mailboxes through IMAP itself (CREATE + APPEND), so a run works against any
-/// server; a mailbox that already holds enough messages is left alone.
+/// server; a mailbox that already holds enough messages is left alone, so a large
+/// mailbox is seeded once per server, not once per run. With MULTIAPPEND (RFC 3502)
+/// messages go in batches of up to ``batchBytes`` per command, which is what makes
+/// 100,000 messages affordable.
 public struct Seeder: Sendable {
     public let session: Session
 
@@ -17,15 +20,32 @@ public struct Seeder: Sendable {
         public var size: Int
         /// Delete it first (a sink that grows every run).
         public var recreate = false
+        /// ``MessageCorpus`` messages (varied headers, flags and dates) instead of
+        /// ``MessageFactory``'s uniform ones.
+        public var corpus = false
 
-        public init(user: String, mailbox: MailboxName, messages: Int, size: Int, recreate: Bool = false) {
+        public init(user: String, mailbox: MailboxName, messages: Int, size: Int, recreate: Bool = false, corpus: Bool = false) {
             self.user = user
             self.mailbox = mailbox
             self.messages = messages
             self.size = size
             self.recreate = recreate
+            self.corpus = corpus
+        }
+
+        /// Message `serial` with the flags and internal date it is appended with.
+        func message(serial: Int) -> AppendMessage {
+            guard corpus else { return AppendMessage(options: AppendOptions(), data: MessageFactory.message(size: size, serial: serial, user: user)) }
+            return AppendMessage(
+                options: AppendOptions(flags: MessageCorpus.flags(serial), internalDate: MessageCorpus.internalDate(serial)),
+                data: MessageCorpus.message(size: size, serial: serial, user: user))
         }
     }
+
+    /// Bytes of messages one MULTIAPPEND carries (at least one message).
+    public static let batchBytes = 512 * 1024
+    /// Messages one MULTIAPPEND carries at most.
+    public static let batchMessages = 500
 
     /// Seeds all targets, grouped by user, several users at a time. Throws the first
     /// failure (a run on half-seeded mailboxes would mis-measure).
@@ -58,11 +78,12 @@ public struct Seeder: Sendable {
             }
             let exists = try ResponseValidator.validateSelect(try connection.execute(.select(target.mailbox, [])))
             var serial = Int(exists)
+            let perBatch = connection.hasCapability("MULTIAPPEND") ? max(1, min(Self.batchMessages, Self.batchBytes / max(1, target.size))) : 1
             while serial < target.messages {
-                let message = MessageFactory.message(size: target.size, serial: serial, user: user)
-                let exchange = try connection.execute(.append(target.mailbox, [AppendMessage(options: AppendOptions(), data: message)]))
-                try ResponseValidator.validateAppend(exchange, expectsAppendUID: Session.expectsAppendUID(connection))
-                serial += 1
+                let batch = (serial..<min(target.messages, serial + perBatch)).map(target.message(serial:))
+                let exchange = try connection.execute(.append(target.mailbox, batch))
+                try ResponseValidator.validateMultiAppend(exchange, count: batch.count, expectsAppendUID: Session.expectsAppendUID(connection))
+                serial += batch.count
             }
             _ = try connection.execute(.unselect)
         }

@@ -16,6 +16,11 @@ do {
     exit(2)
 }
 signal(SIGPIPE, SIG_IGN)
+if options.workload == .serveCopy {
+    // Serves until killed; returns only when it cannot start.
+    FileHandle.standardError.write(Data("imap-load: serve-copy: \(CopyServer(options: options).run())\n".utf8))
+    exit(3)
+}
 if let range = options.childRange {
     // A child of idle-capacity: speaks only READY/RESULT lines to its parent.
     exit(IdleCapacityWorkload(session: Session(options: options)).runChild(range))
