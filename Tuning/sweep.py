@@ -184,7 +184,9 @@ def main(argv):
     rows, winner = summarize(args.workload, runs)
     print(table(rows))
     print(verdict(args.workload, winner))
-    md_path, svg_path = write_outputs(args, rows, winner, side.bar_chart_svg)
+    # The chart code lives beside side-by-side.py, which put its folder on sys.path.
+    import side_by_side_report  # noqa: E402
+    md_path, svg_path = write_outputs(args, rows, winner, side_by_side_report.bar_chart_svg)
     print(f"wrote {md_path} and {svg_path}")
     return 0 if winner else 1
 
