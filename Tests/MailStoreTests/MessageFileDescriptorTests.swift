@@ -38,6 +38,32 @@ import Testing
         await store.close()
     }
 
+    /// A large body in a pack is mapped only when read; its structure is read at
+    /// open, also when it is longer than the first read takes (many parts).
+    @Test(arguments: [1, 120])
+    func aLazilyMappedBodyComesBackWithItsStructure(parts: Int) async throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        let inbox = try await store.user("u").mailbox(named: "INBOX")
+        var text = "From: a@example.com\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+        text += "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+        for part in 0..<parts {
+            text += "--b\r\nContent-Type: text/plain; name=\"part\(part).txt\"\r\n\r\n"
+            text += String(repeating: "line \(part)\r\n", count: 30_000 / parts / 8 + 1)
+        }
+        text += "--b--\r\n"
+        let message = Array(text.utf8)
+        _ = try await inbox.append(message)
+        let structure = message.withUnsafeBytes { MIMEMessageAnalyzer().analyze($0).structure }
+        #expect(parts == 1 || structure.count > 4 + MessageFile.structureAllowance, "the second read is covered")
+        let file = try inbox.openMessage(uid: 1)
+        #expect(file.bodyDescriptor >= 0 && file.bodyPath.hasPrefix(inbox.packsPath))
+        #expect(file.structure == structure)
+        #expect(file.bytes(in: 10..<20) == Array(message[10..<20]))
+        #expect(file.body == message)
+        await store.close()
+    }
+
     @Test func theDescriptorOutlivesThePacksPath() async throws {
         let directory = TemporaryDirectory()
         let store = try openStore(directory)

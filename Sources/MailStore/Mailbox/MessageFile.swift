@@ -30,7 +30,10 @@ public final class MessageFile: Sendable {
     /// structure costs a second one.
     static let structureAllowance = 2048
 
+    /// The body (from byte 0) and the structure; for a `lazyBody`, the structure only.
     private let mapping: any FileBytes
+    /// A large body in a pack, mapped at its first read; nil when `mapping` holds it.
+    private let lazyBody: LazyBodyMapping?
     /// Length of the message itself (RFC822.SIZE).
     public let bodySize: Int
     private let structureRange: Range<Int>
@@ -57,6 +60,7 @@ public final class MessageFile: Sendable {
         if bodySize <= Self.copiedBodyLimit {
             defer { io.close(fd) }
             bodyDescriptor = -1
+            lazyBody = nil
             let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
             let firstCapacity = bodySize + 4 + Self.structureAllowance
             let first = try ReadWindow(fd: fd, offset: offset, capacity: firstCapacity, io: io)
@@ -76,20 +80,28 @@ public final class MessageFile: Sendable {
             structureRange = (bodySize + 4)..<needed
             return
         }
+        // Only the structure is read now (its length, a u32 right after the body,
+        // and its bytes); the body is mapped when something reads it.
         do {
-            var lengthBytes: UInt32 = 0
-            let got = try withUnsafeMutableBytes(of: &lengthBytes) { try io.read(fd, into: $0, at: Int64(offset + bodySize)) }
-            let structureLength = Int(UInt32(littleEndian: lengthBytes))
-            let fileSize = Int(try io.size(fd))
-            guard got == 4, offset + bodySize + 4 + structureLength <= fileSize else {
-                throw StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+            let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+            let firstCapacity = 4 + Self.structureAllowance
+            let first = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: firstCapacity, io: io)
+            guard first.length >= 4 else { throw outOfBounds }
+            let structureLength = Int(UInt32(littleEndian: first.bytes.loadUnaligned(as: UInt32.self)))
+            if first.length >= 4 + structureLength {
+                mapping = first
+            } else {
+                guard first.length == firstCapacity, offset + bodySize + 4 + structureLength <= Int(try io.size(fd)) else { throw outOfBounds }
+                let whole = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: 4 + structureLength, io: io)
+                guard whole.length == 4 + structureLength else { throw outOfBounds }
+                mapping = whole
             }
-            mapping = try MappedFile(fd: fd, offset: offset, length: bodySize + 4 + structureLength, path: packPath)
-            structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
+            structureRange = 4..<(4 + structureLength)
         } catch {
             io.close(fd)
             throw error
         }
+        lazyBody = LazyBodyMapping(descriptor: fd, offset: offset, length: bodySize, path: packPath, io: io)
         bodyDescriptor = fd
     }
 
@@ -97,6 +109,7 @@ public final class MessageFile: Sendable {
         bodyPath = path
         bodyOffset = 0
         self.io = io
+        lazyBody = nil
         let fd = try io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         do {
             mapping = try MappedFile(fd: fd, offset: 0, length: Int(try io.size(fd)), path: path)
@@ -125,13 +138,18 @@ public final class MessageFile: Sendable {
     /// Calls `body` with the message bytes, valid for the duration of the call (and,
     /// in practice, for as long as this object lives).
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<bodySize]))
+        try body(bodyBytes)
     }
 
     /// A copy of a byte range of the body, clamped to the body (FETCH BODY[]<o.n>).
     public func bytes(in range: Range<Int>) -> [UInt8] {
         let clamped = range.clamped(to: 0..<bodySize)
-        return [UInt8](UnsafeRawBufferPointer(rebasing: mapping.bytes[clamped]))
+        return [UInt8](UnsafeRawBufferPointer(rebasing: bodyBytes[clamped]))
+    }
+
+    private var bodyBytes: UnsafeRawBufferPointer {
+        if let lazyBody { return lazyBody.bytes }
+        return UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<bodySize])
     }
 
     /// The whole body as an array (tests, export).
