@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 // File ranges to the socket, one step at a time (shard thread). A step borrows a pipe
-// from the shard's pool and moves a chunk file → pipe → socket by a linked splice
-// pair; the pipe goes back to the pool as soon as the step leaves it empty, so pipes
+// from the shard's pool and moves up to 8 pipe-fulls file → pipe → socket by one chain
+// of linked splice pairs; the pipe goes back to the pool as soon as the step leaves it empty, so pipes
 // are held only by steps in flight (or by a peer slow to take what a pipe holds). A
 // step that finds no pipe free reads a chunk into the range's stage buffer and sends
 // it: slower by one copy, but nothing waits or fails for want of a pipe.
