@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 // File ranges to the socket, one step at a time (shard thread). A step borrows a pipe
-// from the shard's pool and moves a chunk file → pipe → socket by a linked splice
-// pair; the pipe goes back to the pool as soon as the step leaves it empty, so pipes
+// from the shard's pool and moves up to 8 pipe-fulls file → pipe → socket by one chain
+// of linked splice pairs; the pipe goes back to the pool as soon as the step leaves it empty, so pipes
 // are held only by steps in flight (or by a peer slow to take what a pipe holds). A
 // step that finds no pipe free reads a chunk into the range's stage buffer and sends
 // it: slower by one copy, but nothing waits or fails for want of a pipe.
@@ -26,7 +26,7 @@ extension Connection {
         if source.inPipe > 0 {
             drainPipe(pipe, source)
         } else {
-            spliceChunk(pipe, source)
+            spliceChunks(pipe, source)
         }
     }
 
@@ -54,49 +54,92 @@ extension Connection {
         }
     }
 
-    /// A linked pair: the next chunk file → pipe, then pipe → socket.
-    private func spliceChunk(_ pipe: SplicePipe, _ source: FileSource) {
+    /// Linked splice pairs submitted at once: each moves one pipe-full file → pipe →
+    /// socket. A chain runs in one io-wq worker without a trip back to the shard
+    /// between pairs, so a 100 KiB body costs one step, not one per pipe-full; the
+    /// bound keeps one connection from holding the worker (and the socket) for long.
+    static let maxLinkedSplicePairs = 8
+
+    /// Splices the next chunks as one chain of linked pairs (file → pipe, pipe →
+    /// socket, file → pipe, …). A short or failed splice breaks the chain: the kernel
+    /// cancels the rest, and what the pipe still holds goes out in the next step.
+    ///
+    /// Each chunk ends on a page boundary of the file (or at the range's end): a
+    /// pipe holds a whole number of pages, and a chunk straddling one page more than
+    /// that (a body at an odd offset in a pack) would come up short every time,
+    /// breaking the chain and costing a step to drain the pipe.
+    private func spliceChunks(_ pipe: SplicePipe, _ source: FileSource) {
         let socket = descriptor
-        let count = min(source.unread, pipe.capacity)
-        let step = SpliceStep()
-        sendInFlight = true
-        shard.ring.reserve(2)
-        shard.submit({ sqe in
-            io_uring_prep_splice(sqe, source.descriptor, Int64(source.nextOffset), pipe.writeEnd, -1, UInt32(count), 0)
-            sqe.pointee.flags |= mailshard_iosqe_io_link()
-        }) { result, _ in
-            step.fileToPipe = result
-            self.spliceChunkCompleted(step, source)
-            return true
+        var chunks: [(offset: UInt64, count: Int)] = []
+        var offset = source.nextOffset
+        var left = source.unread
+        while left > 0 && chunks.count < Self.maxLinkedSplicePairs {
+            // The capacity is a whole number of pages, so the room is at least one byte.
+            let count = min(left, pipe.capacity - Int(offset % UInt64(Self.pageSize)))
+            chunks.append((offset, count))
+            offset += UInt64(count)
+            left -= count
         }
-        shard.submit({ sqe in
-            io_uring_prep_splice(sqe, pipe.readEnd, -1, socket.rawValue, -1, UInt32(count), 0)
-            socket.target(sqe)
-        }) { result, _ in
-            _ = pipe
-            step.pipeToSocket = result
-            self.spliceChunkCompleted(step, source)
-            return true
+        let batch = SpliceBatch(counts: chunks.map(\.count))
+        sendInFlight = true
+        shard.ring.reserve(2 * chunks.count)
+        for (index, chunk) in chunks.enumerated() {
+            shard.submit({ sqe in
+                io_uring_prep_splice(sqe, source.descriptor, Int64(chunk.offset), pipe.writeEnd, -1, UInt32(chunk.count), 0)
+                sqe.pointee.flags |= mailshard_iosqe_io_link()
+            }) { result, _ in
+                batch.fileToPipe[index] = result
+                self.spliceBatchReported(batch, source)
+                return true
+            }
+            let isLast = index == chunks.count - 1
+            shard.submit({ sqe in
+                io_uring_prep_splice(sqe, pipe.readEnd, -1, socket.rawValue, -1, UInt32(chunk.count), 0)
+                socket.target(sqe)
+                if !isLast { sqe.pointee.flags |= mailshard_iosqe_io_link() }
+            }) { result, _ in
+                _ = pipe  // open until the kernel is done with it
+                batch.pipeToSocket[index] = result
+                self.spliceBatchReported(batch, source)
+                return true
+            }
         }
     }
 
-    private func spliceChunkCompleted(_ step: SpliceStep, _ source: FileSource) {
-        guard let read = step.fileToPipe, let sent = step.pipeToSocket else { return }
-        if read <= 0 {
-            fileStepCompleted(read == 0 ? -EIO : read, source)
-            return
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Counts one completion of `batch`; once all are in, accounts the pairs in order
+    /// up to the first that did not move its whole chunk, and ends the step.
+    private func spliceBatchReported(_ batch: SpliceBatch, _ source: FileSource) {
+        batch.reported += 1
+        guard batch.reported == 2 * batch.pairs else { return }
+        var sent: Int32 = 0
+        for index in 0..<batch.pairs {
+            let read = batch.fileToPipe[index]
+            if read <= 0 {
+                // The first pair failing is an error (0: the file ended early); a later
+                // one was cancelled because an earlier pair came up short.
+                if index == 0 {
+                    fileStepCompleted(read == 0 ? -EIO : read, source)
+                    return
+                }
+                break
+            }
+            source.nextOffset += UInt64(read)
+            source.unread -= Int(read)
+            source.inPipe += Int(read)
+            let out = batch.pipeToSocket[index]
+            if out > 0 {
+                source.inPipe -= Int(out)
+                sent += out
+            } else if out != -ECANCELED && out != -EAGAIN && out != -EINTR {
+                fileStepCompleted(out, source)
+                return
+            }
+            // Anything short ends the chain; the pipe keeps the bytes for the next step.
+            if Int(read) < batch.counts[index] || out < read { break }
         }
-        source.nextOffset += UInt64(read)
-        source.unread -= Int(read)
-        source.inPipe += Int(read)
-        if sent > 0 {
-            source.inPipe -= Int(sent)
-            fileStepCompleted(sent, source)
-        } else if sent == -ECANCELED || sent == -EAGAIN || sent == -EINTR {
-            fileStepCompleted(0, source)  // the pipe keeps the bytes; the next step sends them
-        } else {
-            fileStepCompleted(sent, source)
-        }
+        fileStepCompleted(sent, source)
     }
 
     /// The copy path: reads the next chunk into the range's stage buffer.
@@ -159,10 +202,21 @@ extension Connection {
     }
 }
 
-/// The two halves of a linked splice pair; the step is done when both reported.
-final class SpliceStep {
-    var fileToPipe: Int32?
-    var pipeToSocket: Int32?
+/// The results of one chain of linked splice pairs; the step is done when all
+/// `2 * pairs` completions reported (cancelled ones report -ECANCELED).
+final class SpliceBatch {
+    /// Bytes each pair was asked to move.
+    let counts: [Int]
+    var fileToPipe: [Int32]
+    var pipeToSocket: [Int32]
+    var reported = 0
+    var pairs: Int { counts.count }
+
+    init(counts: [Int]) {
+        self.counts = counts
+        fileToPipe = Array(repeating: 0, count: counts.count)
+        pipeToSocket = Array(repeating: 0, count: counts.count)
+    }
 }
 
 extension Shard {

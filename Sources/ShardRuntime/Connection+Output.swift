@@ -22,6 +22,7 @@ extension Connection {
     /// splice and never passes through user space (a step that finds the shard's
     /// splice pipes all lent out reads and sends a chunk instead); with layers (TLS,
     /// DEFLATE) it is read through the ring in chunks and encoded like any other bytes.
+    /// The descriptor is duplicated for the queue unless `range.owner` keeps it open.
     public nonisolated(nonsending) func write(_ range: FileRange) async throws {
         guard range.count > 0 else { return }
         let needsCopy = await withUnsafeContinuation { continuation in
@@ -35,14 +36,20 @@ extension Connection {
                             continuation.resume(throwing: self.failure ?? .closed)
                             return
                         }
-                        let copy = dup(range.descriptor)
-                        guard copy >= 0 else {
-                            let code = errno
-                            let tableFull = code == EMFILE || code == ENFILE
-                            continuation.resume(throwing: tableFull ? DescriptorsExhausted() : SystemError("dup", code: code))
-                            return
+                        let source: FileSource
+                        if range.owner != nil {
+                            source = FileSource(owned: range)
+                        } else {
+                            let copy = dup(range.descriptor)
+                            guard copy >= 0 else {
+                                let code = errno
+                                let tableFull = code == EMFILE || code == ENFILE
+                                continuation.resume(throwing: tableFull ? DescriptorsExhausted() : SystemError("dup", code: code))
+                                return
+                            }
+                            source = FileSource(descriptor: copy, range: range)
                         }
-                        self.output.append(FileSource(descriptor: copy, range: range))
+                        self.output.append(source)
                         self.startSending()
                         self.resumeOrWait(continuation)
                     }

@@ -3,26 +3,41 @@ import CURing
 import Glibc
 #endif
 
-/// A byte range of an open file to send on a connection (a message body, say). The
-/// connection duplicates the descriptor when the write is queued, so the caller may
-/// close its own descriptor as soon as `write` returns.
+/// A byte range of an open file to send on a connection (a message body, say).
+///
+/// Without an `owner`, the connection duplicates the descriptor when the write is
+/// queued, so the caller may close its own descriptor as soon as `write` returns.
+/// With one, the connection holds the owner (which keeps `descriptor` open for as
+/// long as it lives) until the range is sent, and uses the descriptor as it is: no
+/// `dup` and `close` per range.
 public struct FileRange: Sendable, Equatable {
     public var descriptor: Int32
     public var offset: UInt64
     public var count: Int
+    /// The object that keeps `descriptor` open while it lives, or nil.
+    public var owner: (any AnyObject & Sendable)?
 
-    public init(descriptor: Int32, offset: UInt64, count: Int) {
+    public init(descriptor: Int32, offset: UInt64, count: Int, owner: (any AnyObject & Sendable)? = nil) {
         self.descriptor = descriptor
         self.offset = offset
         self.count = count
+        self.owner = owner
+    }
+
+    public static func == (left: FileRange, right: FileRange) -> Bool {
+        left.descriptor == right.descriptor && left.offset == right.offset && left.count == right.count
+            && left.owner.map(ObjectIdentifier.init) == right.owner.map(ObjectIdentifier.init)
     }
 }
 
 /// A queued file range being moved to the socket: file → pipe → socket by splice,
 /// or, in a step that finds no splice pipe free, file → `stage` → socket by read and
-/// send. Owns `descriptor` (a dup of the caller's) and closes it when done or dropped.
+/// send. Either owns `descriptor` (a dup of the caller's) and closes it when done or
+/// dropped, or holds the range's `owner`, which keeps the descriptor open.
 final class FileSource {
     let descriptor: Int32
+    /// Keeps `descriptor` open; nil when this source owns (and closes) it.
+    private let owner: (any AnyObject & Sendable)?
     var nextOffset: UInt64
     /// Bytes not yet read from the file (into the pipe or the stage).
     var unread: Int
@@ -34,13 +49,26 @@ final class FileSource {
     var staged = 0
     var stagedSent = 0
 
+    /// A source that owns `descriptor` (a dup of `range.descriptor`).
     init(descriptor: Int32, range: FileRange) {
         self.descriptor = descriptor
+        owner = nil
+        nextOffset = range.offset
+        unread = range.count
+    }
+
+    /// A source using `range.descriptor`, kept open by `range.owner`.
+    init(owned range: FileRange) {
+        precondition(range.owner != nil, "a borrowed descriptor needs the owner that keeps it open")
+        descriptor = range.descriptor
+        owner = range.owner
         nextOffset = range.offset
         unread = range.count
     }
 
     var isDone: Bool { unread == 0 && inPipe == 0 && staged == stagedSent }
 
-    deinit { close(descriptor) }
+    deinit {
+        if owner == nil { close(descriptor) }
+    }
 }

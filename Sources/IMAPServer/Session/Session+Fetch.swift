@@ -62,8 +62,8 @@ extension Session {
     /// (`ExternalBytes`, relative to the body): the bytes between go as they are,
     /// each range as a `FileRange` of the file that holds the body (its own file or
     /// a pack, at `bodyOffset`), so the kernel moves it from the page cache to the
-    /// socket. If that file cannot be opened any more (unlinked meanwhile), the
-    /// bytes are copied from the mapping still held.
+    /// socket, from the descriptor the `MessageFile` holds (valid even if the path
+    /// was unlinked meanwhile). A body read into memory (no descriptor) is copied.
     func writeOutputWithBodies(from file: MessageFile?) async throws {
         let buffer = output
         output.removeAll()
@@ -75,13 +75,12 @@ extension Session {
             case let .bytes(bytes): pending += bytes
             case let .external(range):
                 guard let file else { preconditionFailure("a FETCH body range without its message file") }
-                let descriptor = open(file.bodyPath, O_RDONLY | O_CLOEXEC)
-                if descriptor >= 0 {
-                    defer { close(descriptor) }
+                if file.bodyDescriptor >= 0 {
+                    // The message file keeps its descriptor open while the range is queued.
                     try await connection.write(pending)
                     pending.removeAll(keepingCapacity: true)
                     let offset = UInt64(file.bodyOffset + range.offset)
-                    try await connection.write(FileRange(descriptor: descriptor, offset: offset, count: range.count))
+                    try await connection.write(FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file))
                 } else {
                     pending += file.bytes(in: range.offset..<(range.offset + range.count))
                 }

@@ -30,26 +30,37 @@ public final class MessageFile: Sendable {
     /// structure costs a second one.
     static let structureAllowance = 2048
 
+    /// The body (from byte 0) and the structure; for a `lazyBody`, the structure only.
     private let mapping: any FileBytes
+    /// A large body in a pack, mapped at its first read; nil when `mapping` holds it.
+    private let lazyBody: LazyBodyMapping?
     /// Length of the message itself (RFC822.SIZE).
     public let bodySize: Int
     private let structureRange: Range<Int>
     /// The file holding the body (`msgs/<uid>` or a pack); it is never renamed or
-    /// rewritten, only unlinked once no message uses it (then `open` fails: copy
-    /// from this mapping instead, which stays valid).
+    /// rewritten, only unlinked once no message uses it (then `open` fails; the
+    /// mapping and `bodyDescriptor` stay valid).
     public let bodyPath: String
     /// Where the body starts in `bodyPath` (0 for a file of its own).
     public let bodyOffset: Int
+    /// `bodyPath` open for reading while this object lives, or -1 (a small body in a
+    /// pack, read into memory). The file is immutable, so a FETCH can splice the body
+    /// from it even after the path is unlinked, without opening the path again.
+    public let bodyDescriptor: Int32
+    private let io: any FileIO
 
     /// Maps (or, when small, reads) the body at `offset` in a pack: `bodySize`
     /// bytes, the structure length (u32), the structure.
     init(packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
         let fd = try io.open(packPath, flags: O_RDONLY | O_CLOEXEC, mode: 0)
-        defer { io.close(fd) }
+        self.io = io
         bodyPath = packPath
         bodyOffset = offset
         self.bodySize = bodySize
         if bodySize <= Self.copiedBodyLimit {
+            defer { io.close(fd) }
+            bodyDescriptor = -1
+            lazyBody = nil
             let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
             let firstCapacity = bodySize + 4 + Self.structureAllowance
             let first = try ReadWindow(fd: fd, offset: offset, capacity: firstCapacity, io: io)
@@ -69,44 +80,76 @@ public final class MessageFile: Sendable {
             structureRange = (bodySize + 4)..<needed
             return
         }
-        var lengthBytes: UInt32 = 0
-        let got = try withUnsafeMutableBytes(of: &lengthBytes) { try io.read(fd, into: $0, at: Int64(offset + bodySize)) }
-        let structureLength = Int(UInt32(littleEndian: lengthBytes))
-        let fileSize = Int(try io.size(fd))
-        guard got == 4, offset + bodySize + 4 + structureLength <= fileSize else {
-            throw StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+        // Only the structure is read now (its length, a u32 right after the body,
+        // and its bytes); the body is mapped when something reads it.
+        do {
+            let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+            let firstCapacity = 4 + Self.structureAllowance
+            let first = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: firstCapacity, io: io)
+            guard first.length >= 4 else { throw outOfBounds }
+            let structureLength = Int(UInt32(littleEndian: first.bytes.loadUnaligned(as: UInt32.self)))
+            if first.length >= 4 + structureLength {
+                mapping = first
+            } else {
+                guard first.length == firstCapacity, offset + bodySize + 4 + structureLength <= Int(try io.size(fd)) else { throw outOfBounds }
+                let whole = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: 4 + structureLength, io: io)
+                guard whole.length == 4 + structureLength else { throw outOfBounds }
+                mapping = whole
+            }
+            structureRange = 4..<(4 + structureLength)
+        } catch {
+            io.close(fd)
+            throw error
         }
-        mapping = try MappedFile(fd: fd, offset: offset, length: bodySize + 4 + structureLength, path: packPath)
-        structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
+        lazyBody = LazyBodyMapping(descriptor: fd, offset: offset, length: bodySize, path: packPath, io: io)
+        bodyDescriptor = fd
     }
 
     init(path: String, io: some FileIO) throws {
         bodyPath = path
         bodyOffset = 0
-        mapping = try MappedFile(path: path, io: io)
-        let bytes = mapping.bytes
-        guard bytes.count >= Self.footerSize else { throw StoreError.corrupt(path: path, reason: "no footer") }
-        var reader = ByteReader(bytes, offset: bytes.count - Self.footerSize)
-        guard let structureLength = try? reader.get(UInt32.self),
-              let magic = try? reader.get(UInt32.self),
-              let bodyLength = try? reader.get(UInt64.self),
-              magic == Self.magic,
-              Int(bodyLength) + Int(structureLength) + Self.footerSize == bytes.count
-        else { throw StoreError.corrupt(path: path, reason: "bad footer") }
-        bodySize = Int(bodyLength)
-        structureRange = bodySize..<(bodySize + Int(structureLength))
+        self.io = io
+        lazyBody = nil
+        let fd = try io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+        do {
+            mapping = try MappedFile(fd: fd, offset: 0, length: Int(try io.size(fd)), path: path)
+            let bytes = mapping.bytes
+            guard bytes.count >= Self.footerSize else { throw StoreError.corrupt(path: path, reason: "no footer") }
+            var reader = ByteReader(bytes, offset: bytes.count - Self.footerSize)
+            guard let structureLength = try? reader.get(UInt32.self),
+                  let magic = try? reader.get(UInt32.self),
+                  let bodyLength = try? reader.get(UInt64.self),
+                  magic == Self.magic,
+                  Int(bodyLength) + Int(structureLength) + Self.footerSize == bytes.count
+            else { throw StoreError.corrupt(path: path, reason: "bad footer") }
+            bodySize = Int(bodyLength)
+            structureRange = bodySize..<(bodySize + Int(structureLength))
+        } catch {
+            io.close(fd)
+            throw error
+        }
+        bodyDescriptor = fd
+    }
+
+    deinit {
+        if bodyDescriptor >= 0 { io.close(bodyDescriptor) }
     }
 
     /// Calls `body` with the message bytes, valid for the duration of the call (and,
     /// in practice, for as long as this object lives).
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<bodySize]))
+        try body(bodyBytes)
     }
 
     /// A copy of a byte range of the body, clamped to the body (FETCH BODY[]<o.n>).
     public func bytes(in range: Range<Int>) -> [UInt8] {
         let clamped = range.clamped(to: 0..<bodySize)
-        return [UInt8](UnsafeRawBufferPointer(rebasing: mapping.bytes[clamped]))
+        return [UInt8](UnsafeRawBufferPointer(rebasing: bodyBytes[clamped]))
+    }
+
+    private var bodyBytes: UnsafeRawBufferPointer {
+        if let lazyBody { return lazyBody.bytes }
+        return UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<bodySize])
     }
 
     /// The whole body as an array (tests, export).
