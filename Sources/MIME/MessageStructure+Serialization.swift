@@ -11,7 +11,7 @@ extension MessageStructure {
     /// rules change, so cached structures are re-parsed rather than misread.
     public static let serializationVersion: UInt8 = 1
 
-    private static let magic: [UInt8] = Array("MSx".utf8)
+    static let magic: [UInt8] = Array("MSx".utf8)
 
     /// Magic and version: the first bytes of every serialized structure.
     static var serializationHeader: [UInt8] { magic + [serializationVersion] }
@@ -163,7 +163,7 @@ private struct ByteWriter {
 }
 
 /// Bounds-checked reading of `ByteWriter` output.
-private struct ByteReader {
+struct ByteReader {
     let buffer: UnsafeRawBufferPointer
     var offset = 0
 
@@ -181,6 +181,12 @@ private struct ByteReader {
         guard count >= 0, count <= buffer.count - offset else { throw .corrupt }
         defer { offset += count }
         return Array(buffer[offset..<(offset + count)])
+    }
+
+    /// Steps over `count` bytes without copying them.
+    mutating func skip(_ count: Int) throws(StructureDecodingError) {
+        guard count >= 0, count <= buffer.count - offset else { throw .corrupt }
+        offset += count
     }
 
     mutating func varint() throws(StructureDecodingError) -> Int {
