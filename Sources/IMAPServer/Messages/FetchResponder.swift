@@ -138,6 +138,8 @@ struct FetchResponder {
         if spec.part.isEmpty, spec.text == nil {
             let whole = SectionRanges([ByteRange(start: 0, end: file.bodySize)])
             ranges = window.map { whole.applying($0) } ?? whole
+        } else if cache == nil, let fields = Self.topLevelHeaderFields(spec, file) {
+            ranges = window.map { fields.applying($0) } ?? fields
         } else {
             let structure = structureOf(file, &cache)
             do {
@@ -160,6 +162,25 @@ struct FetchResponder {
             for range in ranges.ranges { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[range.offsets])) }
         }
         return .bytes(bytes)
+    }
+
+    /// HEADER.FIELDS(.NOT) of the message itself, located by the cached structure
+    /// without decoding it; nil for other sections, or when the cache is of
+    /// another format (the caller decodes or parses then).
+    private static func topLevelHeaderFields(_ spec: SectionSpec, _ file: MessageFile) -> SectionRanges? {
+        guard spec.part.isEmpty else { return nil }
+        let (names, keep): ([String], Bool)
+        switch spec.text {
+        case let .headerFields(fields)?: (names, keep) = (fields, true)
+        case let .headerFieldsNot(fields)?: (names, keep) = (fields, false)
+        default: return nil
+        }
+        return file.withStructure { structure in
+            file.withBody { body in
+                try? MessageStructure.topLevelHeaderFieldRanges(
+                    names: names, keep: keep, serialized: structure, message: body)
+            }
+        }
     }
 
     private func binarySection(

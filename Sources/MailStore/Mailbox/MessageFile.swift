@@ -80,6 +80,16 @@ public final class MessageFile: Sendable {
         structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
     }
 
+    /// A body already in memory: `bytes` holds the body, its structure length
+    /// (u32) and the structure, as a pack stores them.
+    init(bytes: any FileBytes, bodySize: Int, structureLength: Int, path: String, offset: Int) {
+        mapping = bytes
+        self.bodySize = bodySize
+        structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
+        bodyPath = path
+        bodyOffset = offset
+    }
+
     init(path: String, io: some FileIO) throws {
         bodyPath = path
         bodyOffset = 0

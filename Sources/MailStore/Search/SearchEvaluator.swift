@@ -136,8 +136,9 @@ extension Mailbox {
     /// sequence numbers with the same view for plain SEARCH).
     public func search(_ key: SearchKey, in view: MailboxView? = nil) -> [UID] {
         let view = view ?? self.view()
+        let reader = messageReader(for: view)
         let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { uid in
-            try? self.messageFile(uid: uid, in: view.index)?.get()
+            try? reader.message(uid: uid)?.get()
         }
         return evaluator.matchingUIDs(key)
     }
