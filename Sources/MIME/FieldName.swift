@@ -30,19 +30,3 @@ enum FieldName {
         name.map(lower)
     }
 }
-
-extension FieldName {
-    /// True when `bytes` equals `name` ignoring ASCII case; allocates nothing, so
-    /// the names of a command can be compared with every message's fields as the
-    /// client sent them.
-    static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
-        let utf8 = name.utf8
-        guard utf8.count == bytes.count else { return false }
-        var index = 0
-        for byte in utf8 {
-            if lower(byte) != lower(bytes[index]) { return false }
-            index += 1
-        }
-        return true
-    }
-}

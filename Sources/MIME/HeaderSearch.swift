@@ -9,12 +9,16 @@
 /// form; for them the same in-place scan only rules a message out (when the key
 /// cannot be in the normalized text because it is not in the raw value), and
 /// whatever it cannot rule out goes through the full normalization.
+///
+/// Make one per SEARCH key and use it for every message: preparing it folds the
+/// key and classifies the field.
 public struct HeaderSearch: Sendable {
     /// The field searched, as the client named it.
     public let fieldName: String
     /// The folded text searched for.
     public let key: SearchKey
     private let isAddressField: Bool
+    private let lowercasedName: [UInt8]
     /// The key may be ruled out in a raw address value: it is made of characters
     /// that address normalization neither adds, drops nor joins (letters, digits
     /// and atom specials other than the dot), and it is not part of the stand-ins
@@ -24,9 +28,10 @@ public struct HeaderSearch: Sendable {
     public init(field: String, text: String) {
         fieldName = field
         key = SearchKey(text)
-        isAddressField = MessageStructure.addressFields.contains(FieldName.lowercased(field.utf8))
+        lowercasedName = FieldName.lowercased(field.utf8)
+        isAddressField = MessageStructure.addressFields.contains(lowercasedName)
         let folded = key.folded
-        screensAddresses = folded.allSatisfy(Self.isScreenable)
+        screensAddresses = isAddressField && folded.allSatisfy(Self.isScreenable)
             && !Self.contains(CaseFolding.fold(EnvelopeAddress.missingMailbox), folded)
             && !Self.contains(CaseFolding.fold(EnvelopeAddress.missingDomain), folded)
     }
@@ -40,7 +45,7 @@ public struct HeaderSearch: Sendable {
         let bytes = MessageBytes(message)
         var found = false
         _ = try MessageStructure.forEachTopLevelField(serialized: serialized, messageSize: bytes.count) { field in
-            guard FieldName.equalsIgnoringCase(bytes.buffer(field.name), fieldName) else { return false }
+            guard FieldName.equals(bytes.buffer(field.name), lowercasedName) else { return false }
             found = valueMatches(field, bytes)
             return found
         }

@@ -1,22 +1,38 @@
+/// The field names of a `HEADER.FIELDS` or `HEADER.FIELDS.NOT` section, folded to
+/// lowercase once for a whole FETCH rather than once per message.
+public struct HeaderFieldSelection: Hashable, Sendable {
+    /// The names in lowercase ASCII.
+    let names: [[UInt8]]
+    /// True for HEADER.FIELDS (keep the named fields), false for .NOT.
+    public let keep: Bool
+
+    public init(names: [String], keep: Bool) {
+        self.names = names.map { FieldName.lowercased($0.utf8) }
+        self.keep = keep
+    }
+
+    func selects(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        names.contains { FieldName.equals(name, $0) } == keep
+    }
+}
+
 extension MessageStructure {
-    /// `BODY[HEADER.FIELDS (names)]` (`keep`) or `HEADER.FIELDS.NOT` (not `keep`) of
-    /// the top-level message, read straight from serialized structure bytes: the
-    /// same ranges `ranges(for:in:)` gives, without decoding the structure (no
-    /// ENVELOPE, BODYSTRUCTURE, part or field arrays are built, so FETCH of a few
-    /// header fields allocates nothing per message but the result).
+    /// `BODY[HEADER.FIELDS (names)]` or `HEADER.FIELDS.NOT` of the top-level
+    /// message, read straight from serialized structure bytes: the same ranges
+    /// `ranges(for:in:)` gives, without decoding the structure (no ENVELOPE,
+    /// BODYSTRUCTURE, part or field arrays are built, so FETCH of a few header
+    /// fields allocates nothing per message but the result).
     ///
     /// `message` must be the bytes the structure was made from; a structure of
     /// another size, format or version throws, and the caller decodes or parses.
     public static func topLevelHeaderFieldRanges(
-        names: [String], keep: Bool, serialized: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer
+        _ selection: HeaderFieldSelection, serialized: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer
     ) throws(StructureDecodingError) -> SectionRanges {
         let bytes = MessageBytes(message)
         var ranges: [ByteRange] = []
-        ranges.reserveCapacity(keep ? names.count + 1 : 16)
+        ranges.reserveCapacity(selection.keep ? selection.names.count + 1 : 16)
         let header = try forEachTopLevelField(serialized: serialized, messageSize: bytes.count) { field in
-            let name = bytes.buffer(field.name)
-            let matches = names.contains { FieldName.equalsIgnoringCase(name, $0) }
-            if matches == keep { ranges.append(field.range) }
+            if selection.selects(bytes.buffer(field.name)) { ranges.append(field.range) }
             return false
         }
         if header.blankLineLength > 0 {

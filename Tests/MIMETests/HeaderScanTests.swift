@@ -28,7 +28,7 @@ import Testing
             let scanned = try serialized.withUnsafeBytes { serializedBytes in
                 try message.withUnsafeBytes { body in
                     try MessageStructure.topLevelHeaderFieldRanges(
-                        names: names, keep: keep, serialized: serializedBytes, message: body)
+                        HeaderFieldSelection(names: names, keep: keep), serialized: serializedBytes, message: body)
                 }
             }
             #expect(scanned == expected, "\(names)")
@@ -41,7 +41,7 @@ import Testing
         let ranges = try serialized.withUnsafeBytes { serializedBytes in
             try message.withUnsafeBytes { body in
                 try MessageStructure.topLevelHeaderFieldRanges(
-                    names: ["to", "SUBJECT"], keep: true, serialized: serializedBytes, message: body)
+                    HeaderFieldSelection(names: ["to", "SUBJECT"], keep: true), serialized: serializedBytes, message: body)
             }
         }
         let text = ranges.ranges.map { String(decoding: message[$0.start..<$0.end], as: UTF8.self) }.joined()
@@ -56,7 +56,7 @@ import Testing
             try serialized.withUnsafeBytes { serializedBytes in
                 try longer.withUnsafeBytes { body in
                     try MessageStructure.topLevelHeaderFieldRanges(
-                        names: ["subject"], keep: true, serialized: serializedBytes, message: body)
+                        HeaderFieldSelection(names: ["subject"], keep: true), serialized: serializedBytes, message: body)
                 }
             }
         }
@@ -65,7 +65,7 @@ import Testing
             try serialized.withUnsafeBytes { serializedBytes in
                 try message.withUnsafeBytes { body in
                     try MessageStructure.topLevelHeaderFieldRanges(
-                        names: ["subject"], keep: true, serialized: serializedBytes, message: body)
+                        HeaderFieldSelection(names: ["subject"], keep: true), serialized: serializedBytes, message: body)
                 }
             }
         }
@@ -79,7 +79,7 @@ import Testing
             let result = cut.withUnsafeBytes { serializedBytes in
                 message.withUnsafeBytes { body in
                     try? MessageStructure.topLevelHeaderFieldRanges(
-                        names: ["subject"], keep: true, serialized: serializedBytes, message: body)
+                        HeaderFieldSelection(names: ["subject"], keep: true), serialized: serializedBytes, message: body)
                 }
             }
             // A prefix that ends after the top-level fields may still answer; it
@@ -88,7 +88,7 @@ import Testing
                 let whole = try? serialized.withUnsafeBytes { serializedBytes in
                     try message.withUnsafeBytes { body in
                         try MessageStructure.topLevelHeaderFieldRanges(
-                            names: ["subject"], keep: true, serialized: serializedBytes, message: body)
+                            HeaderFieldSelection(names: ["subject"], keep: true), serialized: serializedBytes, message: body)
                     }
                 }
                 #expect(result == whole)

@@ -40,6 +40,23 @@ import Testing
         await store.close()
     }
 
+    /// A scan past the largest region maps the rest of the pack.
+    @Test func aLongScanReadsBackEveryMessage() async throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        let inbox = try await store.user("u").mailbox(named: "INBOX")
+        let messages = (0..<400).map { makeMessage(subject: "scan \($0)", body: String(repeating: "s", count: 4000 + $0)) }
+        for message in messages { _ = try await inbox.append(message) }
+        let view = inbox.view()
+        let reader = inbox.messageReader(for: view)
+        for uid in view.uids {
+            let file = try #require(try reader.message(uid: uid)?.get())
+            #expect(file.body == messages[Int(uid) - 1], "uid \(uid)")
+            #expect(file.structure == (try inbox.openMessage(uid: uid)).structure, "uid \(uid)")
+        }
+        await store.close()
+    }
+
     @Test func aMessageExpungedAfterTheViewStillReadsFromItsOpenPack() async throws {
         let directory = TemporaryDirectory()
         let store = try openStore(directory)

@@ -27,6 +27,7 @@ extension Session {
         }
         let view = selection.mailbox.view()
         let responder = FetchResponder(reportsRecent: !machine.isRev2Enabled)
+        let plan = FetchPlan(attributes)
         let needsFile = FetchResponder.needsMessageFile(attributes)
         let reader = needsFile ? selection.mailbox.messageReader(for: view) : nil
         for uid in uids {
@@ -47,7 +48,7 @@ extension Session {
             }
             let changed = seenChanged.contains(uid)
             let items = try responder.items(
-                for: attributes, message: message, file: file, byUID: command.byUID, seenChanged: changed,
+                for: plan, message: message, file: file, byUID: command.byUID, seenChanged: changed,
                 recent: selection.updates.recentUIDs.contains(uid))
             if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
             send(.untagged(.fetch(UInt32(sequence), items)))

@@ -10,7 +10,9 @@ import Musl
 /// pack holds the messages of a mailbox one after the other, where reading each
 /// body alone cost an open, a read and a close. The region starts small (a
 /// FETCH of one message reads little more than it) and doubles, up to
-/// `maximumRegion`, each time the reader moves on to the bytes after it. Packs
+/// `maximumRegion`, each time the reader moves on to the bytes after it; past
+/// that (a scan of a large mailbox) the rest of the pack is mapped once, so its
+/// bytes are not copied at all. Packs
 /// stay open until the reader goes (a pack unlinked meanwhile stays readable
 /// through the descriptor, and its bytes never change).
 ///
@@ -24,8 +26,10 @@ public final class MessageReader {
     private let index: MailboxIndex
     private var packs: [UInt64: Int32] = [:]
     /// The pack region read last: bodies inside it are sliced, not read again.
-    private var region: (pack: UInt64, offset: Int, window: ReadWindow)?
+    private var region: (pack: UInt64, offset: Int, window: any FileBytes)?
     private var regionSize = MessageReader.firstRegion
+    /// The path of the pack read last (formatting it per message showed in profiles).
+    private var lastPath: (pack: UInt64, path: String)?
 
     init(mailbox: Mailbox, index: MailboxIndex) {
         self.mailbox = mailbox
@@ -46,7 +50,7 @@ public final class MessageReader {
         let bodySize = Int(index.sizes[row])
         let offset = Int(location.offset)
         do {
-            let path = mailbox.packPath(location.pack)
+            let path = packPath(location.pack)
             guard bodySize <= MessageFile.copiedBodyLimit else {
                 return .success(try MessageFile(packPath: path, offset: offset, bodySize: bodySize, io: mailbox.io))
             }
@@ -56,11 +60,19 @@ public final class MessageReader {
                 return .success(file)
             }
             let descriptor = try pack(location.pack, path: path)
-            if let region, region.pack == location.pack, offset >= region.offset + region.window.length {
-                regionSize = min(regionSize * 2, Self.maximumRegion)  // reading on: read more at once
+            var readingOn = false
+            if let region, region.pack == location.pack, offset >= region.offset + region.window.bytes.count {
+                readingOn = true
             }
-            let capacity = max(regionSize, bodySize + 4 + MessageFile.structureAllowance)
-            let window = try ReadWindow(fd: descriptor, offset: offset, capacity: capacity, io: mailbox.io)
+            let window: any FileBytes
+            if readingOn, regionSize == Self.maximumRegion,
+               let rest = Int(exactly: try mailbox.io.size(descriptor)).map({ $0 - offset }), rest > 2 * Self.maximumRegion {
+                window = try MappedFile(fd: descriptor, offset: offset, length: rest, path: path)
+            } else {
+                if readingOn { regionSize = min(regionSize * 2, Self.maximumRegion) }
+                let capacity = max(regionSize, bodySize + 4 + MessageFile.structureAllowance)
+                window = try ReadWindow(fd: descriptor, offset: offset, capacity: capacity, io: mailbox.io)
+            }
             region = (location.pack, offset, window)
             if let file = MessageFile(region: window, at: 0, packPath: path, offset: offset, bodySize: bodySize) {
                 return .success(file)
@@ -72,6 +84,13 @@ public final class MessageReader {
         } catch {
             return .failure(error)
         }
+    }
+
+    private func packPath(_ key: UInt64) -> String {
+        if let lastPath, lastPath.pack == key { return lastPath.path }
+        let path = mailbox.packPath(key)
+        lastPath = (key, path)
+        return path
     }
 
     private func pack(_ key: UInt64, path: String) throws -> Int32 {

@@ -42,6 +42,14 @@ public struct MIMEMessageAnalyzer: MessageAnalyzer {
         return parsed.contains(MIME.SearchKey(text), in: scope, message: message)
     }
 
+    public func matcher(for key: TextSearchKey) -> TextMatcher {
+        guard let search = Self.headerSearch(key) else { return { matches(key, message: $0, structure: $1) } }
+        return { message, structure in
+            if let found = try? search.matches(serialized: structure, message: message) { return found }
+            return matches(key, message: message, structure: structure)
+        }
+    }
+
     private static func headerSearch(_ key: TextSearchKey) -> HeaderSearch? {
         switch key {
         case let .from(text): HeaderSearch(field: "From", text: text)

@@ -8,6 +8,8 @@ struct SearchEvaluator {
     let openMessage: (UID) -> MessageFile?
     private let sequenceSets: [[SequenceRange]: UIDSet]
     private let uidSets: [[SequenceRange]: UIDSet]
+    /// The analyzer's matcher for each text key, prepared once.
+    private let matchers: [TextSearchKey: TextMatcher]
 
     init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (UID) -> MessageFile?) {
         self.view = view
@@ -18,6 +20,24 @@ struct SearchEvaluator {
         Self.collectSets(key, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets)
         self.sequenceSets = sequenceSets
         self.uidSets = uidSets
+        var matchers: [TextSearchKey: TextMatcher] = [:]
+        Self.collectTextKeys(key) { textKey in
+            if matchers[textKey] == nil { matchers[textKey] = analyzer.matcher(for: textKey) }
+        }
+        self.matchers = matchers
+    }
+
+    private static func collectTextKeys(_ key: SearchKey, _ found: (TextSearchKey) -> Void) {
+        switch key {
+        case let .text(textKey): found(textKey)
+        case let .not(inner): collectTextKeys(inner, found)
+        case let .or(a, b):
+            collectTextKeys(a, found)
+            collectTextKeys(b, found)
+        case let .and(keys):
+            for inner in keys { collectTextKeys(inner, found) }
+        default: break
+        }
     }
 
     func matchingUIDs(_ key: SearchKey) -> [UID] {
@@ -62,7 +82,9 @@ struct SearchEvaluator {
             if case .none = message { message = .some(openMessage(index.uids[row])) }
             guard case let .some(.some(file)) = message else { return false }
             return file.withBody { body in
-                file.withStructure { analyzer.matches(textKey, message: body, structure: $0) }
+                file.withStructure { structure in
+                    matchers[textKey]?(body, structure) ?? analyzer.matches(textKey, message: body, structure: structure)
+                }
             }
         case let .not(inner): return !matches(inner, row: row, message: &message)
         case let .or(a, b): return matches(a, row: row, message: &message) || matches(b, row: row, message: &message)
