@@ -60,10 +60,10 @@ public final class MessageReader {
                 return .success(file)
             }
             let descriptor = try pack(location.pack, path: path)
+            // A body after the region's start that the region does not hold whole:
+            // the reader is moving on through the pack.
             var readingOn = false
-            if let region, region.pack == location.pack, offset >= region.offset + region.window.bytes.count {
-                readingOn = true
-            }
+            if let region, region.pack == location.pack, offset > region.offset { readingOn = true }
             let window: any FileBytes
             if readingOn, regionSize == Self.maximumRegion,
                let rest = Int(exactly: try mailbox.io.size(descriptor)).map({ $0 - offset }), rest > 2 * Self.maximumRegion {
