@@ -171,6 +171,7 @@ struct ByteReader {
 
     var isAtEnd: Bool { offset == buffer.count }
 
+    @inline(__always)
     mutating func byte() throws(StructureDecodingError) -> UInt8 {
         guard offset < buffer.count else { throw .corrupt }
         defer { offset += 1 }
@@ -184,11 +185,13 @@ struct ByteReader {
     }
 
     /// Steps over `count` bytes without copying them.
+    @inline(__always)
     mutating func skip(_ count: Int) throws(StructureDecodingError) {
         guard count >= 0, count <= buffer.count - offset else { throw .corrupt }
         offset += count
     }
 
+    @inline(__always)
     mutating func varint() throws(StructureDecodingError) -> Int {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -202,6 +205,7 @@ struct ByteReader {
         return Int(result)
     }
 
+    @inline(__always)
     mutating func signed() throws(StructureDecodingError) -> Int {
         let raw = UInt(try varint())
         return Int(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))

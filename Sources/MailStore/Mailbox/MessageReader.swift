@@ -45,6 +45,12 @@ public final class MessageReader {
     /// opened it): the caller may look it up again in a newer view.
     public func message(uid: UID) -> Result<MessageFile, any Error>? {
         guard let row = index.row(of: uid) else { return nil }
+        return message(atRow: row)
+    }
+
+    /// The message file of the message at `row` of the view (SEARCH walks rows).
+    func message(atRow row: Int) -> Result<MessageFile, any Error>? {
+        let uid = index.uids[row]
         let location = index.bodyLocation(row: row)
         if location.isOwnFile { return mailbox.messageFile(uid: uid, in: index) }
         let bodySize = Int(index.sizes[row])

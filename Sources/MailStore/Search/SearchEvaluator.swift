@@ -4,14 +4,16 @@
 struct SearchEvaluator {
     let view: MailboxView
     let analyzer: any MessageAnalyzer
-    /// Maps a message for text keys; nil if it vanished meanwhile (no match).
-    let openMessage: (UID) -> MessageFile?
+    /// Reads the message of a row of the view for text keys; nil if it vanished
+    /// meanwhile (no match).
+    let openMessage: (_ row: Int) -> MessageFile?
     private let sequenceSets: [[SequenceRange]: UIDSet]
     private let uidSets: [[SequenceRange]: UIDSet]
     /// The analyzer's matcher for each text key, prepared once.
     private let matchers: [TextSearchKey: TextMatcher]
+    private let onlyMatcher: (key: TextSearchKey, matcher: TextMatcher)?
 
-    init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (UID) -> MessageFile?) {
+    init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (_ row: Int) -> MessageFile?) {
         self.view = view
         self.analyzer = analyzer
         self.openMessage = openMessage
@@ -25,6 +27,7 @@ struct SearchEvaluator {
             if matchers[textKey] == nil { matchers[textKey] = analyzer.matcher(for: textKey) }
         }
         self.matchers = matchers
+        onlyMatcher = matchers.count == 1 ? matchers.first.map { (key: $0.key, matcher: $0.value) } : nil
     }
 
     private static func collectTextKeys(_ key: SearchKey, _ found: (TextSearchKey) -> Void) {
@@ -43,9 +46,10 @@ struct SearchEvaluator {
     func matchingUIDs(_ key: SearchKey) -> [UID] {
         let index = view.index
         var result: [UID] = []
+        let ordered = key.cheapestFirst  // once, not per message: it builds arrays
         for row in 0..<index.count {
             var message: MessageFile?? = .none
-            if matches(key.cheapestFirst, row: row, message: &message) { result.append(index.uids[row]) }
+            if matches(ordered, row: row, message: &message) { result.append(index.uids[row]) }
         }
         return result
     }
@@ -79,17 +83,24 @@ struct SearchEvaluator {
         case let .smaller(size): return Int(index.sizes[row]) < size
         case let .modSeq(value): return index.modSeqs[row] >= value
         case let .text(textKey):
-            if case .none = message { message = .some(openMessage(index.uids[row])) }
+            if case .none = message { message = .some(openMessage(row)) }
             guard case let .some(.some(file)) = message else { return false }
             return file.withBody { body in
                 file.withStructure { structure in
-                    matchers[textKey]?(body, structure) ?? analyzer.matches(textKey, message: body, structure: structure)
+                    matcher(for: textKey)(body, structure)
                 }
             }
         case let .not(inner): return !matches(inner, row: row, message: &message)
         case let .or(a, b): return matches(a, row: row, message: &message) || matches(b, row: row, message: &message)
         case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message) }
         }
+    }
+
+    /// The prepared matcher of `textKey`; the usual SEARCH has one text key,
+    /// which is found without hashing it per message.
+    private func matcher(for textKey: TextSearchKey) -> TextMatcher {
+        if let onlyMatcher, onlyMatcher.key == textKey { return onlyMatcher.matcher }
+        return matchers[textKey] ?? analyzer.matcher(for: textKey)
     }
 
     private func hasKeyword(_ name: String, row: Int) -> Bool {
@@ -159,8 +170,8 @@ extension Mailbox {
     public func search(_ key: SearchKey, in view: MailboxView? = nil) -> [UID] {
         let view = view ?? self.view()
         let reader = messageReader(for: view)
-        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { uid in
-            try? reader.message(uid: uid)?.get()
+        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { row in
+            try? reader.message(atRow: row)?.get()
         }
         return evaluator.matchingUIDs(key)
     }
