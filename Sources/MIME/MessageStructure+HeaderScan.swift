@@ -57,15 +57,16 @@ extension MessageStructure {
     static func forEachTopLevelField(
         serialized: UnsafeRawBufferPointer, messageSize: Int, _ visit: (HeaderField) -> Bool
     ) throws(StructureDecodingError) -> TopLevelHeaderBlock {
-        let header = serializationHeader
-        guard serialized.count >= header.count,
-              header.indices.allSatisfy({ serialized[$0] == header[$0] })
-        else { throw .unsupportedFormat }
+        let version = try readableVersion(serialized)
         var reader = ByteReader(serialized)
-        try reader.skip(header.count)
+        try reader.skip(magic.count + 1)
         let size = try reader.varint()
         guard size == messageSize else { throw .corrupt }
-        for _ in 0..<3 { try reader.skip(try reader.varint()) }  // ENVELOPE, BODYSTRUCTURE, BODY
+        if version == 1 {
+            for _ in 0..<3 { try reader.skip(try reader.varint()) }  // ENVELOPE, BODYSTRUCTURE, BODY
+        } else {
+            for _ in 0..<4 { _ = try reader.varint() }  // their lengths, the index length
+        }
         let partCount = try reader.varint()
         guard partCount >= 1, partCount <= serialized.count else { throw .corrupt }
         // Part 0, laid out as `serialized()` writes it.
