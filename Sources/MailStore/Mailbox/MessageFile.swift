@@ -31,6 +31,9 @@ public final class MessageFile: Sendable {
     static let structureAllowance = 2048
 
     private let mapping: any FileBytes
+    /// Where the body starts in `mapping` (0 but for a body sliced from a pack
+    /// region that holds other messages too).
+    private let bodyStart: Int
     /// Length of the message itself (RFC822.SIZE).
     public let bodySize: Int
     private let structureRange: Range<Int>
@@ -49,6 +52,7 @@ public final class MessageFile: Sendable {
         bodyPath = packPath
         bodyOffset = offset
         self.bodySize = bodySize
+        bodyStart = 0
         if bodySize <= Self.copiedBodyLimit {
             let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
             let firstCapacity = bodySize + 4 + Self.structureAllowance
@@ -80,12 +84,14 @@ public final class MessageFile: Sendable {
         structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
     }
 
-    /// A body already in memory: `bytes` holds the body, its structure length
-    /// (u32) and the structure, as a pack stores them.
-    init(bytes: any FileBytes, bodySize: Int, structureLength: Int, path: String, offset: Int) {
+    /// A body already in memory: `bytes`, from `start`, holds the body, its
+    /// structure length (u32) and the structure, as a pack stores them; the caller
+    /// has checked that all of it lies inside `bytes`.
+    init(bytes: any FileBytes, start: Int, bodySize: Int, structureLength: Int, path: String, offset: Int) {
         mapping = bytes
+        bodyStart = start
         self.bodySize = bodySize
-        structureRange = (bodySize + 4)..<(bodySize + 4 + structureLength)
+        structureRange = (start + bodySize + 4)..<(start + bodySize + 4 + structureLength)
         bodyPath = path
         bodyOffset = offset
     }
@@ -93,6 +99,7 @@ public final class MessageFile: Sendable {
     init(path: String, io: some FileIO) throws {
         bodyPath = path
         bodyOffset = 0
+        bodyStart = 0
         mapping = try MappedFile(path: path, io: io)
         let bytes = mapping.bytes
         guard bytes.count >= Self.footerSize else { throw StoreError.corrupt(path: path, reason: "no footer") }
@@ -110,13 +117,14 @@ public final class MessageFile: Sendable {
     /// Calls `body` with the message bytes, valid for the duration of the call (and,
     /// in practice, for as long as this object lives).
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<bodySize]))
+        try body(UnsafeRawBufferPointer(rebasing: mapping.bytes[bodyStart..<(bodyStart + bodySize)]))
     }
 
     /// A copy of a byte range of the body, clamped to the body (FETCH BODY[]<o.n>).
     public func bytes(in range: Range<Int>) -> [UInt8] {
         let clamped = range.clamped(to: 0..<bodySize)
-        return [UInt8](UnsafeRawBufferPointer(rebasing: mapping.bytes[clamped]))
+        let shifted = (bodyStart + clamped.lowerBound)..<(bodyStart + clamped.upperBound)
+        return [UInt8](UnsafeRawBufferPointer(rebasing: mapping.bytes[shifted]))
     }
 
     /// The whole body as an array (tests, export).
