@@ -26,12 +26,23 @@ extension MessageStructure {
                 shift += 7
             }
         }
-        let header = serializationHeader
-        guard serialized.count > header.count,
-              serialized.prefix(header.count).elementsEqual(header)
-        else { throw .unsupportedFormat }
-        offset = header.count
+        let version = try readableVersion(serialized)
+        offset = magic.count + 1
         _ = try varint()  // message size
+        if version >= 2 {
+            // The lengths come first, the bytes after the index.
+            let lengths = [try varint(), try varint(), try varint()]
+            let indexLength = try varint()
+            guard indexLength <= serialized.count - offset else { throw .corrupt }
+            offset += indexLength
+            for current in RenderedItem.allCases {
+                let length = lengths[current.rawValue]
+                guard length <= serialized.count - offset else { throw .corrupt }
+                if current == item { return offset..<(offset + length) }
+                offset += length
+            }
+            throw .corrupt
+        }
         for current in RenderedItem.allCases {
             let length = try varint()
             guard length <= serialized.count - offset else { throw .corrupt }

@@ -72,21 +72,26 @@ extension MessageStructure {
         let isAddressField = Self.addressFields.contains(wanted)
         return fields[parts[0].fieldRange].compactMap { field in
             guard FieldName.equals(bytes.buffer(field.name), wanted) else { return nil }
-            if isAddressField {
-                return CaseFolding.fold(Self.searchableAddresses(AddressList.parse(bytes, value: field.rawValue)))
-            }
-            let value = bytes.trimmed(field.rawValue)
-            return CaseFolding.fold(EncodedWords.decode(bytes.copy(value)))
+            return Self.searchableValue(of: field, isAddressField: isAddressField, bytes)
         }
     }
 
-    private static let addressFields: Set<[UInt8]> = Set(
+    /// One field's value as SEARCH compares it: address fields normalized, other
+    /// fields trimmed and unfolded with encoded-words decoded; case-folded.
+    static func searchableValue(of field: HeaderField, isAddressField: Bool, _ bytes: MessageBytes) -> [UInt8] {
+        if isAddressField {
+            return CaseFolding.fold(searchableAddresses(AddressList.parse(bytes, value: field.rawValue)))
+        }
+        return CaseFolding.fold(EncodedWords.decode(bytes.copy(bytes.trimmed(field.rawValue))))
+    }
+
+    static let addressFields: Set<[UInt8]> = Set(
         ["from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to", "resent-cc", "resent-bcc",
          "resent-sender"].map { Array($0.utf8) })
 
     /// `Name <local@domain>` per mailbox (names decoded), `group:` and `;` for
     /// group markers, joined by ", ".
-    private static func searchableAddresses(_ addresses: [EnvelopeAddress]) -> [UInt8] {
+    static func searchableAddresses(_ addresses: [EnvelopeAddress]) -> [UInt8] {
         var text: [UInt8] = []
         for address in addresses {
             if !text.isEmpty { text += Array(", ".utf8) }

@@ -7,58 +7,73 @@ public enum StructureDecodingError: Error, Hashable, Sendable {
 }
 
 extension MessageStructure {
-    /// Version of the serialized form; bumped whenever the layout or the rendering
-    /// rules change, so cached structures are re-parsed rather than misread.
-    public static let serializationVersion: UInt8 = 1
+    /// Version of the serialized form written; bumped whenever the layout or the
+    /// rendering rules change, so cached structures are re-parsed rather than
+    /// misread. Version 2 moved the part and field index before the rendered
+    /// items (SEARCH and HEADER.FIELDS read the index of every message: it now
+    /// sits in the structure's first cache lines); version 1, written by older
+    /// builds, is still read.
+    public static let serializationVersion: UInt8 = 2
 
-    private static let magic: [UInt8] = Array("MSx".utf8)
+    static let magic: [UInt8] = Array("MSx".utf8)
 
-    /// Magic and version: the first bytes of every serialized structure.
-    static var serializationHeader: [UInt8] { magic + [serializationVersion] }
+    /// The version of `serialized` when it is a structure this build reads.
+    static func readableVersion(_ serialized: UnsafeRawBufferPointer) throws(StructureDecodingError) -> UInt8 {
+        guard serialized.count > magic.count,
+              serialized[0] == magic[0], serialized[1] == magic[1], serialized[2] == magic[2]
+        else { throw .unsupportedFormat }
+        let version = serialized[magic.count]
+        guard version == 1 || version == 2 else { throw .unsupportedFormat }
+        return version
+    }
 
     /// A compact binary form of this structure, to be stored beside the message.
     ///
-    /// Layout: "MSx", version, then LEB128 varints — message size, the three
-    /// rendered items (length + bytes; first, so FETCH finds them early), the parts
-    /// (ranges as deltas), and the header fields (offsets as deltas).
+    /// Layout (version 2): "MSx", version, then LEB128 varints — message size, the
+    /// lengths of the three rendered items, the length of the index, the index
+    /// (the parts, ranges as deltas; the header fields, offsets as deltas), then
+    /// the rendered items' bytes. Version 1 had the rendered items (length +
+    /// bytes) right after the size, then the parts and fields.
     public func serialized() -> [UInt8] {
+        var index = ByteWriter()
+        index.bytes.reserveCapacity(parts.count * 12 + fields.count * 6 + 4)
+        var previousFieldEnd = 0
+        index.varint(parts.count)
+        for part in parts {
+            index.varint(part.header.start)
+            index.varint(part.header.count)
+            index.signed(part.body.start - part.header.end)
+            index.varint(part.body.count)
+            let flags = Int(part.kind.rawValue) | Int(part.encoding.rawValue) << 2 | (part.isText ? 1 << 5 : 0)
+                | part.blankLineLength << 6
+            index.varint(flags)
+            index.signed(part.fieldRange.lowerBound - previousFieldEnd)
+            index.varint(part.fieldRange.count)
+            previousFieldEnd = part.fieldRange.upperBound
+            index.varint(part.firstChild.map { $0 + 1 } ?? 0)
+            index.varint(part.nextSibling.map { $0 + 1 } ?? 0)
+            index.varint(part.charset.utf8.count)
+            index.bytes += part.charset.utf8
+        }
+        index.varint(fields.count)
+        var previousEnd = 0
+        for field in fields {
+            index.signed(field.range.start - previousEnd)
+            index.varint(field.nameLength)
+            index.varint(field.valueStart - field.range.start)
+            index.varint(field.valueEnd - field.valueStart)
+            index.varint(field.range.end - field.valueEnd)
+            previousEnd = field.range.end
+        }
         var out = ByteWriter()
-        out.bytes.reserveCapacity(envelope.count + bodyStructure.count + body.count + parts.count * 12 + fields.count * 6 + 16)
+        out.bytes.reserveCapacity(envelope.count + bodyStructure.count + body.count + index.bytes.count + 24)
         out.bytes += Self.magic
         out.bytes.append(Self.serializationVersion)
         out.varint(messageSize)
-        for blob in [envelope, bodyStructure, body] {
-            out.varint(blob.count)
-            out.bytes += blob
-        }
-        out.varint(parts.count)
-        var previousFieldEnd = 0
-        for part in parts {
-            out.varint(part.header.start)
-            out.varint(part.header.count)
-            out.signed(part.body.start - part.header.end)
-            out.varint(part.body.count)
-            let flags = Int(part.kind.rawValue) | Int(part.encoding.rawValue) << 2 | (part.isText ? 1 << 5 : 0)
-                | part.blankLineLength << 6
-            out.varint(flags)
-            out.signed(part.fieldRange.lowerBound - previousFieldEnd)
-            out.varint(part.fieldRange.count)
-            previousFieldEnd = part.fieldRange.upperBound
-            out.varint(part.firstChild.map { $0 + 1 } ?? 0)
-            out.varint(part.nextSibling.map { $0 + 1 } ?? 0)
-            out.varint(part.charset.utf8.count)
-            out.bytes += part.charset.utf8
-        }
-        out.varint(fields.count)
-        var previousEnd = 0
-        for field in fields {
-            out.signed(field.range.start - previousEnd)
-            out.varint(field.nameLength)
-            out.varint(field.valueStart - field.range.start)
-            out.varint(field.valueEnd - field.valueStart)
-            out.varint(field.range.end - field.valueEnd)
-            previousEnd = field.range.end
-        }
+        for blob in [envelope, bodyStructure, body] { out.varint(blob.count) }
+        out.varint(index.bytes.count)
+        out.bytes += index.bytes
+        for blob in [envelope, bodyStructure, body] { out.bytes += blob }
         return out.bytes
     }
 
@@ -67,16 +82,41 @@ extension MessageStructure {
     /// `messageSize` equals the size of the message file it will slice, so a cache
     /// paired with the wrong file is re-parsed rather than trusted.
     public init(serialized: UnsafeRawBufferPointer) throws(StructureDecodingError) {
+        let version = try Self.readableVersion(serialized)
         var reader = ByteReader(serialized)
-        guard try reader.bytes(Self.magic.count) == Self.magic,
-              try reader.byte() == Self.serializationVersion
-        else { throw .unsupportedFormat }
+        try reader.skip(Self.magic.count + 1)
         let size = try reader.varint()
-        let envelope = try reader.bytes(try reader.varint())
-        let bodyStructure = try reader.bytes(try reader.varint())
-        let body = try reader.bytes(try reader.varint())
+        let envelope: [UInt8], bodyStructure: [UInt8], body: [UInt8]
+        let parts: [MessagePart], fields: [HeaderField]
+        if version == 1 {
+            envelope = try reader.bytes(try reader.varint())
+            bodyStructure = try reader.bytes(try reader.varint())
+            body = try reader.bytes(try reader.varint())
+            (parts, fields) = try Self.decodeIndex(&reader, size: size, limit: serialized.count)
+        } else {
+            let lengths = (try reader.varint(), try reader.varint(), try reader.varint())
+            let indexLength = try reader.varint()
+            let indexEnd = reader.offset + indexLength
+            guard indexLength <= serialized.count - reader.offset else { throw .corrupt }
+            (parts, fields) = try Self.decodeIndex(&reader, size: size, limit: serialized.count)
+            guard reader.offset == indexEnd else { throw .corrupt }
+            envelope = try reader.bytes(lengths.0)
+            bodyStructure = try reader.bytes(lengths.1)
+            body = try reader.bytes(lengths.2)
+        }
+        guard reader.isAtEnd else { throw .corrupt }
+        self.init(messageSize: size, parts: parts, fields: fields,
+                  envelope: envelope, bodyStructure: bodyStructure, body: body)
+    }
+
+    /// The parts and header fields, as `serialized()` writes them; every range is
+    /// checked against `size`.
+    private static func decodeIndex(
+        _ reader: inout ByteReader, size: Int, limit: Int
+    ) throws(StructureDecodingError) -> ([MessagePart], [HeaderField]) {
+        let serializedCount = limit
         let partCount = try reader.varint()
-        guard partCount >= 1, partCount <= serialized.count else { throw .corrupt }
+        guard partCount >= 1, partCount <= serializedCount else { throw .corrupt }
         var parts: [MessagePart] = []
         parts.reserveCapacity(partCount)
         var previousFieldEnd = 0
@@ -108,7 +148,7 @@ extension MessageStructure {
                 nextSibling: nextSibling == 0 ? nil : nextSibling - 1))
         }
         let fieldCount = try reader.varint()
-        guard fieldCount <= serialized.count, previousFieldEnd <= fieldCount else { throw .corrupt }
+        guard fieldCount <= serializedCount, previousFieldEnd <= fieldCount else { throw .corrupt }
         var fields: [HeaderField] = []
         fields.reserveCapacity(fieldCount)
         var previousEnd = 0
@@ -123,14 +163,12 @@ extension MessageStructure {
                                       valueStart: valueStart, valueEnd: valueEnd))
             previousEnd = end
         }
-        guard reader.isAtEnd else { throw .corrupt }
         // Child links must point forward, or a corrupt file could make a cycle.
         for (index, part) in parts.enumerated() {
             if let child = part.firstChild, child <= index { throw .corrupt }
             if let sibling = part.nextSibling, sibling <= index { throw .corrupt }
         }
-        self.init(messageSize: size, parts: parts, fields: fields,
-                  envelope: envelope, bodyStructure: bodyStructure, body: body)
+        return (parts, fields)
     }
 
     /// Decodes bytes made by `serialized()`.
@@ -163,7 +201,7 @@ private struct ByteWriter {
 }
 
 /// Bounds-checked reading of `ByteWriter` output.
-private struct ByteReader {
+struct ByteReader {
     let buffer: UnsafeRawBufferPointer
     var offset = 0
 
@@ -171,6 +209,7 @@ private struct ByteReader {
 
     var isAtEnd: Bool { offset == buffer.count }
 
+    @inline(__always)
     mutating func byte() throws(StructureDecodingError) -> UInt8 {
         guard offset < buffer.count else { throw .corrupt }
         defer { offset += 1 }
@@ -183,6 +222,14 @@ private struct ByteReader {
         return Array(buffer[offset..<(offset + count)])
     }
 
+    /// Steps over `count` bytes without copying them.
+    @inline(__always)
+    mutating func skip(_ count: Int) throws(StructureDecodingError) {
+        guard count >= 0, count <= buffer.count - offset else { throw .corrupt }
+        offset += count
+    }
+
+    @inline(__always)
     mutating func varint() throws(StructureDecodingError) -> Int {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -196,6 +243,7 @@ private struct ByteReader {
         return Int(result)
     }
 
+    @inline(__always)
     mutating func signed() throws(StructureDecodingError) -> Int {
         let raw = UInt(try varint())
         return Int(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))

@@ -29,7 +29,7 @@ extension SearchKey {
     /// exported to Swift without _GNU_SOURCE). That is fast on text but O(n·m) on
     /// hostile input ("aaaa…b" in "aaaa…"), so after a budget of candidate
     /// positions it switches to Knuth–Morris–Pratt, which is linear.
-    private static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = haystack.baseAddress, let pattern = needle.baseAddress else { return false }
         let first = Int32(pattern[0])
         var offset = 0

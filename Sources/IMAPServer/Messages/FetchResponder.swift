@@ -48,11 +48,21 @@ struct FetchResponder {
         for attributes: [FetchAttribute], message: MailboxView.Message, file: MessageFile?,
         byUID: Bool, seenChanged: Bool = false, recent: Bool = false
     ) throws(MessageCommandError) -> [FetchResponseItem] {
+        try items(for: FetchPlan(attributes), message: message, file: file, byUID: byUID,
+                  seenChanged: seenChanged, recent: recent)
+    }
+
+    /// `items(for:…)` with the command's items prepared once (`FetchPlan`).
+    func items(
+        for plan: FetchPlan, message: MailboxView.Message, file: MessageFile?,
+        byUID: Bool, seenChanged: Bool = false, recent: Bool = false
+    ) throws(MessageCommandError) -> [FetchResponseItem] {
+        let attributes = plan.attributes
         var items: [FetchResponseItem] = []
         items.reserveCapacity(attributes.count + 2)
         if byUID, !attributes.contains(.uid) { items.append(.uid(message.uid)) }
         var structure: MessageStructure?
-        for attribute in attributes {
+        for (position, attribute) in attributes.enumerated() {
             switch attribute {
             case .flags:
                 items.append(.flags(FlagTranslation.wireFlags(message.flags, recent: recent && reportsRecent)))
@@ -67,7 +77,8 @@ struct FetchResponder {
             case let .bodySection(section, partial, _):
                 items.append(.bodySection(
                     section, origin: partial?.offset,
-                    sectionData(Self.sectionSpec(section), partial, message, file, &structure)))
+                    sectionData(Self.sectionSpec(section), partial, message, file, &structure,
+                                fields: plan.headerSelections[position])))
             case .rfc822:
                 items.append(.rfc822(sectionData(SectionSpec(), nil, message, file, &structure)))
             case .rfc822Header:
@@ -129,7 +140,7 @@ struct FetchResponder {
 
     private func sectionData(
         _ spec: SectionSpec, _ partial: PartialRange?, _ message: MailboxView.Message, _ file: MessageFile?,
-        _ cache: inout MessageStructure?
+        _ cache: inout MessageStructure?, fields: HeaderFieldSelection? = nil
     ) -> BodyData {
         guard let file else { return .none }
         let window = partial.map { Partial(offset: Self.clampedInt($0.offset), count: Self.clampedInt($0.count)) }
@@ -138,6 +149,8 @@ struct FetchResponder {
         if spec.part.isEmpty, spec.text == nil {
             let whole = SectionRanges([ByteRange(start: 0, end: file.bodySize)])
             ranges = window.map { whole.applying($0) } ?? whole
+        } else if cache == nil, let fields, let selected = Self.topLevelHeaderFields(fields, file) {
+            ranges = window.map { selected.applying($0) } ?? selected
         } else {
             let structure = structureOf(file, &cache)
             do {
@@ -160,6 +173,17 @@ struct FetchResponder {
             for range in ranges.ranges { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[range.offsets])) }
         }
         return .bytes(bytes)
+    }
+
+    /// HEADER.FIELDS(.NOT) of the message itself, located by the cached structure
+    /// without decoding it; nil when the cache is of another format (the caller
+    /// decodes or parses then).
+    private static func topLevelHeaderFields(_ selection: HeaderFieldSelection, _ file: MessageFile) -> SectionRanges? {
+        file.withStructure { structure in
+            file.withBody { body in
+                try? MessageStructure.topLevelHeaderFieldRanges(selection, serialized: structure, message: body)
+            }
+        }
     }
 
     private func binarySection(

@@ -27,7 +27,9 @@ extension Session {
         }
         let view = selection.mailbox.view()
         let responder = FetchResponder(reportsRecent: !machine.isRev2Enabled)
+        let plan = FetchPlan(attributes)
         let needsFile = FetchResponder.needsMessageFile(attributes)
+        let reader = needsFile ? selection.mailbox.messageReader(for: view) : nil
         for uid in uids {
             // A message expunged by another session but still numbered for this
             // client is skipped (RFC 9051 7.5.1 lets the server omit it).
@@ -35,7 +37,9 @@ extension Session {
             var file: MessageFile?
             if needsFile {
                 do {
-                    file = try selection.mailbox.openMessage(uid: uid)
+                    // Read as the view locates it; if its body moved or went since,
+                    // as the mailbox locates it now.
+                    file = try reader?.message(uid: uid)?.get() ?? selection.mailbox.openMessage(uid: uid)
                 } catch StoreError.messageNotFound {
                     continue  // expunged since the view was taken: omitted, as above
                 }
@@ -44,7 +48,7 @@ extension Session {
             }
             let changed = seenChanged.contains(uid)
             let items = try responder.items(
-                for: attributes, message: message, file: file, byUID: command.byUID, seenChanged: changed,
+                for: plan, message: message, file: file, byUID: command.byUID, seenChanged: changed,
                 recent: selection.updates.recentUIDs.contains(uid))
             if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
             send(.untagged(.fetch(UInt32(sequence), items)))

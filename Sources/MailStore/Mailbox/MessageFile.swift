@@ -34,6 +34,9 @@ public final class MessageFile: Sendable {
     private let mapping: any FileBytes
     /// A large body in a pack, mapped at its first read; nil when `mapping` holds it.
     private let lazyBody: LazyBodyMapping?
+    /// Where the body starts in `mapping` (0 but for a body sliced from a pack
+    /// region that holds other messages too).
+    private let bodyStart: Int
     /// Length of the message itself (RFC822.SIZE).
     public let bodySize: Int
     private let structureRange: Range<Int>
@@ -57,6 +60,7 @@ public final class MessageFile: Sendable {
         bodyPath = packPath
         bodyOffset = offset
         self.bodySize = bodySize
+        bodyStart = 0
         if bodySize <= Self.copiedBodyLimit {
             defer { io.close(fd) }
             bodyDescriptor = -1
@@ -105,11 +109,27 @@ public final class MessageFile: Sendable {
         bodyDescriptor = fd
     }
 
+    /// A body already in memory: `bytes`, from `start`, holds the body, its
+    /// structure length (u32) and the structure, as a pack stores them; the caller
+    /// has checked that all of it lies inside `bytes`.
+    init(bytes: any FileBytes, start: Int, bodySize: Int, structureLength: Int, path: String, offset: Int, io: some FileIO) {
+        mapping = bytes
+        lazyBody = nil
+        bodyDescriptor = -1
+        self.io = io
+        bodyStart = start
+        self.bodySize = bodySize
+        structureRange = (start + bodySize + 4)..<(start + bodySize + 4 + structureLength)
+        bodyPath = path
+        bodyOffset = offset
+    }
+
     init(path: String, io: some FileIO) throws {
         bodyPath = path
         bodyOffset = 0
         self.io = io
         lazyBody = nil
+        bodyStart = 0
         let fd = try io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         do {
             mapping = try MappedFile(fd: fd, offset: 0, length: Int(try io.size(fd)), path: path)
@@ -149,7 +169,7 @@ public final class MessageFile: Sendable {
 
     private var bodyBytes: UnsafeRawBufferPointer {
         if let lazyBody { return lazyBody.bytes }
-        return UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<bodySize])
+        return UnsafeRawBufferPointer(rebasing: mapping.bytes[bodyStart..<(bodyStart + bodySize)])
     }
 
     /// The whole body as an array (tests, export).

@@ -22,6 +22,11 @@ public struct MIMEMessageAnalyzer: MessageAnalyzer {
     }
 
     public func matches(_ key: TextSearchKey, message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer) -> Bool {
+        // Header keys read only the fields the cached structure locates.
+        if let search = Self.headerSearch(key),
+           let found = try? search.matches(serialized: structure, message: message) {
+            return found
+        }
         // A structure cached by an older build (or another analyzer) is re-parsed.
         let parsed = (try? MessageStructure(serialized: structure)) ?? MessageStructure(parsing: message, limits: limits)
         let (text, scope): (String, SearchScope) = switch key {
@@ -35,5 +40,25 @@ public struct MIMEMessageAnalyzer: MessageAnalyzer {
         case let .text(text): (text, .text)
         }
         return parsed.contains(MIME.SearchKey(text), in: scope, message: message)
+    }
+
+    public func matcher(for key: TextSearchKey) -> TextMatcher {
+        guard let search = Self.headerSearch(key) else { return { matches(key, message: $0, structure: $1) } }
+        return { message, structure in
+            if let found = try? search.matches(serialized: structure, message: message) { return found }
+            return matches(key, message: message, structure: structure)
+        }
+    }
+
+    private static func headerSearch(_ key: TextSearchKey) -> HeaderSearch? {
+        switch key {
+        case let .from(text): HeaderSearch(field: "From", text: text)
+        case let .to(text): HeaderSearch(field: "To", text: text)
+        case let .cc(text): HeaderSearch(field: "Cc", text: text)
+        case let .bcc(text): HeaderSearch(field: "Bcc", text: text)
+        case let .subject(text): HeaderSearch(field: "Subject", text: text)
+        case let .header(field, text): HeaderSearch(field: field, text: text)
+        case .body, .text: nil
+        }
     }
 }

@@ -9,6 +9,18 @@ public protocol MessageAnalyzer: Sendable {
     /// Whether the message matches a text search key; `structure` is what
     /// `analyze` returned for it.
     func matches(_ key: TextSearchKey, message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer) -> Bool
+    /// `matches` for one key, prepared once per SEARCH and called for every
+    /// message it reaches, so work that depends only on the key is done once.
+    func matcher(for key: TextSearchKey) -> TextMatcher
+}
+
+/// Whether a message (its bytes, its structure bytes) matches a text key.
+public typealias TextMatcher = (_ message: UnsafeRawBufferPointer, _ structure: UnsafeRawBufferPointer) -> Bool
+
+extension MessageAnalyzer {
+    public func matcher(for key: TextSearchKey) -> TextMatcher {
+        { matches(key, message: $0, structure: $1) }
+    }
 }
 
 /// What the analyzer hands back at append time.

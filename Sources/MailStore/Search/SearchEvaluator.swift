@@ -4,12 +4,16 @@
 struct SearchEvaluator {
     let view: MailboxView
     let analyzer: any MessageAnalyzer
-    /// Maps a message for text keys; nil if it vanished meanwhile (no match).
-    let openMessage: (UID) -> MessageFile?
+    /// Reads the message of a row of the view for text keys; nil if it vanished
+    /// meanwhile (no match).
+    let openMessage: (_ row: Int) -> MessageFile?
     private let sequenceSets: [[SequenceRange]: UIDSet]
     private let uidSets: [[SequenceRange]: UIDSet]
+    /// The analyzer's matcher for each text key, prepared once.
+    private let matchers: [TextSearchKey: TextMatcher]
+    private let onlyMatcher: (key: TextSearchKey, matcher: TextMatcher)?
 
-    init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (UID) -> MessageFile?) {
+    init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (_ row: Int) -> MessageFile?) {
         self.view = view
         self.analyzer = analyzer
         self.openMessage = openMessage
@@ -18,14 +22,34 @@ struct SearchEvaluator {
         Self.collectSets(key, view: view, sequenceSets: &sequenceSets, uidSets: &uidSets)
         self.sequenceSets = sequenceSets
         self.uidSets = uidSets
+        var matchers: [TextSearchKey: TextMatcher] = [:]
+        Self.collectTextKeys(key) { textKey in
+            if matchers[textKey] == nil { matchers[textKey] = analyzer.matcher(for: textKey) }
+        }
+        self.matchers = matchers
+        onlyMatcher = matchers.count == 1 ? matchers.first.map { (key: $0.key, matcher: $0.value) } : nil
+    }
+
+    private static func collectTextKeys(_ key: SearchKey, _ found: (TextSearchKey) -> Void) {
+        switch key {
+        case let .text(textKey): found(textKey)
+        case let .not(inner): collectTextKeys(inner, found)
+        case let .or(a, b):
+            collectTextKeys(a, found)
+            collectTextKeys(b, found)
+        case let .and(keys):
+            for inner in keys { collectTextKeys(inner, found) }
+        default: break
+        }
     }
 
     func matchingUIDs(_ key: SearchKey) -> [UID] {
         let index = view.index
         var result: [UID] = []
+        let ordered = key.cheapestFirst  // once, not per message: it builds arrays
         for row in 0..<index.count {
             var message: MessageFile?? = .none
-            if matches(key.cheapestFirst, row: row, message: &message) { result.append(index.uids[row]) }
+            if matches(ordered, row: row, message: &message) { result.append(index.uids[row]) }
         }
         return result
     }
@@ -59,15 +83,24 @@ struct SearchEvaluator {
         case let .smaller(size): return Int(index.sizes[row]) < size
         case let .modSeq(value): return index.modSeqs[row] >= value
         case let .text(textKey):
-            if case .none = message { message = .some(openMessage(index.uids[row])) }
+            if case .none = message { message = .some(openMessage(row)) }
             guard case let .some(.some(file)) = message else { return false }
             return file.withBody { body in
-                file.withStructure { analyzer.matches(textKey, message: body, structure: $0) }
+                file.withStructure { structure in
+                    matcher(for: textKey)(body, structure)
+                }
             }
         case let .not(inner): return !matches(inner, row: row, message: &message)
         case let .or(a, b): return matches(a, row: row, message: &message) || matches(b, row: row, message: &message)
         case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message) }
         }
+    }
+
+    /// The prepared matcher of `textKey`; the usual SEARCH has one text key,
+    /// which is found without hashing it per message.
+    private func matcher(for textKey: TextSearchKey) -> TextMatcher {
+        if let onlyMatcher, onlyMatcher.key == textKey { return onlyMatcher.matcher }
+        return matchers[textKey] ?? analyzer.matcher(for: textKey)
     }
 
     private func hasKeyword(_ name: String, row: Int) -> Bool {
@@ -136,8 +169,9 @@ extension Mailbox {
     /// sequence numbers with the same view for plain SEARCH).
     public func search(_ key: SearchKey, in view: MailboxView? = nil) -> [UID] {
         let view = view ?? self.view()
-        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { uid in
-            try? self.messageFile(uid: uid, in: view.index)?.get()
+        let reader = messageReader(for: view)
+        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { row in
+            try? reader.message(atRow: row)?.get()
         }
         return evaluator.matchingUIDs(key)
     }
