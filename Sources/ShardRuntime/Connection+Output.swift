@@ -18,6 +18,33 @@ extension Connection {
         }
     }
 
+    /// Queues `bytes` at once, without suspending, when the caller runs on this
+    /// connection's shard thread and the connection is open with its queued output
+    /// within `maxOutputBytesPerConnection`; returns false, queuing nothing,
+    /// otherwise (then `write(_:)`, which waits, is the way).
+    ///
+    /// For code that answers many connections in one go on the shard (a change fanned
+    /// out to thousands of idle sessions): no task or continuation per connection,
+    /// and every send the go queues leaves in the ring's next submission. A writer
+    /// that keeps writing while the peer reads nothing soon gets false back, and its
+    /// waiting `write` then falls under the stalled-peer timeout as usual.
+    public func writeWithoutWaiting(_ bytes: [UInt8]) -> Bool {
+        guard shard.isCurrent, isWritable, output.pendingBytes <= settings.maxOutputBytesPerConnection else {
+            return false
+        }
+        guard !bytes.isEmpty else { return true }
+        var encoded = bytes
+        do {
+            for index in layers.indices.reversed() { encoded = try layers[index].encode(encoded) }
+        } catch {
+            terminate(.layerFailed("\(error)"))
+            return true  // taken: the connection is gone, as `write` would report it
+        }
+        output.append(encoded)
+        startSending()
+        return true
+    }
+
     /// Queues a file range. Without stream layers it goes file → pipe → socket by
     /// splice and never passes through user space (a step that finds the shard's
     /// splice pipes all lent out reads and sends a chunk instead); with layers (TLS,

@@ -80,15 +80,15 @@ public final class MailboxBroadcaster: Sendable {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             let id = state.nextID
-            var entry = state.entries[key] ?? Entry()
-            entry.subscribers[id] = inbox
-            if entry.pump == nil {
+            // In place: a copy of the entry would copy its whole subscriber table,
+            // making 10,000 subscriptions cost 10,000² / 2 entry copies.
+            state.entries[key, default: Entry()].subscribers[id] = inbox
+            if state.entries[key]!.pump == nil {
                 let stream = mailbox.changes()
-                entry.pump = Task(executorPreference: executor) { [weak self] in
+                state.entries[key]!.pump = Task(executorPreference: executor) { [weak self] in
                     await self?.pump(stream, key: key)
                 }
             }
-            state.entries[key] = entry
             return id
         }
         return Subscription(inbox: inbox, key: key, id: id, broadcaster: self)
@@ -96,13 +96,10 @@ public final class MailboxBroadcaster: Sendable {
 
     private func unsubscribe(key: ObjectIdentifier, id: Int) {
         let pump = state.withLock { state -> Task<Void, Never>? in
-            guard var entry = state.entries[key], entry.subscribers.removeValue(forKey: id) != nil else { return nil }
-            if entry.subscribers.isEmpty {
-                state.entries[key] = nil
-                return entry.pump
-            }
-            state.entries[key] = entry
-            return nil
+            // In place, as in `subscribe`.
+            guard state.entries[key]?.subscribers.removeValue(forKey: id) != nil else { return nil }
+            guard state.entries[key]!.subscribers.isEmpty else { return nil }
+            return state.entries.removeValue(forKey: key)?.pump
         }
         // Cancelling ends the stream's iteration, which unsubscribes from the store.
         pump?.cancel()

@@ -119,7 +119,14 @@ struct UntaggedUpdateTracker: Sendable {
         while position > 0, view.uid(atSequence: position) > lastKnown { position -= 1 }
         if position < view.count {
             for sequence in (position + 1)...view.count { added.append(view.uid(atSequence: sequence)) }
-            knownUIDs += added
+            if knownUIDs.count == position {
+                // The client knows exactly the view's first `position` messages (the
+                // argument of `shareIfCurrent`): share the index's array instead of
+                // appending to the shared one, which would copy every UID, per idler.
+                knownUIDs = view.uids
+            } else {
+                knownUIDs += added
+            }
             if let claimRecent { recentUIDs = recentUIDs.union(claimRecent(added)) }
         }
         if !added.isEmpty {

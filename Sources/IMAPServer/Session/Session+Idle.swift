@@ -70,8 +70,15 @@ extension Session {
         armTimer()
         // The broadcaster signals each delivery; the session drains on its own turn,
         // so nothing is taken from the inbox behind its back.
-        let shard = self.shard
-        let observer: @Sendable () -> Void = { [self] in shard.execute { self.assumeIsolated { $0.wakeIdler() } } }
+        // The broadcaster delivers on this shard: the wake is served there and then,
+        // without queuing a closure per idler.
+        let observer: @Sendable () -> Void = { [self] in
+            if shard.isCurrent {
+                assumeIsolated { $0.wakeIdler() }
+            } else {
+                shard.execute { self.assumeIsolated { $0.wakeIdler() } }
+            }
+        }
         if selected?.subscription.inbox.observe(observer) == true { wakeIdler() }
     }
 
@@ -119,17 +126,21 @@ extension Session {
         idling = nil
     }
 
-    /// Something is due for the idler (changes arrived, or the keepalive): starts
-    /// the wake unless one is already on its way.
+    /// Something is due for the idler (changes arrived, or the keepalive). Runs on
+    /// the shard thread. The common case is served right here: the updates are
+    /// computed, encoded and queued on the connection without a task, so a change
+    /// fanned out to thousands of idlers costs no task or suspension per idler and
+    /// all their sends leave in the ring's next submission. Only when the
+    /// connection cannot take bytes now (its peer is slow to read, or it lives on
+    /// another shard) does a short task wait for it, one at a time however many
+    /// changes arrive meanwhile.
     func wakeIdler() {
-        guard var idle = idling, !idle.wakePending else { return }
-        idle.wakePending = true
-        idling = idle
-        Task { await self.serveIdleWake() }
+        guard let idle = idling, !idle.wakePending else { return }
+        serveIdleWakeNow()
     }
 
-    /// Sends what is due while idle; a no-op once the client has ended IDLE.
-    private func serveIdleWake() async {
+    /// Computes and encodes what is due into `output`, clearing the pending marks.
+    private func takeIdleWake() {
         guard var idle = idling else { return }
         let keepalive = idle.keepalivePending
         idle.wakePending = false
@@ -137,6 +148,29 @@ extension Session {
         idling = idle
         reportMailboxUpdates(allowExpunge: true)
         if keepalive { send(.untagged(.condition(StatusResponse(.ok, "Still here")))) }
+    }
+
+    /// The wake without a task: queues what is due if the connection takes it now,
+    /// else leaves it in `output` for a task that waits (``serveIdleWake()``).
+    private func serveIdleWakeNow() {
+        takeIdleWake()
+        guard !output.bytes.isEmpty else { return }
+        if connection.writeWithoutWaiting(output.bytes) {
+            // The connection holds the bytes now; a fresh empty buffer (no
+            // allocation) rather than clearing a shared one, which would copy it.
+            output = ResponseBuffer(capacity: 0)
+        } else if var idle = idling {
+            idle.wakePending = true
+            idling = idle
+            Task { await self.serveIdleWake() }
+        }
+    }
+
+    /// Sends what is due while idle, waiting for the connection; a no-op once the
+    /// client has ended IDLE (the command loop then sends what is left in `output`).
+    private func serveIdleWake() async {
+        guard idling != nil else { return }
+        takeIdleWake()
         // A failed write ends the session through its pending read.
         try? await flush()
         if idling != nil { output.releaseCapacityIfEmpty() }

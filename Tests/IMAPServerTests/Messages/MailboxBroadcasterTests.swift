@@ -82,3 +82,29 @@ import Testing
         subscription.cancel()
     }
 }
+
+extension MailboxBroadcasterTests {
+    /// Many subscriptions come and go in any order: the counts stay exact, a change
+    /// reaches exactly those still subscribed, and the last one out ends the watch.
+    @Test func subscriptionsComeAndGoInAnyOrder() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil)
+        let subscriptions = (0..<1000).map { _ in broadcaster.subscribe(to: inbox) }
+        for (index, subscription) in subscriptions.enumerated() where index % 3 == 0 { subscription.cancel() }
+        let kept = subscriptions.enumerated().filter { $0.offset % 3 != 0 }.map(\.element)
+        #expect(broadcaster.subscriberCount(of: inbox) == kept.count)
+        _ = try await inbox.append([NewMessage(plainMessage)])
+        for subscription in kept {
+            guard case .changes? = await next(subscription.inbox) else {
+                Issue.record("a subscriber heard nothing")
+                break
+            }
+        }
+        for (index, subscription) in subscriptions.enumerated() where index % 3 == 0 {
+            #expect(subscription.inbox.take() == .closed)
+        }
+        for subscription in kept.reversed() { subscription.cancel() }
+        #expect(broadcaster.subscriberCount(of: inbox) == 0)
+        #expect(broadcaster.watchedMailboxCount == 0)
+    }
+}

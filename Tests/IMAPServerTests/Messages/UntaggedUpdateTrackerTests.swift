@@ -150,3 +150,27 @@ import Testing
         #expect(sameStorage(tracker.knownUIDs, inbox.view().uids))
     }
 }
+
+extension UntaggedUpdateTrackerTests {
+    /// New messages extend what the client knows, whether it knew exactly the
+    /// index (it then shares the index's UID list) or still numbers an expunged
+    /// message it has not been told about (it then keeps its own list).
+    @Test(arguments: [false, true])
+    func appendsExtendTheKnownListExactly(withUnreportedExpunge: Bool) async throws {
+        let inbox = try await mailbox(count: 3)
+        var tracker = UntaggedUpdateTracker(view: inbox.view())
+        if withUnreportedExpunge {
+            tracker.record(.expunged(try await inbox.remove(uids: UIDSet(uids: [2])), modSeq: 0))
+        }
+        for round in 1...3 {
+            _ = try await inbox.append([NewMessage(plainMessage)])
+            #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: false)) == ["* \(3 + round) EXISTS"])
+            let known = withUnreportedExpunge ? [1, 2, 3] + (1...round).map { UID(3 + $0) } : inbox.view().uids
+            #expect(tracker.knownUIDs == known)
+        }
+        if withUnreportedExpunge {
+            #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: true)) == ["* 2 EXPUNGE"])
+            #expect(tracker.knownUIDs == inbox.view().uids)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+import Synchronization
+@testable import ShardRuntime
+
+@Suite struct WriteWithoutWaitingTests {
+    /// On the connection's shard the bytes are queued at once and go out in order
+    /// with those of ordinary writes; off the shard nothing is queued.
+    @Test func queuesInOrderOnTheShardAndRefusesElsewhere() async throws {
+        let runtime = try ShardRuntime(settings: testSettings(shards: 1))
+        let pieces = [pattern(1, count: 100), pattern(2, count: 70_000), pattern(3, count: 7)]
+        let refusedOffShard = Mutex<Bool?>(nil)
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            let offShard = await Task.detached { connection.writeWithoutWaiting(Array("lost".utf8)) }.value
+            refusedOffShard.withLock { $0 = !offShard }
+            #expect(connection.writeWithoutWaiting(pieces[0]))
+            try? await connection.write(pieces[1])
+            #expect(connection.writeWithoutWaiting(pieces[2]))
+            try? await connection.flush()
+        }
+        let client = try LoopbackClient(port: port)
+        #expect(client.receiveUntilClosed() == pieces.flatMap { $0 })
+        #expect(refusedOffShard.withLock { $0 } == true)
+        await runtime.shutdown(gracePeriod: .seconds(5))
+    }
+
+    /// A peer that reads nothing: the queue stops growing at the output bound (the
+    /// caller is told to wait instead), and a waiting write then drops the peer.
+    @Test func refusesOverTheBoundAndAWaitingWriteDropsTheStalledPeer() async throws {
+        var settings = testSettings(shards: 1)
+        settings.maxOutputBytesPerConnection = 64 * 1024
+        settings.stalledPeerTimeout = .milliseconds(300)
+        let runtime = try ShardRuntime(settings: settings, log: LogRecorder().sink)
+        let chunk = pattern(5, count: 16 * 1024)
+        let outcome = Mutex<(refusals: Int, maxQueued: Int, error: ConnectionError?)?>(nil)
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            var refusals = 0, maxQueued = 0
+            var failure: ConnectionError?
+            // Wants to send 128 MiB; must be stopped long before.
+            for _ in 0..<8192 {
+                if connection.writeWithoutWaiting(chunk) {
+                    maxQueued = max(maxQueued, await connection.queuedOutputBytes())
+                    continue
+                }
+                refusals += 1
+                do { try await connection.write(chunk) } catch {
+                    failure = error as? ConnectionError
+                    break
+                }
+            }
+            outcome.withLock { $0 = (refusals, maxQueued, failure) }
+        }
+        let client = try LoopbackClient(port: port)
+        client.setReceiveBuffer(4096)
+        for _ in 0..<2000 where outcome.withLock({ $0 }) == nil {
+            try await runtime.shards[0].sleep(for: .milliseconds(10))
+        }
+        let result = try #require(outcome.withLock { $0 })
+        #expect(result.refusals > 0, "refused once over the bound")
+        #expect(result.maxQueued <= settings.maxOutputBytesPerConnection + chunk.count)
+        #expect(result.error == .peerStalled)
+        await runtime.shutdown(gracePeriod: .seconds(1))
+    }
+}
