@@ -150,7 +150,13 @@ class Dovecot:
             raise RuntimeError("Dovecot did not listen on port %d" % self.port)
 
     def pid(self):
-        with open(os.path.join(self.directory, "run", "master.pid")) as f:
+        # Just after a (re)start the master may listen before it writes its pid file.
+        path = os.path.join(self.directory, "run", "master.pid")
+        for _ in range(100):
+            if os.path.exists(path):
+                break
+            time.sleep(0.1)
+        with open(path) as f:
             return int(f.read().strip())
 
     def stop(self):
@@ -359,6 +365,10 @@ def main():
                         continue
                     extra = []
                     if name.startswith("idle-capacity"):
+                        # A fresh server: memory an earlier workload grew and freed would
+                        # otherwise absorb the new connections and hide their cost.
+                        server.stop()
+                        server.start()
                         extra = ["--pid", str(server.pid())]
                     if name in SEEDED_FIRST or server.name == COPY_BASELINE:
                         extra.append("--no-seed")
