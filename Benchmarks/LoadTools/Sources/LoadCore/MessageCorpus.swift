@@ -82,18 +82,7 @@ public enum MessageCorpus {
             Body of corpus message \(serial), carrying \(needleText(needle(serial))) once.\r
 
             """.utf8)
-        bytes.reserveCapacity(max(size, bytes.count))
-        let line = Array("Filler text so the message has the size asked for; it names no token at all.".utf8)
-        while bytes.count < size {
-            let remaining = size - bytes.count
-            if remaining <= 2 {
-                bytes.append(contentsOf: repeatElement(UInt8(ascii: "."), count: remaining))
-                break
-            }
-            let take = min(line.count, remaining - 2)
-            bytes.append(contentsOf: line[0..<take])
-            bytes.append(contentsOf: [0x0D, 0x0A])
-        }
+        MessageFactory.pad(&bytes, to: size, with: Array("Filler text so the message has the size asked for; it names no token at all.".utf8))
         return bytes
     }
 

@@ -17,8 +17,14 @@ public enum MessageFactory {
             \r
 
             """.utf8)
+        pad(&bytes, to: size, with: Array("The quick brown fox jumps over the lazy dog while the load generator runs.".utf8))
+        return bytes
+    }
+
+    /// Fills `bytes` up to `size` with CRLF-ended copies of `line` (cut to fit), the
+    /// last one or two bytes dots when a line ending no longer fits.
+    static func pad(_ bytes: inout [UInt8], to size: Int, with line: [UInt8]) {
         bytes.reserveCapacity(max(size, bytes.count))
-        let line = Array("The quick brown fox jumps over the lazy dog while the load generator runs.".utf8)
         while bytes.count < size {
             let remaining = size - bytes.count
             if remaining <= 2 {
@@ -29,6 +35,5 @@ public enum MessageFactory {
             bytes.append(contentsOf: line[0..<take])
             bytes.append(contentsOf: [0x0D, 0x0A])
         }
-        return bytes
     }
 }
