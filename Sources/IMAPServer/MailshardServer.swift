@@ -23,7 +23,8 @@ public final class MailshardServer: Sendable {
         self.logger = logger
         let root = try DataDirectory.absolute(settings.dataDirectory)
         do {
-            store = try MailStore(root: root)
+            // Durable writes flush through the writer's shard ring (ShardFileIO).
+            store = try MailStore(root: root, options: StoreOptions(io: ShardFileIO()))
         } catch {
             throw ServerStartError(description: "cannot open the data directory \(root): \(error)")
         }

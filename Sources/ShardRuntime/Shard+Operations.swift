@@ -57,6 +57,24 @@ extension Shard {
         if result == -ECANCELED { throw CancellationError() }
     }
 
+    /// `fsync(2)` of `descriptor` (`fdatasync(2)` when `dataOnly`) as an
+    /// `IORING_OP_FSYNC` on this shard's ring, so flushes issued in one loop turn
+    /// share one `io_uring_enter`. Returns 0 or a negative errno. Deliberately not
+    /// cancellable: a durable write's flush finishes whatever its task does, or the
+    /// writers that share it would see a failure that is not the disk's.
+    public nonisolated(nonsending) func sync(descriptor: Int32, dataOnly: Bool) async -> Int32 {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
+            self.execute {
+                self.submit({ sqe in
+                    io_uring_prep_fsync(sqe, descriptor, dataOnly ? UInt32(IORING_FSYNC_DATASYNC) : 0)
+                }) { result, _ in
+                    continuation.resume(returning: result)
+                    return true
+                }
+            }
+        }
+    }
+
     /// Runs `body` on the shard thread after `delay` (a ring timeout, no task).
     func after(_ delay: Duration, _ body: @escaping () -> Void) {
         let timespec = TimespecBox(delay)
