@@ -159,11 +159,39 @@ public final class IMAPConnection {
     }
 
     /// One `recv`, with every complete response it finishes parsed into the queue. Used
-    /// directly by poll-driven code (IDLE fan-out) after the socket turned readable.
+    /// directly by readiness-driven code (the IDLE fan-out's appender) once the socket
+    /// turned readable.
     public func receiveOnce() throws(LoadError) {
         let count = try socket.receive(into: readBuffer)
         receivedSinceMark += count
-        framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+        try frame(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+    }
+
+    /// One `recv` into `scratch` for a connection in IDLE, with what it brought applied
+    /// to `view`. A chunk of nothing but whole `* n EXISTS` / `* n RECENT` lines, read at
+    /// a response boundary, is checked and applied straight from the bytes
+    /// (``SizeUpdateScanner``); anything else goes through the framer and parser like
+    /// every other response, and its untagged responses are applied (tagged ones and
+    /// continuations are dropped, as an idler expects none). `scratch` may be shared by
+    /// every connection one thread drives: no bytes stay in it after the call.
+    public func receiveIdleUpdates(into view: inout MailboxView, scratch: UnsafeMutableRawBufferPointer) throws(LoadError) {
+        let count = try socket.receive(into: scratch)
+        receivedSinceMark += count
+        let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+        if pending.isEmpty, framer.bufferedByteCount == 0, !streamed.isActive,
+            try SizeUpdateScanner.apply(bytes, to: &view)
+        {
+            return
+        }
+        try frame(bytes)
+        var untagged: [UntaggedResponse] = []
+        for case .untagged(let response) in drainPending() { untagged.append(response) }
+        try view.apply(untagged)
+    }
+
+    /// Frames received bytes and parses every response they complete into the queue.
+    private func frame(_ bytes: UnsafeRawBufferPointer) throws(LoadError) {
+        framer.append(bytes)
         while let event = framer.nextEvent() {
             switch event {
             case .command(let frame):
