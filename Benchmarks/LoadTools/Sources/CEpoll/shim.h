@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
-/// Watches `fd` for input (level-triggered) and reports it as `token`. 0 or -1 (errno).
-static inline int imap_load_epoll_add(int epfd, int fd, uint64_t token) {
-    struct epoll_event event = { .events = EPOLLIN, .data = { .u64 = token } };
+/// Watches `fd` for input and reports it as `token`: level-triggered, or with
+/// `edge_triggered` only when new bytes arrive. 0 or -1 (errno).
+static inline int imap_load_epoll_add(int epfd, int fd, uint64_t token, int edge_triggered) {
+    struct epoll_event event = {
+        .events = EPOLLIN | (edge_triggered ? EPOLLET : 0), .data = { .u64 = token } };
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
 }
 

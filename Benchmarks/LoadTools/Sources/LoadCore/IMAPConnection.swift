@@ -168,21 +168,28 @@ public final class IMAPConnection {
     }
 
     /// One `recv` into `scratch` for a connection in IDLE, with what it brought applied
-    /// to `view`. A chunk of nothing but whole `* n EXISTS` / `* n RECENT` lines, read at
-    /// a response boundary, is checked and applied straight from the bytes
-    /// (``SizeUpdateScanner``); anything else goes through the framer and parser like
-    /// every other response, and its untagged responses are applied (tagged ones and
-    /// continuations are dropped, as an idler expects none). `scratch` may be shared by
-    /// every connection one thread drives: no bytes stay in it after the call.
+    /// to `view` (``takeIdleBytes(_:into:)``). `scratch` may be shared by every
+    /// connection one thread drives: no bytes stay in it after the call.
     public func receiveIdleUpdates(into view: inout MailboxView, scratch: UnsafeMutableRawBufferPointer) throws(LoadError) {
         let count = try socket.receive(into: scratch)
-        receivedSinceMark += count
-        let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
-        if pending.isEmpty, framer.bufferedByteCount == 0, !streamed.isActive,
-            try SizeUpdateScanner.apply(bytes, to: &view)
-        {
-            return
-        }
+        try takeIdleBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), into: &view)
+    }
+
+    /// Whether no response is partly received: the next bytes start a response, so a
+    /// reader may try the size-update fast lane on them (``SizeUpdateScanner``).
+    public var isAtResponseBoundary: Bool {
+        pending.isEmpty && framer.bufferedByteCount == 0 && !streamed.isActive
+    }
+
+    /// Bytes received for this connection in IDLE (by ``receiveIdleUpdates(into:scratch:)``
+    /// or a readiness loop reading its socket), applied to `view`. A chunk of nothing but
+    /// whole `* n EXISTS` / `* n RECENT` lines at a response boundary is checked and
+    /// applied straight from the bytes; anything else goes through the framer and parser
+    /// like every other response, and its untagged responses are applied (tagged ones and
+    /// continuations are dropped, as an idler expects none).
+    public func takeIdleBytes(_ bytes: UnsafeRawBufferPointer, into view: inout MailboxView) throws(LoadError) {
+        receivedSinceMark += bytes.count
+        if isAtResponseBoundary, try SizeUpdateScanner.apply(bytes, to: &view) { return }
         try frame(bytes)
         var untagged: [UntaggedResponse] = []
         for case .untagged(let response) in drainPending() { untagged.append(response) }

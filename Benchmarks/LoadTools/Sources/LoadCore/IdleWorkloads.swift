@@ -100,6 +100,7 @@ public struct IdleFanoutWorkload: Sendable {
                 serial += 1
                 if !deliverOne(serial: serial, user: user, receiver: receiver, statistics: &statistics) { break }
             }
+            receiver.syncViews()
         } catch {
             statistics.recordError(error.kind)
         }

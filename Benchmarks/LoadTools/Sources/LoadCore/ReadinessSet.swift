@@ -3,9 +3,11 @@ import CEpoll
 import Glibc
 #endif
 
-/// The sockets one thread waits on, through epoll (level-triggered): descriptors are
-/// registered once, and a wake-up costs the sockets that are ready, not a scan of all
-/// of them (poll(2) over 10,000 idlers walked every socket on every call).
+/// The sockets one thread waits on, through epoll: descriptors are registered once,
+/// and a wake-up costs the sockets that are ready, not a scan of all of them (poll(2)
+/// over 10,000 idlers walked every socket on every call). Level-triggered by default;
+/// edge-triggered sockets cost epoll nothing once reported, but their reader must
+/// drain them without blocking (``ClientSocket/receiveAvailable(descriptor:into:)``).
 ///
 /// Invariants: `epoll` is open from `init` until deinit; `tokens` holds `capacity`
 /// slots, of which the first `count` returned by the last ``wait(milliseconds:)`` are
@@ -26,9 +28,10 @@ public final class ReadinessSet {
         Glibc.close(epoll)
     }
 
-    /// Reports input on `descriptor` as `token` from now on.
-    public func add(_ descriptor: Int32, token: Int) throws(LoadError) {
-        guard imap_load_epoll_add(epoll, descriptor, UInt64(token)) == 0 else {
+    /// Reports input on `descriptor` as `token` from now on: while there is any, or with
+    /// `edgeTriggered` once per arrival of new bytes.
+    public func add(_ descriptor: Int32, token: Int, edgeTriggered: Bool = false) throws(LoadError) {
+        guard imap_load_epoll_add(epoll, descriptor, UInt64(token), edgeTriggered ? 1 : 0) == 0 else {
             throw LoadError("io", "epoll_ctl add: \(String(cString: strerror(errno)))")
         }
     }

@@ -110,4 +110,60 @@ struct IdleReceiveTests {
         readiness.remove(pair[0])
         #expect(Array(readiness.wait(milliseconds: 1000)) == [7])
     }
+
+    /// Edge-triggered: a socket is reported once per arrival, and draining it without
+    /// blocking ends with 0 (nothing waiting) rather than a wait.
+    @Test func edgeTriggeredSocketsAreReportedOncePerArrival() throws {
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { for fd in pair { close(fd) } }
+        let readiness = try ReadinessSet()
+        try readiness.add(pair[0], token: 3, edgeTriggered: true)
+        #expect(write(pair[1], "abc", 3) == 3)
+        #expect(Array(readiness.wait(milliseconds: 1000)) == [3])
+        #expect(readiness.wait(milliseconds: 0).isEmpty)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
+        defer { buffer.deallocate() }
+        #expect(try ClientSocket.receiveAvailable(descriptor: pair[0], into: buffer) == 3)
+        #expect(try ClientSocket.receiveAvailable(descriptor: pair[0], into: buffer) == 0)
+        #expect(write(pair[1], "d", 1) == 1)
+        #expect(Array(readiness.wait(milliseconds: 1000)) == [3])
+        close(pair[1])
+        pair[1] = -1
+        #expect(try ClientSocket.receiveAvailable(descriptor: pair[0], into: buffer) == 1)
+        #expect(failureKind { _ = try ClientSocket.receiveAvailable(descriptor: pair[0], into: buffer) } == "closed")
+    }
+
+    /// Bytes handed over in arbitrary pieces (as a readiness loop reads them) give the
+    /// same view as whole lines; a partial line leaves the connection off its response
+    /// boundary until the line completes.
+    @Test func idleBytesInPiecesKeepTheBoundary() throws {
+        let server = try ScriptedServer(greeting: "* OK ready\r\n", replies: [])
+        defer { server.wait() }
+        let connection = try IMAPConnection(host: "127.0.0.1", port: server.port)
+        var view = MailboxView(exists: 1)
+        func take(_ text: String) throws {
+            try Self.feed(connection, text, &view)
+        }
+        #expect(connection.isAtResponseBoundary)
+        try take("* 2 EXISTS\r\n* 1 REC")
+        #expect(view.exists == 2)
+        #expect(!connection.isAtResponseBoundary)
+        try take("ENT\r\n")
+        #expect(connection.isAtResponseBoundary)
+        try take("* 3 EXISTS\r\n")
+        #expect(view.exists == 3)
+        try take("* OK Still here\r\n* 4 EXISTS\r\n")
+        #expect(view.exists == 4)
+        #expect(failureKind { try take("* 2 EXISTS\r\n") } == "inconsistent EXISTS")
+        #expect(view.exists == 4)
+        connection.close()
+    }
+
+    private static func feed(_ connection: IMAPConnection, _ text: String, _ view: inout MailboxView) throws {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: text.utf8.count, alignment: 1)
+        defer { bytes.deallocate() }
+        bytes.copyBytes(from: Array(text.utf8))
+        try connection.takeIdleBytes(UnsafeRawBufferPointer(bytes), into: &view)
+    }
 }
