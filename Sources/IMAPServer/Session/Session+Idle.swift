@@ -135,7 +135,8 @@ extension Session {
     /// another shard) does a short task wait for it, one at a time however many
     /// changes arrive meanwhile.
     func wakeIdler() {
-        guard let idle = idling, !idle.wakePending else { return }
+        // Read in place: a copy of the state would retain its tag and line, per idler.
+        guard idling?.wakePending == false else { return }
         serveIdleWakeNow()
     }
 
@@ -144,11 +145,11 @@ extension Session {
     /// the shard's shared encoding of it instead (``SizeUpdateLines``), with the
     /// responses to encode should the connection not take the bytes now.
     private func takeIdleWake(sharing: Bool) -> (bytes: [UInt8], responses: [UntaggedResponse])? {
-        guard var idle = idling else { return nil }
-        let keepalive = idle.keepalivePending
-        idle.wakePending = false
-        idle.keepalivePending = false
-        idling = idle
+        guard idling != nil else { return nil }
+        // Changed in place, not copied out and back (retains per idler).
+        let keepalive = idling!.keepalivePending
+        idling!.wakePending = false
+        idling!.keepalivePending = false
         let responses = takeMailboxUpdates(allowExpunge: true)
         if sharing, !keepalive, output.bytes.isEmpty, let lines = selected?.subscription.sizeUpdateLines,
             let shared = lines.encoded(responses)
