@@ -176,8 +176,8 @@ import Testing
     }
 
     /// Idlers of one shard share the encoded EXISTS/RECENT lines only where their
-    /// text is identical: IMAP4rev1 idlers hear RECENT (1 for the one that claimed the
-    /// new message, 0 for the other), an IMAP4rev2 idler hears EXISTS alone.
+    /// text is identical: IMAP4rev1 idlers hear RECENT (their own count: the first
+    /// session to see a message holds it), an IMAP4rev2 idler hears EXISTS alone.
     @Test func idlersHearTheirOwnSizeUpdates() async throws {
         let server = try await MessageTestServer()
         let first = try await server.client()
@@ -197,8 +197,9 @@ import Testing
                 #expect(recent == "* 0 RECENT" || recent == "* 1 RECENT" || recent == "* 2 RECENT", "\(recent ?? "nil")")
                 recentClaimed += recent.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
             }
-            // Each message is recent in exactly one session.
-            #expect(recentClaimed == count)
+            // Each message is recent in at most one of them (the IMAP4rev2 session may
+            // be the first to see it, and then holds it without hearing RECENT).
+            #expect(recentClaimed <= count)
             #expect(await modern.readLine() == "* \(count) EXISTS")
         }
         for idler in [first, second, modern] {
