@@ -18,9 +18,12 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     ],
     targets: [
+        // <sys/epoll.h> for the IDLE fan-out's receiver (not in Swift's Glibc module).
+        .systemLibrary(name: "CEpoll"),
         .target(
             name: "LoadCore",
             dependencies: [
+                "CEpoll",
                 .product(name: "IMAPCodec", package: "Mailshard"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -18,8 +18,18 @@ public final class ChangeInbox: Sendable {
         case closed
     }
 
+    /// What ``takeInline()`` hands the session: the changes without a new array.
+    enum Taken {
+        case changes(first: MailboxChange, rest: [MailboxChange])
+        case resync
+        case closed
+    }
+
     private struct State {
-        var changes: [MailboxChange] = []
+        /// The first change waiting, kept inline: the usual wake of an idler (one
+        /// append) then allocates no array. `rest` is empty while `first` is nil.
+        var first: MailboxChange?
+        var rest: [MailboxChange] = []
         var overflowed = false
         var closed = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -40,11 +50,14 @@ public final class ChangeInbox: Sendable {
             guard !state.closed else { return (nil, nil) }
             if state.overflowed {
                 // Already resyncing: nothing queued matters any more.
-            } else if state.changes.count >= capacity {
-                state.changes = []
+            } else if (state.first == nil ? 0 : 1 + state.rest.count) >= capacity {
+                state.first = nil
+                state.rest = []
                 state.overflowed = true
+            } else if state.first == nil {
+                state.first = change
             } else {
-                state.changes.append(change)
+                state.rest.append(change)
             }
             defer { state.waiter = nil }
             return (state.waiter, state.observer)
@@ -56,7 +69,8 @@ public final class ChangeInbox: Sendable {
     /// Marks that changes were lost upstream (the shard's own stream overflowed).
     func deliverOverflow() {
         let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
-            state.changes = []
+            state.first = nil
+            state.rest = []
             state.overflowed = true
             defer { state.waiter = nil }
             return (state.waiter, state.observer)
@@ -82,20 +96,33 @@ public final class ChangeInbox: Sendable {
     public func observe(_ observer: (@Sendable () -> Void)?) -> Bool {
         state.withLock { state in
             state.observer = observer
-            return state.overflowed || !state.changes.isEmpty || state.closed
+            return state.overflowed || state.first != nil || state.closed
         }
     }
 
     /// Takes everything queued; nil when there is nothing (and the inbox is open).
     public func take() -> Delivery? {
+        switch takeInline() {
+        case let .changes(first, rest)?: .changes([first] + rest)
+        case .resync?: .resync
+        case .closed?: .closed
+        case nil: nil
+        }
+    }
+
+    /// ``take()`` without building an array of the changes (the session's drain).
+    func takeInline() -> Taken? {
         state.withLock { state in
             if state.overflowed {
                 state.overflowed = false
                 return .resync
             }
-            if !state.changes.isEmpty {
-                defer { state.changes.removeAll(keepingCapacity: false) }
-                return .changes(state.changes)
+            if let first = state.first {
+                defer {
+                    state.first = nil
+                    state.rest = []
+                }
+                return .changes(first: first, rest: state.rest)
             }
             return state.closed ? .closed : nil
         }
@@ -107,7 +134,7 @@ public final class ChangeInbox: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { state -> Bool in
-                    if state.overflowed || !state.changes.isEmpty || state.closed || Task.isCancelled { return true }
+                    if state.overflowed || state.first != nil || state.closed || Task.isCancelled { return true }
                     state.waiter = continuation
                     return false
                 }

@@ -24,6 +24,8 @@ public final class MailboxBroadcaster: Sendable {
     /// A session's registration; cancel it when the mailbox is deselected.
     public final class Subscription: Sendable {
         public let inbox: ChangeInbox
+        /// The shard's shared encodings of EXISTS/RECENT (for the wake of an idler).
+        public let sizeUpdateLines: SizeUpdateLines
         let key: ObjectIdentifier
         let id: Int
         weak let broadcaster: MailboxBroadcaster?
@@ -33,6 +35,7 @@ public final class MailboxBroadcaster: Sendable {
             self.key = key
             self.id = id
             self.broadcaster = broadcaster
+            sizeUpdateLines = broadcaster.sizeUpdateLines
         }
 
         public func cancel() {
@@ -54,6 +57,8 @@ public final class MailboxBroadcaster: Sendable {
     }
 
     private let state = Mutex(State())
+    /// One per shard, like the broadcaster: the sessions it wakes share these lines.
+    public let sizeUpdateLines = SizeUpdateLines()
     private let executor: (any TaskExecutor)?
     private let inboxCapacity: Int
 

@@ -104,7 +104,7 @@ struct UntaggedUpdateTracker: Sendable {
     /// hear RECENT with each EXISTS and see `\Recent` in FLAGS.
     mutating func flush(
         view: MailboxView, allowExpunge: Bool, includeUID: Bool = false, rev1: Bool = false,
-        claimRecent: (([UID]) -> UIDSet)? = nil
+        claimRecent: ((ArraySlice<UID>) -> UIDSet)? = nil
     ) -> [UntaggedResponse] {
         if needsResync {
             resync(with: view)
@@ -114,11 +114,11 @@ struct UntaggedUpdateTracker: Sendable {
         if allowExpunge { responses += takeExpunges() }
         // New messages: every UID in the index above the highest the client knows.
         let lastKnown = highestKnownUID
-        var added: [UID] = []
         var position = view.count
         while position > 0, view.uid(atSequence: position) > lastKnown { position -= 1 }
-        if position < view.count {
-            for sequence in (position + 1)...view.count { added.append(view.uid(atSequence: sequence)) }
+        // A slice of the index's array: no copy per idler on the wake path.
+        let added = view.uids[position...]
+        if !added.isEmpty {
             if knownUIDs.count == position {
                 // The client knows exactly the view's first `position` messages (the
                 // argument of `shareIfCurrent`): share the index's array instead of
@@ -127,7 +127,11 @@ struct UntaggedUpdateTracker: Sendable {
             } else {
                 knownUIDs += added
             }
-            if let claimRecent { recentUIDs = recentUIDs.union(claimRecent(added)) }
+            if let claimRecent {
+                // All but the first session to see a message claim nothing: no union.
+                let claimed = claimRecent(added)
+                if !claimed.isEmpty { recentUIDs = recentUIDs.union(claimed) }
+            }
         }
         if !added.isEmpty {
             responses.append(.exists(UInt32(knownUIDs.count)))

@@ -6,9 +6,11 @@ import MailStore
 extension SelectedMailbox {
     /// Drains the subscription's inbox into the tracker.
     mutating func takeDeliveredChanges() {
-        while let delivery = subscription.inbox.take() {
+        while let delivery = subscription.inbox.takeInline() {
             switch delivery {
-            case let .changes(changes): for change in changes { updates.record(change) }
+            case let .changes(first, rest):
+                updates.record(first)
+                for change in rest { updates.record(change) }
             case .resync: updates.markNeedsResync()
             case .closed: return
             }

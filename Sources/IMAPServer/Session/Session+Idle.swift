@@ -135,25 +135,40 @@ extension Session {
     /// another shard) does a short task wait for it, one at a time however many
     /// changes arrive meanwhile.
     func wakeIdler() {
-        guard let idle = idling, !idle.wakePending else { return }
+        // Read in place: a copy of the state would retain its tag and line, per idler.
+        guard idling?.wakePending == false else { return }
         serveIdleWakeNow()
     }
 
-    /// Computes and encodes what is due into `output`, clearing the pending marks.
-    private func takeIdleWake() {
-        guard var idle = idling else { return }
-        let keepalive = idle.keepalivePending
-        idle.wakePending = false
-        idle.keepalivePending = false
-        idling = idle
-        reportMailboxUpdates(allowExpunge: true)
+    /// Computes what is due, clearing the pending marks, and encodes it into `output`;
+    /// with `sharing`, a wake that is only a size update (the usual delivery) returns
+    /// the shard's shared encoding of it instead (``SizeUpdateLines``), with the
+    /// responses to encode should the connection not take the bytes now.
+    private func takeIdleWake(sharing: Bool) -> (bytes: [UInt8], responses: [UntaggedResponse])? {
+        guard idling != nil else { return nil }
+        // Changed in place, not copied out and back (retains per idler).
+        let keepalive = idling!.keepalivePending
+        idling!.wakePending = false
+        idling!.keepalivePending = false
+        let responses = takeMailboxUpdates(allowExpunge: true)
+        if sharing, !keepalive, output.bytes.isEmpty, let lines = selected?.subscription.sizeUpdateLines,
+            let shared = lines.encoded(responses)
+        {
+            return (shared, responses)
+        }
+        for response in responses { send(.untagged(response)) }
         if keepalive { send(.untagged(.condition(StatusResponse(.ok, "Still here")))) }
+        return nil
     }
 
     /// The wake without a task: queues what is due if the connection takes it now,
     /// else leaves it in `output` for a task that waits (``serveIdleWake()``).
     private func serveIdleWakeNow() {
-        takeIdleWake()
+        if let (shared, responses) = takeIdleWake(sharing: true) {
+            // The same array as every other idler of the shard that heard this line.
+            if connection.writeWithoutWaiting(shared) { return }
+            for response in responses { send(.untagged(response)) }
+        }
         guard !output.bytes.isEmpty else { return }
         if connection.writeWithoutWaiting(output.bytes) {
             // The connection holds the bytes now; a fresh empty buffer (no
@@ -170,7 +185,7 @@ extension Session {
     /// client has ended IDLE (the command loop then sends what is left in `output`).
     private func serveIdleWake() async {
         guard idling != nil else { return }
-        takeIdleWake()
+        _ = takeIdleWake(sharing: false)
         // A failed write ends the session through its pending read.
         try? await flush()
         if idling != nil { output.releaseCapacityIfEmpty() }

@@ -40,7 +40,15 @@ extension Session {
     /// mailbox: EXISTS and FLAGS always, EXPUNGE only when `allowExpunge` (not
     /// during FETCH, STORE, SEARCH: RFC 9051 7.5.1).
     func reportMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false) {
-        guard var selection = selected else { return }
+        for response in takeMailboxUpdates(allowExpunge: allowExpunge, includeUID: includeUID) { send(.untagged(response)) }
+    }
+
+    /// The untagged updates the client may hear now, taken out of the tracker (the
+    /// caller sends them; an idler's wake may send shared bytes instead).
+    func takeMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false) -> [UntaggedResponse] {
+        // Taken out, not copied: while `selected` still held them, the tracker's
+        // arrays would be copied on their first change.
+        guard var selection = selected.take() else { return [] }
         selection.takeDeliveredChanges()
         let view = selection.mailbox.view()
         let mailbox = selection.mailbox, readOnly = selection.isReadOnly
@@ -49,7 +57,7 @@ extension Session {
             claimRecent: { RecentClaims.claim($0, in: mailbox, readOnly: readOnly) })
         selection.view = view
         selected = selection
-        for response in responses { send(.untagged(response)) }
+        return responses
     }
 
     /// Called before every command runs: FETCH, STORE and SEARCH may not hear

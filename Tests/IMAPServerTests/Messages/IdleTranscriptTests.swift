@@ -174,4 +174,38 @@ import Testing
         #expect(await staying.readLine() == "I OK IDLE terminated")
         await server.stop()
     }
+
+    /// Idlers of one shard share the encoded EXISTS/RECENT lines only where their
+    /// text is identical: IMAP4rev1 idlers hear RECENT (their own count: the first
+    /// session to see a message holds it), an IMAP4rev2 idler hears EXISTS alone.
+    @Test func idlersHearTheirOwnSizeUpdates() async throws {
+        let server = try await MessageTestServer()
+        let first = try await server.client()
+        let second = try await server.client()
+        let modern = try await server.client(enableRev2: true)
+        for idler in [first, second, modern] {
+            try idler.client.send("I IDLE")
+            #expect(await idler.readLine() == "+ idling")
+        }
+        let writer = try await server.client(select: nil)
+        for count in 1...2 {
+            _ = try await writer.append(tag: "A\(count)", plainMessage)
+            var recentClaimed = 0
+            for idler in [first, second] {
+                #expect(await idler.readLine() == "* \(count) EXISTS")
+                let recent = await idler.readLine()
+                #expect(recent == "* 0 RECENT" || recent == "* 1 RECENT" || recent == "* 2 RECENT", "\(recent ?? "nil")")
+                recentClaimed += recent.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+            }
+            // Each message is recent in at most one of them (the IMAP4rev2 session may
+            // be the first to see it, and then holds it without hearing RECENT).
+            #expect(recentClaimed <= count)
+            #expect(await modern.readLine() == "* \(count) EXISTS")
+        }
+        for idler in [first, second, modern] {
+            try idler.client.send("DONE")
+            #expect(await idler.readLine() == "I OK IDLE terminated")
+        }
+        await server.stop()
+    }
 }

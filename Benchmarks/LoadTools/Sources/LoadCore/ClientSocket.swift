@@ -85,6 +85,20 @@ public final class ClientSocket {
         }
     }
 
+    /// One non-blocking `recv` on `descriptor` (a connection's socket, read by a
+    /// readiness loop that keeps descriptors apart from their connections): the byte
+    /// count, 0 when nothing is waiting; throws on EOF or error like ``receive(into:)``.
+    public static func receiveAvailable(descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(LoadError) -> Int {
+        while true {
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+            if count > 0 { return count }
+            if count == 0 { throw LoadError("closed", "server closed the connection") }
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+            throw LoadError("io", "recv: \(String(cString: strerror(errno)))")
+        }
+    }
+
     public func close() {
         if descriptor >= 0 {
             Glibc.close(descriptor)

@@ -159,11 +159,46 @@ public final class IMAPConnection {
     }
 
     /// One `recv`, with every complete response it finishes parsed into the queue. Used
-    /// directly by poll-driven code (IDLE fan-out) after the socket turned readable.
+    /// directly by readiness-driven code (the IDLE fan-out's appender) once the socket
+    /// turned readable.
     public func receiveOnce() throws(LoadError) {
         let count = try socket.receive(into: readBuffer)
         receivedSinceMark += count
-        framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+        try frame(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+    }
+
+    /// One `recv` into `scratch` for a connection in IDLE, with what it brought applied
+    /// to `view` (``takeIdleBytes(_:into:)``). `scratch` may be shared by every
+    /// connection one thread drives: no bytes stay in it after the call.
+    public func receiveIdleUpdates(into view: inout MailboxView, scratch: UnsafeMutableRawBufferPointer) throws(LoadError) {
+        let count = try socket.receive(into: scratch)
+        try takeIdleBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), into: &view)
+    }
+
+    /// Whether no response is partly received: the next bytes start a response, so a
+    /// reader may try the size-update fast lane on them (``SizeUpdateScanner``).
+    public var isAtResponseBoundary: Bool {
+        pending.isEmpty && framer.bufferedByteCount == 0 && !streamed.isActive
+    }
+
+    /// Bytes received for this connection in IDLE (by ``receiveIdleUpdates(into:scratch:)``
+    /// or a readiness loop reading its socket), applied to `view`. A chunk of nothing but
+    /// whole `* n EXISTS` / `* n RECENT` lines at a response boundary is checked and
+    /// applied straight from the bytes; anything else goes through the framer and parser
+    /// like every other response, and its untagged responses are applied (tagged ones and
+    /// continuations are dropped, as an idler expects none).
+    public func takeIdleBytes(_ bytes: UnsafeRawBufferPointer, into view: inout MailboxView) throws(LoadError) {
+        receivedSinceMark += bytes.count
+        if isAtResponseBoundary, try SizeUpdateScanner.apply(bytes, to: &view) { return }
+        try frame(bytes)
+        var untagged: [UntaggedResponse] = []
+        for case .untagged(let response) in drainPending() { untagged.append(response) }
+        try view.apply(untagged)
+    }
+
+    /// Frames received bytes and parses every response they complete into the queue.
+    private func frame(_ bytes: UnsafeRawBufferPointer) throws(LoadError) {
+        framer.append(bytes)
         while let event = framer.nextEvent() {
             switch event {
             case .command(let frame):

@@ -91,12 +91,18 @@ public struct IdleFanoutWorkload: Sendable {
             return (statistics, 0)
         }
         let start = MonotonicClock.nanoseconds()
-        var rounds = 0
-        var serial = 0
-        while MonotonicClock.seconds(since: start) < options.durationSeconds, options.count == 0 || rounds < options.count {
-            rounds += 1
-            serial += 1
-            if !deliverOne(serial: serial, user: user, appender: appender, idlers: idlers, statistics: &statistics) { break }
+        do throws(LoadError) {
+            let receiver = try FanoutReceiver(idlers: idlers, appender: appender)
+            var rounds = 0
+            var serial = 0
+            while MonotonicClock.seconds(since: start) < options.durationSeconds, options.count == 0 || rounds < options.count {
+                rounds += 1
+                serial += 1
+                if !deliverOne(serial: serial, user: user, receiver: receiver, statistics: &statistics) { break }
+            }
+            receiver.syncViews()
+        } catch {
+            statistics.recordError(error.kind)
         }
         let seconds = MonotonicClock.seconds(since: start)
         // DONE on several threads: one by one, 10,000 of Dovecot's processes take minutes.
@@ -107,105 +113,31 @@ public struct IdleFanoutWorkload: Sendable {
     }
 
     /// One APPEND and its delivery to every idler; false when the appender is unusable.
-    /// Only sockets still waiting are polled (``Readiness``).
-    private func deliverOne(serial: Int, user: String, appender: IMAPConnection, idlers: [IdleConnection], statistics: inout RunStatistics) -> Bool {
+    private func deliverOne(serial: Int, user: String, receiver: FanoutReceiver, statistics: inout RunStatistics) -> Bool {
         let message = MessageFactory.message(size: options.messageSize, serial: serial, user: user)
         let sent = MonotonicClock.nanoseconds()
         let tag: String
         do {
-            tag = try appender.send(.append(mailbox, [AppendMessage(options: AppendOptions(), data: message)]))
+            tag = try receiver.appender.send(.append(mailbox, [AppendMessage(options: AppendOptions(), data: message)]))
         } catch {
             statistics.recordError(error.kind)
             return false
         }
-        var waiting = Set(idlers.indices)
-        var appended = false
-        var slowest: UInt64 = 0
         let deadline = sent + UInt64(options.deliveryTimeoutSeconds * 1e9)
-        var readiness = Readiness(idlers: idlers, appender: appender)
-        while (!waiting.isEmpty || !appended), MonotonicClock.nanoseconds() < deadline {
-            let ready = readiness.wait(milliseconds: 100)
-            if ready.isEmpty { continue }
-            let now = MonotonicClock.nanoseconds()
-            for index in ready {
-                if index == readiness.appenderIndex {
-                    do throws(LoadError) {
-                        try appender.receiveOnce()
-                        for case .tagged(tag, let status) in appender.drainPending() {
-                            let exchange = Exchange(untagged: [], status: status)
-                            try ResponseValidator.validateAppend(exchange, expectsAppendUID: Session.expectsAppendUID(appender))
-                            statistics.record("APPEND", microseconds: (now - sent) / 1000, bytes: UInt64(message.count))
-                            appended = true
-                        }
-                    } catch {
-                        statistics.recordError(error.kind)
-                        return false
-                    }
-                    continue
-                }
-                let idle = idlers[index]
-                do throws(LoadError) {
-                    try idle.connection.receiveOnce()
-                    let before = idle.view.exists
-                    let untagged = idle.connection.drainPending().compactMap { response -> UntaggedResponse? in
-                        if case .untagged(let item) = response { return item }
-                        return nil
-                    }
-                    try idle.view.apply(untagged)
-                    if idle.view.exists > before, waiting.contains(index) {
-                        guard idle.view.exists == before + 1 else {
-                            throw LoadError("invalid EXISTS", "EXISTS jumped from \(before) to \(idle.view.exists) for one append")
-                        }
-                        let latency = (now - sent) / 1000
-                        statistics.record("DELIVERY", microseconds: latency)
-                        slowest = max(slowest, latency)
-                        waiting.remove(index)
-                    }
-                } catch {
-                    if waiting.remove(index) != nil { statistics.recordError(error.kind) }
-                }
+        switch receiver.awaitDelivery(appendTag: tag, sent: sent, deadline: deadline, statistics: &statistics) {
+        case .appended(let exchange, let arrived):
+            do throws(LoadError) {
+                try ResponseValidator.validateAppend(exchange, expectsAppendUID: Session.expectsAppendUID(receiver.appender))
+                statistics.record("APPEND", microseconds: (arrived - sent) / 1000, bytes: UInt64(message.count))
+            } catch {
+                statistics.recordError(error.kind)
             }
-            let appenderIndex = readiness.appenderIndex
-            readiness.retain { $0 == appenderIndex ? !appended : waiting.contains($0) }
+            return true
+        case .appenderFailed:
+            return false
+        case .appendTimedOut:
+            statistics.recordError("timeout")
+            return false
         }
-        for _ in waiting { statistics.recordError("delivery timeout") }
-        if !appended { statistics.recordError("timeout") }
-        if waiting.isEmpty, slowest > 0 { statistics.record("DELIVERY TO ALL", microseconds: slowest) }
-        return appended
-    }
-}
-
-/// The poll set of one delivery: the appender and the idlers still waiting for it,
-/// compacted after each wake-up so a wake-up costs the sockets still waiting, not a scan
-/// of all 10,000 (Glibc's module does not offer epoll to Swift).
-struct Readiness {
-    /// Idler indices parallel to `descriptors`; the appender is `appenderIndex`.
-    private var indices: [Int]
-    private var descriptors: [pollfd]
-    let appenderIndex: Int
-
-    init(idlers: [IdleConnection], appender: IMAPConnection) {
-        appenderIndex = idlers.count
-        indices = Array(idlers.indices) + [idlers.count]
-        descriptors = (idlers.map(\.connection) + [appender]).map { pollfd(fd: $0.socket.descriptor, events: Int16(POLLIN), revents: 0) }
-    }
-
-    /// Indices with input, waiting up to `milliseconds`.
-    mutating func wait(milliseconds: Int32) -> [Int] {
-        for index in descriptors.indices { descriptors[index].revents = 0 }
-        guard poll(&descriptors, nfds_t(descriptors.count), milliseconds) > 0 else { return [] }
-        return descriptors.indices.filter { descriptors[$0].revents != 0 }.map { indices[$0] }
-    }
-
-    /// Stops watching every index `keep` rejects.
-    mutating func retain(where keep: (Int) -> Bool) {
-        var kept = 0
-        for position in indices.indices where keep(indices[position]) {
-            indices[kept] = indices[position]
-            descriptors[kept] = descriptors[position]
-            kept += 1
-        }
-        indices.removeLast(indices.count - kept)
-        descriptors.removeLast(descriptors.count - kept)
     }
 }

@@ -24,14 +24,19 @@ public struct MailboxView: Sendable {
                 exists -= 1
                 expunged += 1
             case .exists(let count):
-                guard count >= exists else {
-                    throw LoadError("inconsistent EXISTS", "EXISTS \(count) below \(exists) without EXPUNGE")
-                }
-                exists = count
+                try noteExists(count)
             default:
                 continue
             }
         }
         return expunged
+    }
+
+    /// Takes in one EXISTS: never fewer messages than known without EXPUNGEs first.
+    public mutating func noteExists(_ count: UInt32) throws(LoadError) {
+        guard count >= exists else {
+            throw LoadError("inconsistent EXISTS", "EXISTS \(count) below \(exists) without EXPUNGE")
+        }
+        exists = count
     }
 }
