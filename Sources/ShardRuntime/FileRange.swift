@@ -48,6 +48,12 @@ final class FileSource {
     /// Bytes read into `stage`, of which the first `stagedSent` are on the socket.
     var staged = 0
     var stagedSent = 0
+    /// Whether the rest of the range was in the page cache when first asked (nil: not
+    /// asked yet); only such a range is sent inline (Connection+InlineFileOutput).
+    var isResident: Bool?
+    /// The socket was full (a non-blocking send said EAGAIN): the next step waits
+    /// for POLLOUT on the ring first.
+    var awaitsWritable = false
 
     /// A source that owns `descriptor` (a dup of `range.descriptor`).
     init(descriptor: Int32, range: FileRange) {

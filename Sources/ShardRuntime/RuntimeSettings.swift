@@ -31,6 +31,11 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// a step that finds them all lent out reads and sends bytes instead. 0 turns
     /// splicing off. `MAILSHARD_SPLICE_PIPES`.
     public var splicePipesPerShard: Int
+    /// A file range whose pages are all in the page cache is sent by sendfile(2) on
+    /// the shard thread (socket made non-blocking), waiting on the ring only when the
+    /// socket is full; off, or for ranges not cached, it goes by the splice chain
+    /// (io-wq). `MAILSHARD_INLINE_FILE_SEND`.
+    public var inlineFileSend: Bool
     /// Listen backlog of each shard's listening socket. `MAILSHARD_LISTEN_BACKLOG`.
     public var listenBacklog: Int
     /// Jobs a shard runs before it goes back to its ring for I/O.
@@ -56,6 +61,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         stalledPeerTimeout: Duration = .seconds(60),
         spliceChunkSize: Int = 64 * 1024,
         splicePipesPerShard: Int = 128,
+        inlineFileSend: Bool = true,
         listenBacklog: Int = 1024,
         jobsPerTurn: Int = 4096,
         fixedFiles: Bool = true,
@@ -71,6 +77,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         self.stalledPeerTimeout = stalledPeerTimeout
         self.spliceChunkSize = spliceChunkSize
         self.splicePipesPerShard = splicePipesPerShard
+        self.inlineFileSend = inlineFileSend
         self.listenBacklog = listenBacklog
         self.jobsPerTurn = jobsPerTurn
         self.fixedFiles = fixedFiles
