@@ -184,6 +184,7 @@ extension Connection {
     /// Waits on the ring until the socket takes bytes again, then takes the next step.
     private func awaitWritable(_ source: FileSource) {
         source.awaitsWritable = false
+        writableWaits += 1
         let socket = descriptor
         sendInFlight = true
         shard.submit({ sqe in

@@ -56,6 +56,9 @@ public final class Connection: @unchecked Sendable {
     /// The socket as a non-blocking process descriptor for inline sendfile(2), once a
     /// file range asked for it (Connection+InlineFileOutput).
     var inlineSocket: InlineSocket = .unknown
+    /// File steps that waited for POLLOUT on the ring (a full socket, or an inline
+    /// step's bound reached); for tests and statistics.
+    var writableWaits = 0
 
     init(descriptor: SocketDescriptor, shard: Shard, layers: [any StreamLayer] = [], peerAddress: String? = nil) {
         self.descriptor = descriptor

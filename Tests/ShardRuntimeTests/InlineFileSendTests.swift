@@ -69,6 +69,27 @@ struct InlineFileSendTests {
         return expected
     }
 
+    /// Shrinks the server side's send buffer once the inline path has its descriptor
+    /// (after a first range), so a range of a few MB fills the socket again and again.
+    private func shrinkSendBuffer(of connection: Connection) async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            connection.shard.execute {
+                if case .ready(let socket, _) = connection.inlineSocket {
+                    var size: Int32 = 32 * 1024
+                    setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+                }
+                continuation.resume()
+            }
+        }
+    }
+
+    private func writableWaits(of slot: ConnectionSlot, on shard: Shard) async -> Int {
+        guard let connection = slot.connection.withLock({ $0 }) else { return 0 }
+        return await withUnsafeContinuation { continuation in
+            shard.execute { continuation.resume(returning: connection.writableWaits) }
+        }
+    }
+
     private func inlineState(of slot: ConnectionSlot, on shard: Shard) async -> InlineSocket? {
         guard let connection = slot.connection.withLock({ $0 }) else { return nil }
         return await withUnsafeContinuation { continuation in
@@ -122,15 +143,26 @@ struct InlineFileSendTests {
         let shard = runtime.shards[0]
         let (descriptor, body) = try makeFile("slow-\(fixedFiles)", seed: 52, count: 2_500_000)
         defer { close(descriptor) }
-        let port = try await serve(runtime, descriptor: descriptor, offset: 5, count: 2_400_000)
+        let slot = ConnectionSlot()
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            slot.connection.withLock { $0 = connection }
+            try? await connection.write(FileRange(descriptor: descriptor, offset: 0, count: 5))
+            try? await connection.flush()  // a registered socket's descriptor is installed by then
+            await shrinkSendBuffer(of: connection)
+            try? await connection.write(FileRange(descriptor: descriptor, offset: 5, count: 2_400_000))
+            try? await connection.write(Array(">".utf8))
+        }
         let client = try LoopbackClient(port: port)
         client.setReceiveBuffer(128 * 1024)
         try await Task.sleep(for: .milliseconds(200))
         let received = client.receiveUntilClosed(limit: 3_000_000)
-        #expect(received.count == 2_400_002)
-        #expect(received.elementsEqual(framed(body, 5..<2_400_005)))
+        #expect(received.count == 2_400_006)
+        #expect(received.elementsEqual(body[0..<2_400_005] + Array(">".utf8)))
         let counts = await shard.splicePipeCounts()
         #expect(counts.created == 0 && counts.refused == 0)
+        let waits = await writableWaits(of: slot, on: shard)
+        // Twice for the step's bound; the rest because the socket was full (EAGAIN).
+        #expect(waits > 2, "the socket filled and the steps waited for POLLOUT")
         await runtime.shutdown(gracePeriod: .seconds(5))
     }
 
@@ -173,8 +205,12 @@ struct InlineFileSendTests {
         defer { close(cold) }
         try #require(!PageCacheResidency.isResident(descriptor: cold, offset: 0, count: 2_500_000),
                      "the kernel kept the pages after POSIX_FADV_DONTNEED")
+        let slot = ConnectionSlot()
         let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            slot.connection.withLock { $0 = connection }
             try? await connection.write(FileRange(descriptor: cached, offset: 0, count: 10_000))
+            try? await connection.flush()  // a registered socket's descriptor is installed by then
+            await shrinkSendBuffer(of: connection)
             try? await connection.write(FileRange(descriptor: cold, offset: 3, count: 2_499_997))
         }
         let client = try LoopbackClient(port: port)
@@ -185,7 +221,39 @@ struct InlineFileSendTests {
         #expect(received.elementsEqual(Array(cachedBody) + coldBody[3...]))
         let counts = await shard.splicePipeCounts()
         #expect(counts.created == 1, "the uncached range went by splice")
+        let waits = await writableWaits(of: slot, on: shard)
+        #expect(waits > 0, "a pipe-to-socket splice met the full non-blocking socket and waited for POLLOUT")
         #expect(counts.idle == counts.live && counts.discarded == 0)
+        await runtime.shutdown(gracePeriod: .seconds(5))
+    }
+
+    /// `write(_:then:)` queues a head with its body (the FETCH path): the head comes
+    /// first, inline with its body, or through a stream layer with the body copied.
+    @Test(arguments: [false, true])
+    func aHeadQueuedWithItsBodyArrivesFirst(withLayer: Bool) async throws {
+        let runtime = try ShardRuntime(settings: settings(fixedFiles: true))
+        let shard = runtime.shards[0]
+        let (descriptor, body) = try makeFile("head-\(withLayer)", seed: 57, count: 200_000)
+        let owner = OwnedFileRangeTests.DescriptorOwner(descriptor: descriptor)
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            if withLayer { try? await connection.pushLayer(XorLayer(key: 0x5A)) }
+            for round in 0..<3 {
+                let range = FileRange(descriptor: owner.descriptor, offset: UInt64(round), count: 150_000, owner: owner)
+                try? await connection.write(Array("* \(round) FETCH (BODY[] {150000}\r\n".utf8), then: range)
+                try? await connection.write(Array(")\r\n".utf8))
+            }
+        }
+        let client = try LoopbackClient(port: port)
+        var expected: [UInt8] = []
+        for round in 0..<3 {
+            expected += Array("* \(round) FETCH (BODY[] {150000}\r\n".utf8) + body[round..<(round + 150_000)] + Array(")\r\n".utf8)
+        }
+        if withLayer { expected = expected.map { $0 ^ 0x5A } }
+        let received = client.receiveUntilClosed(limit: 1_000_000)
+        #expect(received.count == expected.count)
+        #expect(received == expected)
+        let counts = await shard.splicePipeCounts()
+        #expect(counts.created == 0 && counts.refused == 0, "inline, or copied through the layer")
         await runtime.shutdown(gracePeriod: .seconds(5))
     }
 
