@@ -11,9 +11,12 @@ import Glibc
 // a full socket (EAGAIN) arms a POLLOUT on the ring and the step resumes when it
 // fires, so a slow peer holds nothing but its queue.
 //
-// A range is sent inline only when cachestat(2) says all its pages are cached (the
-// shard thread must never wait for the disk) and the connection's splice pipe and
-// stage hold none of its bytes; otherwise the step takes the splice or copy path.
+// A range is sent inline only when it is at most `inlineFileSendLimit` bytes, when
+// cachestat(2) says all its pages are cached (the shard thread must never wait for
+// the disk), and when the connection's splice pipe and stage hold none of its bytes;
+// otherwise the step takes the splice or copy path. Large bodies keep the splice
+// chain: on a busy machine its io-wq workers moved 10 MiB bodies faster than the
+// shard thread alone (Benchmarks/results/load-bodies.md).
 // A socket in the ring's registered file table gets a process descriptor once, at
 // its first file range (IORING_OP_FIXED_FD_INSTALL), closed with the connection;
 // where that fails (no descriptors left, an older kernel) it stays on the splice path.
@@ -33,8 +36,8 @@ enum InlineSocket {
 
 extension Connection {
     /// Most bytes one inline step sends before the shard turns to its other
-    /// connections (through a POLLOUT that fires at once): a 10 MiB body never holds
-    /// the thread for its whole copy.
+    /// connections (through a POLLOUT that fires at once): with the size limit raised,
+    /// a 10 MiB body still never holds the thread for its whole copy.
     static let inlineStepLimit = 1 << 20
 
     /// Takes the step of `source` inline when it can; false leaves it to the splice
@@ -52,11 +55,7 @@ extension Connection {
         case .unknown:
             return prepareInlineSocket(then: source)
         case .ready(let socket, _):
-            if source.isResident == nil {
-                source.isResident = PageCacheResidency.isResident(
-                    descriptor: source.descriptor, offset: source.nextOffset, count: source.unread)
-            }
-            guard source.isResident == true else { return false }
+            guard decideInline(source) else { return false }
             sendInline(source, to: socket)
             return true
         }
@@ -70,11 +69,7 @@ extension Connection {
     func sendHeadInline(_ base: UnsafeRawPointer, _ count: Int, before source: FileSource) -> Bool {
         guard case .ready(let socket, _) = inlineSocket, !source.awaitsWritable,
               source.inPipe == 0, source.staged == source.stagedSent else { return false }
-        if source.isResident == nil {
-            source.isResident = PageCacheResidency.isResident(
-                descriptor: source.descriptor, offset: source.nextOffset, count: source.unread)
-        }
-        guard source.isResident == true else { return false }
+        guard decideInline(source) else { return false }
         let result = Glibc.send(socket, base, count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE))
         if result > 0 {
             sendCompleted(Int32(result), isFile: false)
@@ -84,6 +79,17 @@ extension Connection {
         if result == 0 || code == EAGAIN || code == EINTR { return false }
         sendCompleted(-code, isFile: false)
         return true
+    }
+
+    /// Whether `source` goes inline, decided at its first step: at most
+    /// `inlineFileSendLimit` bytes (a large body keeps the splice chain, whose io-wq
+    /// workers take its copy off the shard thread) and every page cached.
+    private func decideInline(_ source: FileSource) -> Bool {
+        if let decided = source.goesInline { return decided }
+        let decided = source.unread <= settings.inlineFileSendLimit
+            && PageCacheResidency.isResident(descriptor: source.descriptor, offset: source.nextOffset, count: source.unread)
+        source.goesInline = decided
+        return decided
     }
 
     /// Closes a descriptor installed for inline sends (the connection ended or moved).
@@ -96,7 +102,7 @@ extension Connection {
     /// once; a fixed slot is installed as a descriptor by the ring, and the step
     /// resumes on its completion. False when inline sends are off.
     private func prepareInlineSocket(then source: FileSource) -> Bool {
-        guard settings.inlineFileSend else {
+        guard settings.inlineFileSendLimit > 0 else {
             inlineSocket = .unavailable
             return false
         }

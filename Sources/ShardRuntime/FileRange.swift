@@ -48,9 +48,9 @@ final class FileSource {
     /// Bytes read into `stage`, of which the first `stagedSent` are on the socket.
     var staged = 0
     var stagedSent = 0
-    /// Whether the rest of the range was in the page cache when first asked (nil: not
-    /// asked yet); only such a range is sent inline (Connection+InlineFileOutput).
-    var isResident: Bool?
+    /// Whether the range goes inline (Connection+InlineFileOutput): decided at its
+    /// first step (nil before) from its size and whether its pages were all cached.
+    var goesInline: Bool?
     /// The socket was full (a non-blocking send said EAGAIN): the next step waits
     /// for POLLOUT on the ring first.
     var awaitsWritable = false

@@ -17,10 +17,10 @@ struct InlineFileSendTests {
         let failed = Atomic<Bool>(false)
     }
 
-    private func settings(fixedFiles: Bool, inline: Bool = true) -> RuntimeSettings {
+    private func settings(fixedFiles: Bool, inlineLimit: Int = 8 << 20) -> RuntimeSettings {
         var settings = testSettings(shards: 1)
         settings.fixedFiles = fixedFiles
-        settings.inlineFileSend = inline
+        settings.inlineFileSendLimit = inlineLimit
         return settings
     }
 
@@ -257,8 +257,27 @@ struct InlineFileSendTests {
         await runtime.shutdown(gracePeriod: .seconds(5))
     }
 
+    /// A range over the size limit keeps the splice chain; one within it on the same
+    /// connection goes inline.
+    @Test func aRangeOverTheLimitGoesByTheSpliceChain() async throws {
+        let runtime = try ShardRuntime(settings: settings(fixedFiles: true, inlineLimit: 100_000))
+        let shard = runtime.shards[0]
+        let (descriptor, body) = try makeFile("limit", seed: 58, count: 300_000)
+        defer { close(descriptor) }
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            try? await connection.write(FileRange(descriptor: descriptor, offset: 0, count: 100_000))
+            try? await connection.write(FileRange(descriptor: descriptor, offset: 1, count: 200_000))
+        }
+        let client = try LoopbackClient(port: port)
+        let received = client.receiveUntilClosed(limit: 1_000_000)
+        #expect(received.elementsEqual(body[0..<100_000] + body[1..<200_001]))
+        let counts = await shard.splicePipeCounts()
+        #expect(counts.created == 1 && counts.refused == 0, "the second range went by splice")
+        await runtime.shutdown(gracePeriod: .seconds(5))
+    }
+
     @Test func withTheSettingOffRangesGoByTheSpliceChain() async throws {
-        let runtime = try ShardRuntime(settings: settings(fixedFiles: true, inline: false))
+        let runtime = try ShardRuntime(settings: settings(fixedFiles: true, inlineLimit: 0))
         let shard = runtime.shards[0]
         let (descriptor, body) = try makeFile("off", seed: 56, count: 200_000)
         defer { close(descriptor) }
