@@ -45,9 +45,10 @@ extension Connection {
         return true
     }
 
-    /// Queues a file range. Without stream layers it goes file → pipe → socket by
-    /// splice and never passes through user space (a step that finds the shard's
-    /// splice pipes all lent out reads and sends a chunk instead); with layers (TLS,
+    /// Queues a file range. Without stream layers it never passes through user space:
+    /// by sendfile on the shard thread when it is cached and within
+    /// `inlineFileSendLimit`, else file → pipe → socket by splice (a step that finds
+    /// the shard's splice pipes all lent out reads and sends a chunk instead); with layers (TLS,
     /// DEFLATE) it is read through the ring in chunks and encoded like any other bytes.
     /// The descriptor is duplicated for the queue unless `range.owner` keeps it open.
     public nonisolated(nonsending) func write(_ range: FileRange) async throws {

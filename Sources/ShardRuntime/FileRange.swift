@@ -30,9 +30,9 @@ public struct FileRange: Sendable, Equatable {
     }
 }
 
-/// A queued file range being moved to the socket: file → pipe → socket by splice,
-/// or, in a step that finds no splice pipe free, file → `stage` → socket by read and
-/// send. Either owns `descriptor` (a dup of the caller's) and closes it when done or
+/// A queued file range being moved to the socket: by sendfile on the shard thread
+/// (cached and small enough), file → pipe → socket by splice, or, in a step that
+/// finds no splice pipe free, file → `stage` → socket by read and send. Either owns `descriptor` (a dup of the caller's) and closes it when done or
 /// dropped, or holds the range's `owner`, which keeps the descriptor open.
 final class FileSource {
     let descriptor: Int32
