@@ -3,17 +3,21 @@ import CURing
 import Glibc
 #endif
 
-// File ranges to the socket, one step at a time (shard thread). A step borrows a pipe
-// from the shard's pool and moves up to 8 pipe-fulls file → pipe → socket by one chain
-// of linked splice pairs; the pipe goes back to the pool as soon as the step leaves it empty, so pipes
-// are held only by steps in flight (or by a peer slow to take what a pipe holds). A
-// step that finds no pipe free reads a chunk into the range's stage buffer and sends
-// it: slower by one copy, but nothing waits or fails for want of a pipe.
+// File ranges to the socket, one step at a time (shard thread). A cached range on a
+// socket with a process descriptor goes by sendfile inline (Connection+InlineFileOutput);
+// otherwise a step borrows a pipe from the shard's pool and moves up to 8 pipe-fulls
+// file → pipe → socket by one chain of linked splice pairs; the pipe goes back to the
+// pool as soon as the step leaves it empty, so pipes are held only by steps in flight
+// (or by a peer slow to take what a pipe holds). A step that finds no pipe free reads
+// a chunk into the range's stage buffer and sends it: slower by one copy, but nothing
+// waits or fails for want of a pipe.
 
 extension Connection {
-    /// Starts the next step of `source`: send what the stage or the pipe still holds,
-    /// else move the next chunk by splice (a pipe is free) or by read and send.
+    /// Starts the next step of `source`: inline by sendfile when the range is cached
+    /// (Connection+InlineFileOutput), else send what the stage or the pipe still
+    /// holds, else move the next chunk by splice (a pipe is free) or by read and send.
     func sendFileStep(_ source: FileSource) {
+        if sendFileStepInline(source) { return }
         if source.staged > source.stagedSent {
             sendStaged(source)
             return
@@ -49,6 +53,8 @@ extension Connection {
         }) { result, _ in
             _ = pipe  // open until the kernel is done with it
             if result > 0 { source.inPipe -= Int(result) }
+            // A non-blocking socket (see InlineSocket) that is full: wait for POLLOUT.
+            if result == -EAGAIN { source.awaitsWritable = true }
             self.fileStepCompleted(result, source)
             return true
         }
@@ -129,6 +135,7 @@ extension Connection {
             source.unread -= Int(read)
             source.inPipe += Int(read)
             let out = batch.pipeToSocket[index]
+            if out == -EAGAIN { source.awaitsWritable = true }
             if out > 0 {
                 source.inPipe -= Int(out)
                 sent += out
@@ -185,7 +192,7 @@ extension Connection {
     /// Ends a step: an empty pipe goes back to the pool at once (unless the step
     /// failed or the connection ended: then it is discarded with the connection),
     /// then the result is accounted like any send.
-    private func fileStepCompleted(_ result: Int32, _ source: FileSource) {
+    func fileStepCompleted(_ result: Int32, _ source: FileSource) {
         if let pipe = splicePipe, source.inPipe == 0, isOpenOrClosing,
            result >= 0 || result == -EAGAIN || result == -EINTR {
             splicePipe = nil

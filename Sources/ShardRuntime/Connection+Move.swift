@@ -93,6 +93,7 @@ extension Connection {
     /// Marks this connection moved and gives up its layers and its shard's record of it.
     private func detach(as descriptor: SocketDescriptor) -> Handoff {
         state = .moved
+        releaseInlineSocket()  // the target installs its own if it needs one
         let stack = LayerStack(layers: layers)
         layers = []
         shard.connections[key] = nil

@@ -45,9 +45,10 @@ extension Connection {
         return true
     }
 
-    /// Queues a file range. Without stream layers it goes file → pipe → socket by
-    /// splice and never passes through user space (a step that finds the shard's
-    /// splice pipes all lent out reads and sends a chunk instead); with layers (TLS,
+    /// Queues a file range. Without stream layers it never passes through user space:
+    /// by sendfile on the shard thread when it is cached and within
+    /// `inlineFileSendLimit`, else file → pipe → socket by splice (a step that finds
+    /// the shard's splice pipes all lent out reads and sends a chunk instead); with layers (TLS,
     /// DEFLATE) it is read through the ring in chunks and encoded like any other bytes.
     /// The descriptor is duplicated for the queue unless `range.owner` keeps it open.
     public nonisolated(nonsending) func write(_ range: FileRange) async throws {
@@ -97,6 +98,38 @@ extension Connection {
             offset += UInt64(chunk.count)
             left -= chunk.count
         }
+    }
+
+    /// Queues `prefix` and then `range` in one hop to the shard, so the send of the
+    /// prefix (a FETCH response's head, say) knows its body follows: the two go out in
+    /// one TCP segment where they can (MSG_MORE), both inline when the range is cached.
+    /// Same semantics as `write(prefix)` followed by `write(range)`, which is what it
+    /// does when stream layers need the range copied or `range.owner` is nil.
+    public nonisolated(nonsending) func write(_ prefix: [UInt8], then range: FileRange) async throws {
+        guard range.count > 0, range.owner != nil else {
+            try await write(prefix)
+            try await write(range)
+            return
+        }
+        let needsCopy = CopyFlag()
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            shard.execute {
+                guard self.layers.isEmpty else {
+                    needsCopy.value = true
+                    self.enqueue(prefix, continuation)
+                    return
+                }
+                guard self.isWritable else {
+                    continuation.resume(throwing: self.failure ?? .closed)
+                    return
+                }
+                self.output.append(prefix)
+                self.output.append(FileSource(owned: range))
+                self.startSending()
+                self.resumeOrWait(continuation)
+            }
+        }
+        if needsCopy.value { try await write(range) }
     }
 
     /// Waits until everything queued so far has been taken by the kernel.
@@ -165,11 +198,15 @@ extension Connection {
 
     private func sendBytes() {
         let descriptor = self.descriptor
-        sendInFlight = true
         if let (array, offset) = output.soleLeadingBytes {
             let count = array.count - offset
             let base = array.withUnsafeBytes { $0.baseAddress! } + offset
-            if settings.sendZeroCopyThreshold > 0 && count >= settings.sendZeroCopyThreshold {
+            // A head followed by its body: MSG_MORE lets TCP put both in one segment.
+            let following = output.fileAfterLeadingBytes
+            if let following, sendHeadInline(base, count, before: following) { return }
+            sendInFlight = true
+            let flags = Int32(MSG_NOSIGNAL) | (following == nil ? 0 : Int32(MSG_MORE))
+            if following == nil && settings.sendZeroCopyThreshold > 0 && count >= settings.sendZeroCopyThreshold {
                 var reported = false
                 shard.submit({ sqe in
                     io_uring_prep_send_zc(sqe, descriptor.rawValue, base, count, Int32(MSG_NOSIGNAL), 0)
@@ -187,7 +224,7 @@ extension Connection {
                 }
             } else {
                 shard.submit({ sqe in
-                    io_uring_prep_send(sqe, descriptor.rawValue, base, count, Int32(MSG_NOSIGNAL))
+                    io_uring_prep_send(sqe, descriptor.rawValue, base, count, flags)
                     descriptor.target(sqe)
                 }) { result, _ in
                     self.sendCompleted(result, isFile: false)
@@ -196,6 +233,7 @@ extension Connection {
             }
             return
         }
+        sendInFlight = true
         let message = MessageBox(pieces: output.leadingBytes(limit: 64))
         shard.submit({ sqe in
             io_uring_prep_sendmsg(sqe, descriptor.rawValue, message.header, UInt32(MSG_NOSIGNAL))
@@ -270,6 +308,12 @@ extension Connection {
         case .open: return !writeWaiters.isEmpty || !flushWaiters.isEmpty
         }
     }
+}
+
+/// Set on the shard thread before the continuation resumes, read after: the resume
+/// orders the two.
+private final class CopyFlag: @unchecked Sendable {
+    var value = false
 }
 
 /// dup of a file range's descriptor failed for want of descriptors (EMFILE, ENFILE).

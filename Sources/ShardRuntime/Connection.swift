@@ -53,6 +53,12 @@ public final class Connection: @unchecked Sendable {
     /// The pipe borrowed from the shard's pool for the splice step in flight, kept
     /// between steps only while it holds bytes of the current file range.
     var splicePipe: SplicePipe?
+    /// The socket as a non-blocking process descriptor for inline sendfile(2), once a
+    /// file range asked for it (Connection+InlineFileOutput).
+    var inlineSocket: InlineSocket = .unknown
+    /// File steps that waited for POLLOUT on the ring (a full socket, or an inline
+    /// step's bound reached); for tests and statistics.
+    var writableWaits = 0
 
     init(descriptor: SocketDescriptor, shard: Shard, layers: [any StreamLayer] = [], peerAddress: String? = nil) {
         self.descriptor = descriptor
@@ -173,6 +179,7 @@ public final class Connection: @unchecked Sendable {
         state = .closed(reason)
         descriptor.submitShutdownAndClose(on: shard)
         if descriptor.isFixed { shard.fixedFilesInUse -= 1 }
+        releaseInlineSocket()
         if !sendInFlight {
             output.removeAll()
             discardSplicePipe()

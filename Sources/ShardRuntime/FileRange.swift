@@ -30,9 +30,9 @@ public struct FileRange: Sendable, Equatable {
     }
 }
 
-/// A queued file range being moved to the socket: file → pipe → socket by splice,
-/// or, in a step that finds no splice pipe free, file → `stage` → socket by read and
-/// send. Either owns `descriptor` (a dup of the caller's) and closes it when done or
+/// A queued file range being moved to the socket: by sendfile on the shard thread
+/// (cached and small enough), file → pipe → socket by splice, or, in a step that
+/// finds no splice pipe free, file → `stage` → socket by read and send. Either owns `descriptor` (a dup of the caller's) and closes it when done or
 /// dropped, or holds the range's `owner`, which keeps the descriptor open.
 final class FileSource {
     let descriptor: Int32
@@ -48,6 +48,12 @@ final class FileSource {
     /// Bytes read into `stage`, of which the first `stagedSent` are on the socket.
     var staged = 0
     var stagedSent = 0
+    /// Whether the range goes inline (Connection+InlineFileOutput): decided at its
+    /// first step (nil before) from its size and whether its pages were all cached.
+    var goesInline: Bool?
+    /// The socket was full (a non-blocking send said EAGAIN): the next step waits
+    /// for POLLOUT on the ring first.
+    var awaitsWritable = false
 
     /// A source that owns `descriptor` (a dup of `range.descriptor`).
     init(descriptor: Int32, range: FileRange) {

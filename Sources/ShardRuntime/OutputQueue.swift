@@ -38,6 +38,13 @@ struct OutputQueue {
         return (array, sent)
     }
 
+    /// The file range right after the leading byte item (a response's head before its
+    /// body), or nil.
+    var fileAfterLeadingBytes: FileSource? {
+        guard head + 1 < items.count, case .bytes = items[head], case .file(let source) = items[head + 1] else { return nil }
+        return source
+    }
+
     /// Up to `limit` leading byte items (unsent parts), for one gathered send.
     func leadingBytes(limit: Int) -> [(array: [UInt8], offset: Int)] {
         var result: [(array: [UInt8], offset: Int)] = []

@@ -31,6 +31,11 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// a step that finds them all lent out reads and sends bytes instead. 0 turns
     /// splicing off. `MAILSHARD_SPLICE_PIPES`.
     public var splicePipesPerShard: Int
+    /// A file range of at most this many bytes whose pages are all in the page cache
+    /// is sent by sendfile(2) on the shard thread (socket made non-blocking), waiting
+    /// on the ring only when the socket is full; larger ranges, ranges not cached, and
+    /// every range with 0 go by the splice chain (io-wq). `MAILSHARD_INLINE_FILE_SEND_LIMIT`.
+    public var inlineFileSendLimit: Int
     /// Listen backlog of each shard's listening socket. `MAILSHARD_LISTEN_BACKLOG`.
     public var listenBacklog: Int
     /// Jobs a shard runs before it goes back to its ring for I/O.
@@ -56,6 +61,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         stalledPeerTimeout: Duration = .seconds(60),
         spliceChunkSize: Int = 64 * 1024,
         splicePipesPerShard: Int = 128,
+        inlineFileSendLimit: Int = 1024 * 1024,
         listenBacklog: Int = 1024,
         jobsPerTurn: Int = 4096,
         fixedFiles: Bool = true,
@@ -71,6 +77,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         self.stalledPeerTimeout = stalledPeerTimeout
         self.spliceChunkSize = spliceChunkSize
         self.splicePipesPerShard = splicePipesPerShard
+        self.inlineFileSendLimit = inlineFileSendLimit
         self.listenBacklog = listenBacklog
         self.jobsPerTurn = jobsPerTurn
         self.fixedFiles = fixedFiles
@@ -93,6 +100,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         settings.maxOutputBytesPerConnection = max(4096, maxOutputBytesPerConnection)
         settings.spliceChunkSize = min(1 << 20, max(4096, spliceChunkSize))
         settings.splicePipesPerShard = min(65536, max(0, splicePipesPerShard))
+        settings.inlineFileSendLimit = max(0, inlineFileSendLimit)
         settings.listenBacklog = max(16, listenBacklog)
         settings.jobsPerTurn = max(16, jobsPerTurn)
         settings.fixedFileSlots = min(1 << 20, max(0, fixedFileSlots))

@@ -67,6 +67,7 @@ import Testing
             "MAILSHARD_STALLED_PEER_TIMEOUT": "5",
             "MAILSHARD_SPLICE_CHUNK": "131072",
             "MAILSHARD_SPLICE_PIPES": "7",
+            "MAILSHARD_INLINE_FILE_SEND_LIMIT": "0",
             "MAILSHARD_LISTEN_BACKLOG": "64",
             "MAILSHARD_JOBS_PER_TURN": "100",
             "MAILSHARD_FIXED_FILES": "false",
@@ -83,6 +84,7 @@ import Testing
         #expect(runtime.stalledPeerTimeout == .seconds(5))
         #expect(runtime.spliceChunkSize == 131072)
         #expect(runtime.splicePipesPerShard == 7)
+        #expect(runtime.inlineFileSendLimit == 0)
         #expect(runtime.listenBacklog == 64)
         #expect(runtime.jobsPerTurn == 100)
         #expect(runtime.fixedFiles == false)

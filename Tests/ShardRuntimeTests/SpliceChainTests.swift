@@ -23,6 +23,7 @@ struct SpliceChainTests {
         var settings = testSettings(shards: 1)
         settings.spliceChunkSize = Self.page
         settings.splicePipesPerShard = 1
+        settings.inlineFileSendLimit = 0  // the splice chain under test, even for cached files
         let runtime = try ShardRuntime(settings: settings)
         let shard = runtime.shards[0]
         let path = "/tmp/mailshard-chain-\(getpid())-\(offset)-\(count)"

@@ -12,6 +12,7 @@ struct SplicePipePoolTests {
     private func settings(pipes: Int) -> RuntimeSettings {
         var settings = testSettings(shards: 1)
         settings.splicePipesPerShard = pipes
+        settings.inlineFileSendLimit = 0  // the pool under test, even for cached files
         return settings
     }
 

@@ -19,6 +19,7 @@ extension RuntimeSettings {
         stalledPeerTimeout = .seconds(stalledSeconds)
         spliceChunkSize = try config.integer(.spliceChunk, default: spliceChunkSize, in: anyPositive)
         splicePipesPerShard = try config.integer(.splicePipes, default: splicePipesPerShard, in: 0...Int.max)
+        inlineFileSendLimit = try config.integer(.inlineFileSendLimit, default: inlineFileSendLimit, in: 0...Int.max)
         listenBacklog = try config.integer(.listenBacklog, default: listenBacklog, in: anyPositive)
         jobsPerTurn = try config.integer(.jobsPerTurn, default: jobsPerTurn, in: anyPositive)
         fixedFiles = try config.flag(.fixedFiles, default: fixedFiles)

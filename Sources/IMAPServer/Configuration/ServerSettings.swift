@@ -77,6 +77,7 @@ extension SettingKey {
     public static let stalledPeerTimeout = SettingKey("stalled-peer-timeout")
     public static let spliceChunk = SettingKey("splice-chunk")
     public static let splicePipes = SettingKey("splice-pipes")
+    public static let inlineFileSendLimit = SettingKey("inline-file-send-limit")
     public static let listenBacklog = SettingKey("listen.backlog")
     public static let jobsPerTurn = SettingKey("jobs-per-turn")
     public static let fixedFiles = SettingKey("fixed-files")
@@ -91,8 +92,8 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
-        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .listenBacklog,
-        .jobsPerTurn, .fixedFiles, .fixedFileSlots,
+        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .inlineFileSendLimit,
+        .listenBacklog, .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
     ]
 }
@@ -161,6 +162,7 @@ extension ServerSettings {
             (.stalledPeerTimeout, String(runtime.stalledPeerTimeout.components.seconds)),
             (.spliceChunk, String(runtime.spliceChunkSize)),
             (.splicePipes, String(runtime.splicePipesPerShard)),
+            (.inlineFileSendLimit, String(runtime.inlineFileSendLimit)),
             (.listenBacklog, String(runtime.listenBacklog)),
             (.jobsPerTurn, String(runtime.jobsPerTurn)),
             (.fixedFiles, String(runtime.fixedFiles)),

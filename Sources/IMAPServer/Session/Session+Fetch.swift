@@ -68,6 +68,7 @@ extension Session {
     /// a pack, at `bodyOffset`), so the kernel moves it from the page cache to the
     /// socket, from the descriptor the `MessageFile` holds (valid even if the path
     /// was unlinked meanwhile). A body read into memory (no descriptor) is copied.
+    /// The bytes after the last range stay in `output` for the next write.
     func writeOutputWithBodies(from file: MessageFile?) async throws {
         let buffer = output
         output.removeAll()
@@ -80,16 +81,19 @@ extension Session {
             case let .external(range):
                 guard let file else { preconditionFailure("a FETCH body range without its message file") }
                 if file.bodyDescriptor >= 0 {
-                    // The message file keeps its descriptor open while the range is queued.
-                    try await connection.write(pending)
-                    pending.removeAll(keepingCapacity: true)
+                    // The message file keeps its descriptor open while the range is queued;
+                    // the head goes with it (one segment where the runtime can).
                     let offset = UInt64(file.bodyOffset + range.offset)
-                    try await connection.write(FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file))
+                    try await connection.write(
+                        pending, then: FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file))
+                    pending.removeAll(keepingCapacity: true)
                 } else {
                     pending += file.bytes(in: range.offset..<(range.offset + range.count))
                 }
             }
         }
-        try await connection.write(pending)
+        // The rest (the response's close) joins what follows it: the next response or
+        // the tagged completion, in one send.
+        output.writeBytes(pending)
     }
 }
