@@ -41,8 +41,11 @@ import Testing
             let seed = String(UInt64.random(in: 1...UInt64(Int64.max), using: &random))
             let child = try ChildProcess(path: torture, arguments: [root, seed, "80", threshold])
             // Half the rounds die after a number of acknowledgements, half after a
-            // delay (which may fall during recovery or startup).
-            let killAfterAcks = Bool.random() ? Int.random(in: 1...12, using: &random) : Int.max
+            // delay (which may fall during recovery or startup). Until something has
+            // been acknowledged, rounds wait for acknowledgements: on a loaded machine
+            // the time bound may allow only a few rounds, and delay rounds alone
+            // could then end the run with nothing checked.
+            let killAfterAcks = Bool.random() || acknowledged == 0 ? Int.random(in: 1...12, using: &random) : Int.max
             let deadline = monotonicSeconds() + Double.random(in: 0.001...0.06, using: &random)
             var lines: [String] = []
             var acks = 0, sawDone = false
