@@ -9,7 +9,7 @@ extension Mailbox {
     /// expunged meanwhile change nothing in the answer; a body that compaction
     /// moved meanwhile is read where it now is.
     public func search(_ key: SearchKey, in view: MailboxView, on scheduler: SearchScheduler) async -> [UID] {
-        let chunks = scheduler.chunks(count: view.count)
+        let chunks = scheduler.chunks(count: view.count, readsMessages: key.needsText)
         if chunks.count <= 1 {
             return await Task(executorPreference: globalConcurrentExecutor) {
                 await scheduler.run { self.searchRows(key, in: view, rows: 0..<view.count) }
