@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 @testable import MailStore
 
@@ -47,5 +49,35 @@ import Testing
             return await group.reduce(into: [[UID]]()) { $0.append($1) }
         }
         #expect(answers == Array(repeating: [2], count: 16))
+    }
+
+    /// With the one worker busy, a chunk of an index-only search queued after
+    /// three chunks that read messages runs before them.
+    @Test func indexOnlyChunksGoFirst() async throws {
+        let scheduler = SearchScheduler(workers: 1)
+        let order = Recorder()
+        let busy = DispatchSemaphore(value: 0)
+        let holder = Task.detached { await scheduler.run(readsMessages: true) { busy.wait() } }
+        for _ in 0..<100_000 where !scheduler.isBusy { await Task.yield() }
+        #expect(scheduler.isBusy)
+        var queued: [Task<Void, Never>] = []
+        for (number, reads) in [(1, true), (2, true), (3, true), (4, false)] {
+            queued.append(Task.detached {
+                await scheduler.run(readsMessages: reads) { order.append(reads ? "text\(number)" : "index") }
+            })
+            // Wait until it is in the queue, so the arrival order is the one written.
+            for _ in 0..<100_000 where scheduler.waitingCount < number { await Task.yield() }
+        }
+        #expect(scheduler.waitingCount == 4)
+        busy.signal()
+        await holder.value
+        for task in queued { await task.value }
+        #expect(order.entries == ["index", "text1", "text2", "text3"])
+    }
+
+    final class Recorder: Sendable {
+        private let state = Mutex<[String]>([])
+        func append(_ entry: String) { state.withLock { $0.append(entry) } }
+        var entries: [String] { state.withLock { $0 } }
     }
 }

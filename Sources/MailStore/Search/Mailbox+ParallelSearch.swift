@@ -9,10 +9,11 @@ extension Mailbox {
     /// expunged meanwhile change nothing in the answer; a body that compaction
     /// moved meanwhile is read where it now is.
     public func search(_ key: SearchKey, in view: MailboxView, on scheduler: SearchScheduler) async -> [UID] {
-        let chunks = scheduler.chunks(count: view.count, readsMessages: key.needsText)
+        let readsMessages = key.needsText
+        let chunks = scheduler.chunks(count: view.count, readsMessages: readsMessages)
         if chunks.count <= 1 {
             return await Task(executorPreference: globalConcurrentExecutor) {
-                await scheduler.run { self.searchRows(key, in: view, rows: 0..<view.count) }
+                await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: 0..<view.count) }
             }.value
         }
         return await withTaskGroup(of: (Int, [UID]).self) { group in
@@ -20,7 +21,7 @@ extension Mailbox {
                 // Child tasks inherit the caller's executor preference (a shard's):
                 // name the global one, or the chunks would run on the shard thread.
                 group.addTask(executorPreference: globalConcurrentExecutor) {
-                    (number, await scheduler.run { self.searchRows(key, in: view, rows: rows) })
+                    (number, await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: rows) })
                 }
             }
             var found = [[UID]](repeating: [], count: chunks.count)

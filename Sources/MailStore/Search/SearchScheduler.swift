@@ -2,7 +2,11 @@ import Synchronization
 
 /// Where long SEARCHes run: split into chunks of rows, evaluated on the global
 /// concurrent executor (one thread per core), at most `workers` chunks at a time
-/// across the whole process, first come first served.
+/// across the whole process. Chunks of searches the index answers alone (flags,
+/// dates, sizes: a millisecond or so) are served before waiting chunks that read
+/// messages, so a flag search waits for at most the chunks already running, not
+/// for every chunk of the BODY searches queued before it; within each class,
+/// first come first served.
 ///
 /// The bound is what keeps many searching clients from starving the shards: the
 /// shard threads compete for the cores with at most `workers` search threads,
@@ -17,8 +21,29 @@ public final class SearchScheduler: Sendable {
 
     private struct State {
         var available: Int
+        /// Chunks of index-only searches, then chunks that read messages.
+        var quick = WaitQueue()
+        var reading = WaitQueue()
+    }
+
+    /// Waiting chunks in arrival order.
+    private struct WaitQueue {
         var waiting: [CheckedContinuation<Void, Never>] = []
-        var firstWaiting = 0
+        var first = 0
+
+        mutating func append(_ continuation: CheckedContinuation<Void, Never>) { waiting.append(continuation) }
+
+        mutating func next() -> CheckedContinuation<Void, Never>? {
+            guard first < waiting.count else { return nil }
+            defer {
+                first += 1
+                if first == waiting.count {
+                    waiting.removeAll(keepingCapacity: true)
+                    first = 0
+                }
+            }
+            return waiting[first]
+        }
     }
 
     private let state: Mutex<State>
@@ -39,14 +64,23 @@ public final class SearchScheduler: Sendable {
         return stride(from: 0, to: count, by: rows).map { $0..<min($0 + rows, count) }
     }
 
-    /// Runs `work` once a worker is free; waiters are served in arrival order.
-    func run<R: Sendable>(_ work: () -> R) async -> R {
-        await acquire()
+    /// Whether every worker is taken (tests).
+    var isBusy: Bool { state.withLock { $0.available == 0 } }
+
+    /// Chunks waiting for a worker (tests).
+    var waitingCount: Int {
+        state.withLock { ($0.quick.waiting.count - $0.quick.first) + ($0.reading.waiting.count - $0.reading.first) }
+    }
+
+    /// Runs `work` once a worker is free; `readsMessages` says which queue it
+    /// waits in.
+    func run<R: Sendable>(readsMessages: Bool, _ work: () -> R) async -> R {
+        await acquire(readsMessages: readsMessages)
         defer { release() }
         return work()
     }
 
-    private func acquire() async {
+    private func acquire(readsMessages: Bool) async {
         let granted = state.withLock { state -> Bool in
             guard state.available > 0 else { return false }
             state.available -= 1
@@ -60,7 +94,7 @@ public final class SearchScheduler: Sendable {
                     state.available -= 1
                     return true
                 }
-                state.waiting.append(continuation)
+                if readsMessages { state.reading.append(continuation) } else { state.quick.append(continuation) }
                 return false
             }
             if resumeNow { continuation.resume() }
@@ -69,17 +103,10 @@ public final class SearchScheduler: Sendable {
 
     private func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.firstWaiting < state.waiting.count else {
-                state.available += 1
-                return nil
-            }
-            let next = state.waiting[state.firstWaiting]
-            state.firstWaiting += 1
-            if state.firstWaiting == state.waiting.count {
-                state.waiting.removeAll(keepingCapacity: true)
-                state.firstWaiting = 0
-            }
-            return next  // the permit passes straight to it
+            // The permit passes straight to the next waiter, if any.
+            if let next = state.quick.next() ?? state.reading.next() { return next }
+            state.available += 1
+            return nil
         }
         next?.resume()
     }
