@@ -23,7 +23,7 @@ extension Session {
         // (no EXPUNGE reaches the client during SEARCH, RFC 9051 7.5.1).
         let view = selection.mailbox.view()
         let found: [UID]
-        if SearchPlacement.runsInline(key, messages: view.count) {
+        if SearchPlacement.runsInline(key, messages: view.count, scheduler: context.searchScheduler) {
             found = selection.mailbox.search(key, in: view)
         } else {
             found = await selection.mailbox.search(key, in: view, on: context.searchScheduler)
@@ -45,14 +45,19 @@ extension Session {
 /// chunks' setup; inline it holds the shard, and every other session on it, for
 /// as long as it runs. Text keys (BODY, TEXT, HEADER, FROM, ...) read message
 /// files at about a microsecond or more per message, so past `textRows` messages
-/// they always leave; keys the index answers (flags, dates, sizes, sets) cost
-/// nanoseconds per message and leave only past `indexRows` (a few hundred
-/// microseconds of evaluation inline).
+/// they always leave. Keys the index answers (flags, dates, sizes, sets) cost
+/// nanoseconds per message: they leave only past `indexRows` and only when no
+/// other search is running off the shard. Measured (Benchmarks/results/
+/// search-check.md): over 100,000 messages two clients' flag searches ran
+/// 179/s off the shard against 119/s inline; but beside BODY searches that keep
+/// the workers busy, a flag search sent off the shard waited for a worker
+/// (p50 58–63 ms against 4–6 ms inline).
 enum SearchPlacement {
     static let textRows = 128
     static let indexRows = 65_536
 
-    static func runsInline(_ key: StoreSearchKey, messages: Int) -> Bool {
-        messages < (key.needsText ? textRows : indexRows)
+    static func runsInline(_ key: StoreSearchKey, messages: Int, scheduler: SearchScheduler) -> Bool {
+        if key.needsText { return messages < textRows }
+        return messages < indexRows || !scheduler.isIdle
     }
 }

@@ -67,6 +67,10 @@ public final class SearchScheduler: Sendable {
     /// Whether every worker is taken (tests).
     var isBusy: Bool { state.withLock { $0.available == 0 } }
 
+    /// Whether no chunk is running or waiting: a search started now shares the
+    /// workers with no other.
+    public var isIdle: Bool { state.withLock { $0.available == workers } }
+
     /// Chunks waiting for a worker (tests).
     var waitingCount: Int {
         state.withLock { ($0.quick.waiting.count - $0.quick.first) + ($0.reading.waiting.count - $0.reading.first) }
