@@ -63,7 +63,7 @@ extension MessageStructure {
                 if visit(searchableHeader(of: parts[encapsulated], bytes)) { return }
             }
             guard part.kind == .leaf, part.isText, index > 0 || part.body.count > 0 else { continue }
-            if visit(searchableText(of: part, bytes)) { return }
+            if visit(Self.searchableText(of: part, bytes)) { return }
         }
     }
 
@@ -111,17 +111,22 @@ extension MessageStructure {
 
     private func searchableHeader(of part: MessagePart, _ bytes: MessageBytes) -> [UInt8] {
         var text: [UInt8] = []
-        for field in fields[part.fieldRange] {
-            text += bytes.copy(field.name)
-            text += [UInt8(ascii: ":"), UInt8(ascii: " ")]
-            text += EncodedWords.decode(bytes.copy(bytes.trimmed(field.rawValue)))
-            text.append(0x0A)
-        }
+        for field in fields[part.fieldRange] { Self.appendSearchableLine(of: field, to: &text, bytes) }
         return CaseFolding.fold(text)
     }
 
+    /// One `name: value` line of a searchable header (not yet folded); `BodySearch`
+    /// builds the same text from serialized structure bytes.
+    static func appendSearchableLine(of field: HeaderField, to text: inout [UInt8], _ bytes: MessageBytes) {
+        text += bytes.copy(field.name)
+        text += [UInt8(ascii: ":"), UInt8(ascii: " ")]
+        text += EncodedWords.decode(bytes.copy(bytes.trimmed(field.rawValue)))
+        text.append(0x0A)
+    }
+
     /// A text part's content: transfer encoding removed, converted to UTF-8, folded.
-    private func searchableText(of part: MessagePart, _ bytes: MessageBytes) -> [UInt8] {
+    /// Static, so `BodySearch` decodes one part without decoding the structure.
+    static func searchableText(of part: MessagePart, _ bytes: MessageBytes) -> [UInt8] {
         let section = BinarySection(range: part.body, encoding: part.encoding == .unknown ? .binary : part.encoding)
         let raw = section.decoded(from: UnsafeRawBufferPointer(bytes.buffer(ByteRange(start: 0, end: bytes.count))))
         let utf8 = CharsetConverter.utf8(from: raw, charset: part.charset.utf8) ?? CharsetConverter.repairedUTF8(raw)

@@ -16,6 +16,10 @@ final class SessionContext: Sendable {
     let logger: Logger
     /// What moving sessions to their home shard has cost so far.
     let moves = HomeShardMoveStatistics()
+    /// Where long SEARCHes run, off the shards: as many chunks at once as there
+    /// are shards (one per core by default), so searches never hold more of the
+    /// machine than the shards themselves (Session+Search.swift).
+    let searchScheduler: SearchScheduler
 
     init(
         settings: ServerSettings, store: MailStore, authenticator: Authenticator, throttle: LoginThrottle,
@@ -27,6 +31,7 @@ final class SessionContext: Sendable {
         self.throttle = throttle
         self.runtime = runtime
         self.logger = logger
+        searchScheduler = SearchScheduler(workers: runtime.shards.count)
     }
 }
 

@@ -43,10 +43,26 @@ public struct MIMEMessageAnalyzer: MessageAnalyzer {
     }
 
     public func matcher(for key: TextSearchKey) -> TextMatcher {
+        if let search = Self.bodySearch(key) {
+            return { message, structure in
+                if let found = try? search.matches(serialized: structure, message: message) { return found }
+                return matches(key, message: message, structure: structure)
+            }
+        }
         guard let search = Self.headerSearch(key) else { return { matches(key, message: $0, structure: $1) } }
         return { message, structure in
             if let found = try? search.matches(serialized: structure, message: message) { return found }
             return matches(key, message: message, structure: structure)
+        }
+    }
+
+    /// BODY and TEXT scanned from the cached structure's part index, plain text
+    /// parts in place (MIME's `BodySearch`).
+    private static func bodySearch(_ key: TextSearchKey) -> BodySearch? {
+        switch key {
+        case let .body(text): BodySearch(text: text, includesHeader: false)
+        case let .text(text): BodySearch(text: text, includesHeader: true)
+        default: nil
         }
     }
 

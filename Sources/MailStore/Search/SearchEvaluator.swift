@@ -44,10 +44,16 @@ struct SearchEvaluator {
     }
 
     func matchingUIDs(_ key: SearchKey) -> [UID] {
+        matchingUIDs(key, rows: 0..<view.index.count)
+    }
+
+    /// The matching UIDs among `rows` of the view, ascending (a chunk of a
+    /// parallel SEARCH: `Mailbox+ParallelSearch.swift`).
+    func matchingUIDs(_ key: SearchKey, rows: Range<Int>) -> [UID] {
         let index = view.index
         var result: [UID] = []
         let ordered = key.cheapestFirst  // once, not per message: it builds arrays
-        for row in 0..<index.count {
+        for row in rows {
             var message: MessageFile?? = .none
             if matches(ordered, row: row, message: &message) { result.append(index.uids[row]) }
         }
@@ -169,10 +175,18 @@ extension Mailbox {
     /// sequence numbers with the same view for plain SEARCH).
     public func search(_ key: SearchKey, in view: MailboxView? = nil) -> [UID] {
         let view = view ?? self.view()
+        return searchRows(key, in: view, rows: 0..<view.count)
+    }
+
+    /// SEARCH over `rows` of `view`, with a reader of its own (one per chunk).
+    func searchRows(_ key: SearchKey, in view: MailboxView, rows: Range<Int>) -> [UID] {
         let reader = messageReader(for: view)
-        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { row in
-            try? reader.message(atRow: row)?.get()
+        let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { [self] row in
+            // A body the view locates in a pack that compaction has since replaced
+            // is found again through the current index (an expunged one is not).
+            if let file = reader.message(atRow: row) { return try? file.get() }
+            return try? openMessage(uid: view.index.uids[row])
         }
-        return evaluator.matchingUIDs(key)
+        return evaluator.matchingUIDs(key, rows: rows)
     }
 }

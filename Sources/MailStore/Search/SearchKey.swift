@@ -25,7 +25,7 @@ public indirect enum SearchKey: Sendable, Equatable {
     case and([SearchKey])
 
     /// Whether evaluating this key reads message files.
-    var needsText: Bool {
+    public var needsText: Bool {
         switch self {
         case .text: true
         case let .not(key): key.needsText
