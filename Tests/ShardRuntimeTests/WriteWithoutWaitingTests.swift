@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 import Synchronization
 @testable import ShardRuntime
@@ -10,7 +11,14 @@ import Synchronization
         let pieces = [pattern(1, count: 100), pattern(2, count: 70_000), pattern(3, count: 7)]
         let refusedOffShard = Mutex<Bool?>(nil)
         let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
-            let offShard = await Task.detached { connection.writeWithoutWaiting(Array("lost".utf8)) }.value
+            // Off the shard on a thread of its own, not the global pool: this
+            // test's body blocks a global thread in recv, and other suites may
+            // hold the other one.
+            let offShard = await withCheckedContinuation { continuation in
+                DispatchQueue(label: "off-shard").async {
+                    continuation.resume(returning: connection.writeWithoutWaiting(Array("lost".utf8)))
+                }
+            }
             refusedOffShard.withLock { $0 = !offShard }
             #expect(connection.writeWithoutWaiting(pieces[0]))
             try? await connection.write(pieces[1])

@@ -1,7 +1,7 @@
 extension Mailbox {
     /// SEARCH / UID SEARCH over `view`, evaluated off the caller's thread: the
-    /// view's rows are split into chunks that `scheduler` runs in parallel on the
-    /// global concurrent executor, whatever executor the caller prefers (a shard's
+    /// view's rows are split into chunks that `scheduler` runs in parallel on its
+    /// own threads, whatever executor the caller prefers (a shard's
     /// session awaits this while its shard serves other sessions). The answer is
     /// `search(_:in:)`'s: the UIDs of the view's matching messages, ascending.
     ///
@@ -12,7 +12,7 @@ extension Mailbox {
         let readsMessages = key.needsText
         let chunks = scheduler.chunks(count: view.count, readsMessages: readsMessages)
         if chunks.count <= 1 {
-            return await Task(executorPreference: globalConcurrentExecutor) {
+            return await Task(executorPreference: scheduler.threads) {
                 await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: 0..<view.count) }
             }.value
         }
@@ -20,7 +20,7 @@ extension Mailbox {
             for (number, rows) in chunks.enumerated() {
                 // Child tasks inherit the caller's executor preference (a shard's):
                 // name the global one, or the chunks would run on the shard thread.
-                group.addTask(executorPreference: globalConcurrentExecutor) {
+                group.addTask(executorPreference: scheduler.threads) {
                     (number, await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: rows) })
                 }
             }

@@ -1,8 +1,8 @@
 import Synchronization
 
-/// Where long SEARCHes run: split into chunks of rows, evaluated on the global
-/// concurrent executor (one thread per core), at most `workers` chunks at a time
-/// across the whole process. Chunks of searches the index answers alone (flags,
+/// Where long SEARCHes run: split into chunks of rows, evaluated on threads of
+/// their own (`threads`, so they never hold the global concurrent executor's),
+/// at most `workers` chunks at a time across the whole process. Chunks of searches the index answers alone (flags,
 /// dates, sizes: a millisecond or so) are served before waiting chunks that read
 /// messages, so a flag search waits for at most the chunks already running, not
 /// for every chunk of the BODY searches queued before it; within each class,
@@ -18,6 +18,8 @@ public final class SearchScheduler: Sendable {
     public let workers: Int
     /// Messages per chunk.
     public let chunkRows: Int
+    /// The threads chunks run on, as many as `workers`.
+    public let threads: SearchThreads
 
     private struct State {
         var available: Int
@@ -52,6 +54,7 @@ public final class SearchScheduler: Sendable {
     public init(workers: Int, chunkRows: Int = 8192) {
         self.workers = max(1, workers)
         self.chunkRows = max(1, chunkRows)
+        threads = SearchThreads(limit: max(1, workers))
         state = Mutex(State(available: max(1, workers)))
     }
 
