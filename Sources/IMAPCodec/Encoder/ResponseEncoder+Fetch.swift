@@ -48,6 +48,10 @@ extension ResponseEncoder {
             encodeOrigin(origin, into: &buffer)
             buffer.write(0x20)
             encodeBodyData(data, literal8: false, into: &buffer)
+        case .bodySectionLabeled(let label, let data):
+            buffer.writeBytes(label.bytes)
+            buffer.write(0x20)
+            encodeBodyData(data, literal8: false, into: &buffer)
         case .binary(let part, let origin, let data, let literal8):
             // "BINARY" section-binary SP (nstring / literal8)
             buffer.write("BINARY")
@@ -70,6 +74,17 @@ extension ResponseEncoder {
             buffer.write("RFC822.TEXT ")
             encodeBodyData(data, literal8: false, into: &buffer)
         }
+    }
+
+    /// `"BODY" section ["<" number ">"]`, the label of a `BODY[section]` FETCH item,
+    /// encoded as ``FetchResponseItem/bodySection(_:origin:_:)`` would encode it,
+    /// for ``FetchResponseItem/bodySectionLabeled(_:_:)``.
+    public func encodedBodySectionLabel(_ section: SectionSpecifier, origin: UInt64?) -> PreEncodedBytes {
+        var buffer = ResponseBuffer(capacity: 64)
+        buffer.write("BODY")
+        encodeSection(section, into: &buffer)
+        encodeOrigin(origin, into: &buffer)
+        return PreEncodedBytes(buffer.bytes)
     }
 
     private func encodeOrigin(_ origin: UInt64?, into buffer: inout ResponseBuffer) {

@@ -12,6 +12,9 @@ struct SearchEvaluator {
     /// The analyzer's matcher for each text key, prepared once.
     private let matchers: [TextSearchKey: TextMatcher]
     private let onlyMatcher: (key: TextSearchKey, matcher: TextMatcher)?
+    /// The analyzer's matcher on header cache entries, for the text keys an entry
+    /// answers (header keys on the fields the cache keeps).
+    private let cacheMatchers: [TextSearchKey: HeaderCacheMatcher]
 
     init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (_ row: Int) -> MessageFile?) {
         self.view = view
@@ -27,6 +30,11 @@ struct SearchEvaluator {
             if matchers[textKey] == nil { matchers[textKey] = analyzer.matcher(for: textKey) }
         }
         self.matchers = matchers
+        var cacheMatchers: [TextSearchKey: HeaderCacheMatcher] = [:]
+        for textKey in matchers.keys {
+            if let matcher = analyzer.headerCacheMatcher(for: textKey) { cacheMatchers[textKey] = matcher }
+        }
+        self.cacheMatchers = cacheMatchers
         onlyMatcher = matchers.count == 1 ? matchers.first.map { (key: $0.key, matcher: $0.value) } : nil
     }
 
@@ -43,18 +51,26 @@ struct SearchEvaluator {
         }
     }
 
-    func matchingUIDs(_ key: SearchKey) -> [UID] {
+    /// Whether some text key can be answered from the mailbox's header cache.
+    var usesHeaderCache: Bool { !cacheMatchers.isEmpty }
+
+    /// The UIDs of the messages matching `key`; header keys read `headerCache`
+    /// entries where it has them, message files otherwise.
+    func matchingUIDs(_ key: SearchKey, headerCache: HeaderCacheSnapshot? = nil) -> [UID] {
         let index = view.index
         var result: [UID] = []
         let ordered = key.cheapestFirst  // once, not per message: it builds arrays
+        var cursor = headerCache?.cursor()  // rows ascend, so it steps forward
         for row in 0..<index.count {
             var message: MessageFile?? = .none
-            if matches(ordered, row: row, message: &message) { result.append(index.uids[row]) }
+            if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(index.uids[row]) }
         }
         return result
     }
 
-    private func matches(_ key: SearchKey, row: Int, message: inout MessageFile??) -> Bool {
+    private func matches(
+        _ key: SearchKey, row: Int, message: inout MessageFile??, cursor: inout HeaderCacheCursor?
+    ) -> Bool {
         let index = view.index
         let flags = SystemFlags(rawValue: index.flags[row])
         switch key {
@@ -83,6 +99,10 @@ struct SearchEvaluator {
         case let .smaller(size): return Int(index.sizes[row]) < size
         case let .modSeq(value): return index.modSeqs[row] >= value
         case let .text(textKey):
+            if cursor != nil, let cached = cacheMatchers[textKey],
+               let found = cursor?.withEntry(uid: index.uids[row], cached) {
+                return found
+            }
             if case .none = message { message = .some(openMessage(row)) }
             guard case let .some(.some(file)) = message else { return false }
             return file.withBody { body in
@@ -90,9 +110,11 @@ struct SearchEvaluator {
                     matcher(for: textKey)(body, structure)
                 }
             }
-        case let .not(inner): return !matches(inner, row: row, message: &message)
-        case let .or(a, b): return matches(a, row: row, message: &message) || matches(b, row: row, message: &message)
-        case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message) }
+        case let .not(inner): return !matches(inner, row: row, message: &message, cursor: &cursor)
+        case let .or(a, b):
+            return matches(a, row: row, message: &message, cursor: &cursor)
+                || matches(b, row: row, message: &message, cursor: &cursor)
+        case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message, cursor: &cursor) }
         }
     }
 
@@ -173,6 +195,7 @@ extension Mailbox {
         let evaluator = SearchEvaluator(view: view, analyzer: options.analyzer, key: key) { row in
             try? reader.message(atRow: row)?.get()
         }
-        return evaluator.matchingUIDs(key)
+        let headerCache = evaluator.usesHeaderCache ? self.headerCache(for: view) : nil
+        return evaluator.matchingUIDs(key, headerCache: headerCache)
     }
 }
