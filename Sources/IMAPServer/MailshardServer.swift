@@ -23,7 +23,8 @@ public final class MailshardServer: Sendable {
         self.logger = logger
         let root = try DataDirectory.absolute(settings.dataDirectory)
         do {
-            store = try MailStore(root: root)
+            let budget = HeaderCacheBudget(limit: settings.headerCacheBytes, idleTimeout: settings.headerCacheIdleTimeout)
+            store = try MailStore(root: root, options: StoreOptions(headerCacheBudget: budget))
         } catch {
             throw ServerStartError(description: "cannot open the data directory \(root): \(error)")
         }

@@ -7,7 +7,9 @@
 /// Which fields: `fieldNames`, a fixed set: the fields mail clients fetch when they
 /// list a mailbox (Thunderbird, Apple Mail, mutt, K-9 and the load tools ask for
 /// subsets of it), those ENVELOPE is built from, and every field a SEARCH key names
-/// (FROM, TO, CC, BCC, SUBJECT). A fixed set keeps an entry a pure function of the
+/// (FROM, TO, CC, BCC, SUBJECT). A field costs memory only in the messages that
+/// have it, so rarer names clients list (Newsgroups, Lines, X-Label) cost little.
+/// A fixed set keeps an entry a pure function of the
 /// message: no cache decision can make two entries of one mailbox disagree.
 ///
 /// Layout, all offsets relative to the entry:
@@ -24,8 +26,8 @@ public enum CachedHeaderFields {
     /// The fields kept, in lowercase.
     public static let fieldNames: [String] = [
         "from", "sender", "reply-to", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to",
-        "references", "content-type", "list-id", "list-post", "list-unsubscribe", "priority", "x-priority",
-        "importance",
+        "references", "content-type", "content-description", "list-id", "list-post", "list-unsubscribe",
+        "priority", "x-priority", "importance", "newsgroups", "lines", "x-label",
     ]
 
     static let keptNames: Set<[UInt8]> = Set(fieldNames.map { Array($0.utf8) })
@@ -79,15 +81,25 @@ public enum CachedHeaderFields {
     /// Nil when the selection names a field the entry does not keep (or is a .NOT).
     public static func headerFields(_ selection: HeaderFieldSelection, entry: UnsafeRawBufferPointer) -> [UInt8]? {
         guard selection.isAnsweredByCache else { return nil }
-        let bytes = MessageBytes(entry)
         var result: [UInt8] = []
         result.reserveCapacity(entry.count)
+        forEachHeaderFieldsRun(selection, entry: entry) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// Calls `body` with each run of bytes of `headerFields(selection, entry:)`, in
+    /// order, without copying them: the selected fields, then the blank line. For
+    /// a selection `isAnsweredByCache` only.
+    public static func forEachHeaderFieldsRun(
+        _ selection: HeaderFieldSelection, entry: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
+        assert(selection.isAnsweredByCache)
+        let bytes = MessageBytes(entry)
         let blank = forEachField(bytes) { field in
-            if selection.selects(bytes.buffer(field.name)) { result.append(contentsOf: bytes.buffer(field.range)) }
+            if selection.selects(bytes.buffer(field.name)) { body(UnsafeRawBufferPointer(rebasing: entry[field.range.offsets])) }
             return false
         }
-        result.append(contentsOf: bytes.buffer(blank))
-        return result
+        body(UnsafeRawBufferPointer(rebasing: entry[blank.offsets]))
     }
 
     /// Calls `visit` with each field of the entry, as offsets into it, until it
@@ -121,15 +133,6 @@ public enum CachedHeaderFields {
     private static func appendUInt16(_ value: Int, to entry: inout [UInt8]) {
         entry.append(UInt8(truncatingIfNeeded: value))
         entry.append(UInt8(truncatingIfNeeded: value >> 8))
-    }
-}
-
-extension HeaderFieldSelection {
-    /// True when every field it selects is kept by the header cache: a
-    /// `HEADER.FIELDS` (not `.NOT`, which selects fields the cache drops) whose
-    /// names are all in `CachedHeaderFields.fieldNames`.
-    public var isAnsweredByCache: Bool {
-        keep && names.allSatisfy { CachedHeaderFields.keptNames.contains($0) }
     }
 }
 

@@ -5,10 +5,15 @@ public struct HeaderFieldSelection: Hashable, Sendable {
     let names: [[UInt8]]
     /// True for HEADER.FIELDS (keep the named fields), false for .NOT.
     public let keep: Bool
+    /// True when every field it selects is kept by the header cache: a
+    /// `HEADER.FIELDS` (not `.NOT`, which selects fields the cache drops) whose
+    /// names are all in `CachedHeaderFields.fieldNames`.
+    public let isAnsweredByCache: Bool
 
     public init(names: [String], keep: Bool) {
         self.names = names.map { FieldName.lowercased($0.utf8) }
         self.keep = keep
+        isAnsweredByCache = keep && self.names.allSatisfy { CachedHeaderFields.keptNames.contains($0) }
     }
 
     func selects(_ name: UnsafeBufferPointer<UInt8>) -> Bool {

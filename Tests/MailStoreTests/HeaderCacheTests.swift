@@ -85,7 +85,9 @@ import Testing
         let directory = TemporaryDirectory()
         let inbox = try await openStore(directory, options: StoreOptions(durability: .relaxed)).user("u").mailbox(named: "INBOX")
         _ = try await inbox.append((0..<300).map(Self.message))
-        #expect(inbox.headerCache(for: inbox.view())?.count == 300)
+        // A command reading a few messages does not build entries for all 300.
+        #expect(inbox.headerCache(for: inbox.view(), wanted: 10)?.count == 0)
+        #expect(inbox.headerCache(for: inbox.view(), wanted: 75)?.count == 300)
         _ = try await inbox.remove(uids: UIDSet([1...290]))
         let squeezed = try #require(inbox.headerCache(for: inbox.view()))
         #expect(squeezed.count == 10)

@@ -76,6 +76,46 @@ extension ResponseEncoder {
         }
     }
 
+    // MARK: One response item by item
+
+    /// `* n FETCH (`: the start of a FETCH response written item by item, for a
+    /// server that writes many responses of one shape (a header FETCH of a whole
+    /// mailbox) without building an item array and copying body data per response.
+    /// Follow with `encodeFetchItem` / `encodeFetchLiteralItem` and `endFetch`; the
+    /// bytes are those `encode(.untagged(.fetch(n, items)))` writes.
+    public func beginFetch(_ number: UInt32, into buffer: inout ResponseBuffer) {
+        buffer.write("* ")
+        buffer.writeNumber(number)
+        buffer.write(" FETCH (")
+    }
+
+    /// One item of a response begun with `beginFetch`; `first` for the first item.
+    public func encodeFetchItem(_ item: FetchResponseItem, first: Bool, into buffer: inout ResponseBuffer) {
+        if !first { buffer.write(0x20) }
+        encodeFetchItem(item, into: &buffer)
+    }
+
+    /// A body item whose label is encoded (`encodedBodySectionLabel`) and whose
+    /// `count` bytes `writeData` appends (with `ResponseBuffer.writeBytes`) as a literal.
+    public func encodeFetchLiteralItem(
+        label: PreEncodedBytes, count: Int, first: Bool, into buffer: inout ResponseBuffer,
+        writeData: (inout ResponseBuffer) -> Void
+    ) {
+        if !first { buffer.write(0x20) }
+        buffer.writeBytes(label.bytes)
+        buffer.write(0x20)
+        buffer.writeLiteralHeader(count: count, binary: false)
+        let start = buffer.bytes.count
+        writeData(&buffer)
+        precondition(buffer.bytes.count - start == count, "a literal's data must be as long as announced")
+    }
+
+    /// `)` CRLF: the end of a response begun with `beginFetch`.
+    public func endFetch(into buffer: inout ResponseBuffer) {
+        buffer.write(UInt8(ascii: ")"))
+        buffer.writeCRLF()
+    }
+
     /// `"BODY" section ["<" number ">"]`, the label of a `BODY[section]` FETCH item,
     /// encoded as ``FetchResponseItem/bodySection(_:origin:_:)`` would encode it,
     /// for ``FetchResponseItem/bodySectionLabeled(_:_:)``.

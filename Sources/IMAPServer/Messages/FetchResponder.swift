@@ -184,7 +184,7 @@ struct FetchResponder {
 
     /// HEADER.FIELDS of the message itself from its header cache entry; nil when
     /// the selection names a field the cache does not keep.
-    private static func cachedHeaderFields(
+    static func cachedHeaderFields(
         _ selection: HeaderFieldSelection, _ partial: PartialRange?, _ entry: UnsafeRawBufferPointer
     ) -> BodyData? {
         guard let bytes = CachedHeaderFields.headerFields(selection, entry: entry) else { return nil }

@@ -30,7 +30,7 @@ extension Session {
         let plan = FetchPlan(attributes, encoder: encoder)
         let needsFile = FetchResponder.needsMessageFile(attributes)
         // A FETCH of flags and cached header fields reads the header cache, not the files.
-        var headerEntries = plan.isAnsweredByHeaderCache ? selection.mailbox.headerCache(for: view)?.cursor() : nil
+        var headerEntries = plan.isAnsweredByHeaderCache ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
         let reader = needsFile ? selection.mailbox.messageReader(for: view) : nil
         // UIDs ascend, so rows and sequence numbers are found by stepping forward.
         var rows = AscendingUIDCursor(view.uids)
@@ -42,13 +42,13 @@ extension Session {
             let message = view.message(atSequence: row + 1)
             let changed = seenChanged.contains(uid)
             let recent = selection.updates.recentUIDs.contains(uid)
-            var items = try headerEntries?.withEntry(uid: uid) { entry in
-                try responder.items(
-                    for: plan, message: message, file: nil, headerEntry: entry, byUID: command.byUID,
-                    seenChanged: changed, recent: recent)
-            }
+            let cached = headerEntries?.withEntry(uid: uid) { entry in
+                responder.writeCachedResponse(
+                    number: UInt32(position + 1), plan: plan, message: message, headerEntry: entry,
+                    byUID: command.byUID, seenChanged: changed, recent: recent, encoder: encoder, into: &output)
+            } != nil
             var file: MessageFile?
-            if items == nil {
+            if !cached {
                 if needsFile {
                     do {
                         // Read as the view locates it; if its body moved or went since,
@@ -60,11 +60,11 @@ extension Session {
                     // Any other failure (an unreadable or corrupt body) fails the command
                     // with the store's error rather than answering NIL or empty data.
                 }
-                items = try responder.items(
+                let items = try responder.items(
                     for: plan, message: message, file: file, byUID: command.byUID, seenChanged: changed, recent: recent)
+                send(.untagged(.fetch(UInt32(position + 1), items)))
             }
             if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
-            send(.untagged(.fetch(UInt32(position + 1), items ?? [])))
             if !output.splices.isEmpty {
                 try await writeOutputWithBodies(from: file)
             } else if output.bytes.count >= Self.fetchFlushThreshold {

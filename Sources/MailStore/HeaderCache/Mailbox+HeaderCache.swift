@@ -6,8 +6,11 @@ extension Mailbox {
     /// the store's budget turns the cache off or the analyzer has no entry format.
     ///
     /// Messages it has no entry for (beyond the budget, or unreadable) are read
-    /// from their files by the caller, as without a cache.
-    public func headerCache(for view: MailboxView) -> HeaderCacheSnapshot? {
+    /// from their files by the caller, as without a cache. A command that reads
+    /// only `wanted` messages builds no more than `4 × wanted` entries (at least
+    /// 256): a FETCH of one message in a large mailbox with no cache yet reads that
+    /// one file rather than every file.
+    public func headerCache(for view: MailboxView, wanted: Int = .max) -> HeaderCacheSnapshot? {
         let budget = options.headerCacheBudget
         guard budget.limit > 0, options.analyzer.makesHeaderCacheEntries else { return nil }
         let (snapshot, full) = headerCache.current()
@@ -15,11 +18,13 @@ extension Mailbox {
         let index = view.index
         let firstNew = index.firstRow(atOrAfter: snapshot.lastUID &+ 1)
         let squeeze = snapshot.count > index.count + index.count / 4 + 256
-        guard squeeze || (!full && firstNew < index.count) else { return snapshot }
+        let missing = index.count - firstNew
+        let extend = !full && missing > 0 && missing <= max(256, wanted > Int.max / 4 ? Int.max : wanted * 4)
+        guard squeeze || extend else { return snapshot }
 
         var chunks = squeeze ? Self.liveChunks(snapshot, in: index) : snapshot.chunks
         var nowFull = full
-        if !full, firstNew < index.count {
+        if extend {
             let added = buildChunk(rows: firstNew..<index.count, view: view)
             let existing = chunks.reduce(0) { $0 + $1.memoryFootprint }
             if budget.admit(headerCache, bytes: existing + added.memoryFootprint) {

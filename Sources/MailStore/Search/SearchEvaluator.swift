@@ -15,6 +15,7 @@ struct SearchEvaluator {
     /// The analyzer's matcher on header cache entries, for the text keys an entry
     /// answers (header keys on the fields the cache keeps).
     private let cacheMatchers: [TextSearchKey: HeaderCacheMatcher]
+    private let onlyCacheMatcher: (key: TextSearchKey, matcher: HeaderCacheMatcher)?
 
     init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (_ row: Int) -> MessageFile?) {
         self.view = view
@@ -35,6 +36,7 @@ struct SearchEvaluator {
             if let matcher = analyzer.headerCacheMatcher(for: textKey) { cacheMatchers[textKey] = matcher }
         }
         self.cacheMatchers = cacheMatchers
+        onlyCacheMatcher = cacheMatchers.count == 1 ? cacheMatchers.first.map { (key: $0.key, matcher: $0.value) } : nil
         onlyMatcher = matchers.count == 1 ? matchers.first.map { (key: $0.key, matcher: $0.value) } : nil
     }
 
@@ -99,7 +101,7 @@ struct SearchEvaluator {
         case let .smaller(size): return Int(index.sizes[row]) < size
         case let .modSeq(value): return index.modSeqs[row] >= value
         case let .text(textKey):
-            if cursor != nil, let cached = cacheMatchers[textKey],
+            if cursor != nil, let cached = cacheMatcher(for: textKey),
                let found = cursor?.withEntry(uid: index.uids[row], cached) {
                 return found
             }
@@ -123,6 +125,12 @@ struct SearchEvaluator {
     private func matcher(for textKey: TextSearchKey) -> TextMatcher {
         if let onlyMatcher, onlyMatcher.key == textKey { return onlyMatcher.matcher }
         return matchers[textKey] ?? analyzer.matcher(for: textKey)
+    }
+
+    /// The header cache matcher of `textKey`, found like `matcher(for:)`.
+    private func cacheMatcher(for textKey: TextSearchKey) -> HeaderCacheMatcher? {
+        if let onlyCacheMatcher, onlyCacheMatcher.key == textKey { return onlyCacheMatcher.matcher }
+        return cacheMatchers[textKey]
     }
 
     private func hasKeyword(_ name: String, row: Int) -> Bool {
