@@ -15,9 +15,10 @@
 /// Layout, all offsets relative to the entry:
 ///
 ///     entry = blank-length:u8 blank-line-bytes field*
-///     field = total:u16le name-length:u8 value-offset:u8 value-length:u16le bytes
+///     field = total:u16le name-length:u8 value-offset:u8 value-length:u16le kind:u8 bytes
 ///
-/// `bytes` is the field exactly as in the message (name through final line break),
+/// `kind` is the field's position in `fieldNames`, so a FETCH selects fields by a
+/// bit mask instead of comparing names. `bytes` is the field exactly as in the message (name through final line break),
 /// `value-offset` where its value starts, `blank-line-bytes` the line ending the
 /// header (empty when the header has none). Fields appear in message order. A
 /// message with a kept field too long for the layout gets no entry (`append` says
@@ -31,8 +32,11 @@ public enum CachedHeaderFields {
     ]
 
     static let keptNames: Set<[UInt8]> = Set(fieldNames.map { Array($0.utf8) })
+    /// Each kept name's `kind`.
+    static let kinds: [[UInt8]: UInt8] = Dictionary(
+        uniqueKeysWithValues: fieldNames.enumerated().map { (Array($0.element.utf8), UInt8($0.offset)) })
 
-    static let fieldRecordSize = 6
+    static let fieldRecordSize = 7
 
     /// Whether `name` (any case) is among the kept fields.
     public static func keeps(_ name: String) -> Bool {
@@ -51,7 +55,7 @@ public enum CachedHeaderFields {
         entry.append(0)  // blank line length, written below
         var fits = true
         let header = try MessageStructure.forEachTopLevelField(serialized: serialized, messageSize: bytes.count) { field in
-            guard keptNames.contains(FieldName.lowercased(bytes.buffer(field.name))) else { return false }
+            guard let kind = kinds[FieldName.lowercased(bytes.buffer(field.name))] else { return false }
             let valueOffset = field.valueStart - field.range.start
             guard field.range.count <= Int(UInt16.max), field.nameLength <= 255, valueOffset <= 255,
                   field.rawValue.count <= Int(UInt16.max)
@@ -63,6 +67,7 @@ public enum CachedHeaderFields {
             entry.append(UInt8(field.nameLength))
             entry.append(UInt8(valueOffset))
             appendUInt16(field.rawValue.count, to: &entry)
+            entry.append(kind)
             entry.append(contentsOf: bytes.buffer(field.range))
             return false
         }
@@ -95,17 +100,18 @@ public enum CachedHeaderFields {
     ) {
         assert(selection.isAnsweredByCache)
         let bytes = MessageBytes(entry)
-        let blank = forEachField(bytes) { field in
-            if selection.selects(bytes.buffer(field.name)) { body(UnsafeRawBufferPointer(rebasing: entry[field.range.offsets])) }
+        let mask = selection.cacheMask
+        let blank = forEachField(bytes) { field, kind in
+            if mask & (1 << kind) != 0 { body(UnsafeRawBufferPointer(rebasing: entry[field.range.offsets])) }
             return false
         }
         body(UnsafeRawBufferPointer(rebasing: entry[blank.offsets]))
     }
 
-    /// Calls `visit` with each field of the entry, as offsets into it, until it
-    /// returns true; returns the range of the blank line. A malformed entry (only a
-    /// bug could make one) stops the walk.
-    static func forEachField(_ bytes: MessageBytes, _ visit: (HeaderField) -> Bool) -> ByteRange {
+    /// Calls `visit` with each field of the entry, as offsets into it, and its
+    /// kind, until it returns true; returns the range of the blank line. A
+    /// malformed entry (only a bug could make one) stops the walk.
+    static func forEachField(_ bytes: MessageBytes, _ visit: (HeaderField, UInt8) -> Bool) -> ByteRange {
         guard bytes.count > 0 else { return ByteRange(start: 0, end: 0) }
         let blankLength = Int(bytes[0])
         let blank = ByteRange(start: 1, end: min(bytes.count, 1 + blankLength))
@@ -115,6 +121,7 @@ public enum CachedHeaderFields {
             let nameLength = Int(bytes[offset + 2])
             let valueOffset = Int(bytes[offset + 3])
             let valueLength = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8
+            let kind = bytes[offset + 6]
             let start = offset + fieldRecordSize
             let valueStart = start + valueOffset
             guard start + total <= bytes.count, valueStart + valueLength <= start + total else {
@@ -124,7 +131,7 @@ public enum CachedHeaderFields {
             let field = HeaderField(
                 range: ByteRange(start: start, end: start + total), nameLength: nameLength,
                 valueStart: valueStart, valueEnd: valueStart + valueLength)
-            if visit(field) { break }
+            if visit(field, kind) { break }
             offset = start + total
         }
         return blank
@@ -138,7 +145,7 @@ public enum CachedHeaderFields {
 
 extension HeaderSearch {
     /// True when the header cache keeps the field this key searches.
-    public var isAnsweredByCache: Bool { CachedHeaderFields.keptNames.contains(lowercasedName) }
+    public var isAnsweredByCache: Bool { cacheKind != nil }
 
     /// `matches(serialized:message:)` answered from a header cache entry of the
     /// message (see `CachedHeaderFields`): the same fields, compared by the same
@@ -146,8 +153,9 @@ extension HeaderSearch {
     public func matches(cachedEntry entry: UnsafeRawBufferPointer) -> Bool {
         let bytes = MessageBytes(entry)
         var found = false
-        _ = CachedHeaderFields.forEachField(bytes) { field in
-            guard FieldName.equals(bytes.buffer(field.name), lowercasedName) else { return false }
+        guard let wanted = cacheKind else { return false }
+        _ = CachedHeaderFields.forEachField(bytes) { field, kind in
+            guard kind == wanted else { return false }
             found = valueMatches(field, bytes)
             return found
         }

@@ -19,6 +19,8 @@ public struct HeaderSearch: Sendable {
     public let key: SearchKey
     private let isAddressField: Bool
     let lowercasedName: [UInt8]
+    /// The field's kind in a header cache entry, nil when the cache does not keep it.
+    let cacheKind: UInt8?
     /// The key may be ruled out in a raw address value: it is made of characters
     /// that address normalization neither adds, drops nor joins (letters, digits
     /// and atom specials other than the dot), and it is not part of the stand-ins
@@ -29,6 +31,7 @@ public struct HeaderSearch: Sendable {
         fieldName = field
         key = SearchKey(text)
         lowercasedName = FieldName.lowercased(field.utf8)
+        cacheKind = CachedHeaderFields.kinds[lowercasedName]
         isAddressField = MessageStructure.addressFields.contains(lowercasedName)
         let folded = key.folded
         screensAddresses = isAddressField && folded.allSatisfy(Self.isScreenable)
