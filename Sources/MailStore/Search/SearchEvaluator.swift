@@ -63,6 +63,19 @@ struct SearchEvaluator {
         var result: [UID] = []
         let ordered = key.cheapestFirst  // once, not per message: it builds arrays
         var cursor = headerCache?.cursor()  // rows ascend, so it steps forward
+        // SEARCH FROM x and the like: one header key, straight from the entries.
+        if case let .text(textKey) = ordered, let cached = cacheMatcher(for: textKey), var entries = cursor {
+            for row in 0..<index.count {
+                let uid = index.uids[row]
+                if let found = entries.withEntry(uid: uid, cached) {
+                    if found { result.append(uid) }
+                } else {
+                    var message: MessageFile?? = .none
+                    if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(uid) }
+                }
+            }
+            return result
+        }
         for row in 0..<index.count {
             var message: MessageFile?? = .none
             if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(index.uids[row]) }
