@@ -82,37 +82,10 @@ public struct HeaderSearch: Sendable {
         _ value: UnsafeBufferPointer<UInt8>, strict: Bool, dropSpace: Bool,
         _ search: (UnsafeBufferPointer<UInt8>) -> Bool
     ) -> Bool? {
-        guard let base = value.baseAddress, !value.isEmpty else { return search(value) }
+        guard !value.isEmpty else { return search(value) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: value.count) { scratch -> Bool? in
             var length = 0
-            var index = 0
-            // Sixteen bytes at a time while no byte needs more than lowercasing
-            // (the usual value: one line of ASCII); a chunk with a line break or,
-            // for addresses, a space is copied lane by lane.
-            while index + 16 <= value.count {
-                let chunk = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
-                let ends = strict
-                    ? (chunk .>= 0x80) .| (chunk .== 0x3D) .| (chunk .== 0x22) .| (chunk .== 0x5C) .| (chunk .== 0x28)
-                    : (chunk .>= 0x80) .| (chunk .== 0x3D)
-                if any(ends) { return nil }
-                let lowered = chunk.replacing(with: chunk | 0x20, where: (chunk .>= 0x41) .& (chunk .<= 0x5A))
-                let dropped = dropSpace
-                    ? (chunk .== 0x0D) .| (chunk .== 0x0A) .| (chunk .== 0x20) .| (chunk .== 0x09)
-                    : (chunk .== 0x0D) .| (chunk .== 0x0A)
-                if any(dropped) {
-                    for lane in 0..<16 where !dropped[lane] {
-                        scratch[length] = lowered[lane]
-                        length += 1
-                    }
-                } else {
-                    UnsafeMutableRawPointer(scratch.baseAddress! + length).storeBytes(of: lowered, as: SIMD16<UInt8>.self)
-                    length += 16
-                }
-                index += 16
-            }
-            while index < value.count {
-                let byte = base[index]
-                index += 1
+            for byte in value {
                 if byte >= 0x80 || byte == UInt8(ascii: "=") { return nil }
                 if strict, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "(") {
                     return nil
