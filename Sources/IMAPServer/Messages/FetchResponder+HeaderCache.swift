@@ -13,7 +13,8 @@ extension FetchResponder {
     /// `HEADER.FIELDS` section.
     func writeCachedResponse(
         number: UInt32, plan: FetchPlan, message: MailboxView.Message, headerEntry entry: UnsafeRawBufferPointer,
-        byUID: Bool, seenChanged: Bool, recent: Bool, encoder: ResponseEncoder, into buffer: inout ResponseBuffer
+        byUID: Bool, seenChanged: Bool, recent: Bool, encoder: ResponseEncoder, flagItems: inout EncodedFlagItems,
+        into buffer: inout ResponseBuffer
     ) {
         precondition(plan.isAnsweredByHeaderCache, "a FETCH the header cache cannot answer")
         let attributes = plan.attributes
@@ -23,10 +24,21 @@ extension FetchResponder {
             encoder.encodeFetchItem(item, first: first, into: &buffer)
             first = false
         }
+        func writeFlags() {
+            let wireRecent = recent && reportsRecent
+            let encoded = flagItems.encoded(message.flags, recent: wireRecent) {
+                var item = ResponseBuffer(capacity: 32)
+                encoder.encodeFetchItem(.flags(FlagTranslation.wireFlags(message.flags, recent: wireRecent)), first: true, into: &item)
+                return item.bytes
+            }
+            if !first { buffer.writeBytes(CollectionOfOne(0x20)) }
+            buffer.writeBytes(encoded)
+            first = false
+        }
         if byUID, !attributes.contains(.uid) { write(.uid(message.uid)) }
         for (position, attribute) in attributes.enumerated() {
             switch attribute {
-            case .flags: write(.flags(FlagTranslation.wireFlags(message.flags, recent: recent && reportsRecent)))
+            case .flags: writeFlags()
             case .uid: write(.uid(message.uid))
             case .internalDate: write(.internalDate(message.internalDate.wireDateTime))
             case .rfc822Size: write(.rfc822Size(UInt64(message.size)))
@@ -54,9 +66,29 @@ extension FetchResponder {
                 preconditionFailure("an item the header cache does not answer")
             }
         }
-        if seenChanged, !attributes.contains(.flags) {
-            write(.flags(FlagTranslation.wireFlags(message.flags, recent: recent && reportsRecent)))
-        }
+        if seenChanged, !attributes.contains(.flags) { writeFlags() }
         encoder.endFetch(into: &buffer)
+    }
+}
+
+/// The `FLAGS (…)` items one FETCH has encoded, by the flags they show: a mailbox
+/// has few distinct flag sets, so most messages reuse one instead of building a
+/// list of flag names and encoding it again. Keeps the last `capacity` sets.
+struct EncodedFlagItems {
+    static let capacity = 8
+    private var entries: [(flags: MessageFlags, recent: Bool, bytes: [UInt8])] = []
+    private var next = 0
+
+    /// The encoded item for `flags`, made by `encode` the first time.
+    mutating func encoded(_ flags: MessageFlags, recent: Bool, _ encode: () -> [UInt8]) -> [UInt8] {
+        for entry in entries where entry.recent == recent && entry.flags == flags { return entry.bytes }
+        let bytes = encode()
+        if entries.count < Self.capacity {
+            entries.append((flags, recent, bytes))
+        } else {
+            entries[next] = (flags, recent, bytes)
+            next = (next + 1) % Self.capacity
+        }
+        return bytes
     }
 }

@@ -35,6 +35,7 @@ extension Session {
         // UIDs ascend, so rows and sequence numbers are found by stepping forward.
         var rows = AscendingUIDCursor(view.uids)
         var sequences = AscendingUIDCursor(selection.updates.knownUIDs)
+        var flagItems = EncodedFlagItems()
         for uid in uids {
             // A message expunged by another session but still numbered for this
             // client is skipped (RFC 9051 7.5.1 lets the server omit it).
@@ -45,7 +46,8 @@ extension Session {
             let cached = headerEntries?.withEntry(uid: uid) { entry in
                 responder.writeCachedResponse(
                     number: UInt32(position + 1), plan: plan, message: message, headerEntry: entry,
-                    byUID: command.byUID, seenChanged: changed, recent: recent, encoder: encoder, into: &output)
+                    byUID: command.byUID, seenChanged: changed, recent: recent, encoder: encoder, flagItems: &flagItems,
+                    into: &output)
             } != nil
             var file: MessageFile?
             if !cached {

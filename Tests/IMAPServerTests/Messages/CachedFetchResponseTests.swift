@@ -52,13 +52,17 @@ import Testing
                     for: FetchPlan(attributes), message: message, file: file, byUID: byUID, seenChanged: seenChanged, recent: true)
                 var expected = ResponseBuffer()
                 encoder.encode(.untagged(.fetch(7, items)), into: &expected)
-                var written = ResponseBuffer()
-                entry.withUnsafeBytes { entry in
-                    responder.writeCachedResponse(
-                        number: 7, plan: plan, message: message, headerEntry: entry, byUID: byUID,
-                        seenChanged: seenChanged, recent: true, encoder: encoder, into: &written)
+                // Twice with one memo of encoded FLAGS: made, then reused.
+                var flagItems = EncodedFlagItems()
+                for _ in 0..<2 {
+                    var written = ResponseBuffer()
+                    entry.withUnsafeBytes { entry in
+                        responder.writeCachedResponse(
+                            number: 7, plan: plan, message: message, headerEntry: entry, byUID: byUID,
+                            seenChanged: seenChanged, recent: true, encoder: encoder, flagItems: &flagItems, into: &written)
+                    }
+                    #expect(String(decoding: written.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
                 }
-                #expect(String(decoding: written.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
             }
         }
     }
@@ -70,5 +74,27 @@ import Testing
             .isAnsweredByHeaderCache)
         #expect(!FetchPlan([.flags, .uid]).isAnsweredByHeaderCache)
         #expect(FetchPlan([.flags, Self.fields(["From"])]).isAnsweredByHeaderCache)
+    }
+}
+
+@Suite struct EncodedFlagItemsTests {
+    @Test func reusesAndReplacesEncodedFlags() {
+        var memo = EncodedFlagItems()
+        var made = 0
+        func encoded(_ flags: MessageFlags, recent: Bool = false) -> [UInt8] {
+            memo.encoded(flags, recent: recent) {
+                made += 1
+                return Array("\(flags) \(recent)".utf8)
+            }
+        }
+        let seen = MessageFlags(.seen), work = MessageFlags(.seen, keywords: ["$Work"])
+        #expect(encoded(seen) == encoded(seen))
+        #expect(made == 1)
+        #expect(encoded(seen, recent: true) != encoded(seen))
+        #expect(encoded(work) != encoded(seen))
+        #expect(made == 3)
+        // Past its capacity the oldest sets are made again, never answered wrongly.
+        let many = (0..<(EncodedFlagItems.capacity + 3)).map { MessageFlags(keywords: ["k\($0)"]) }
+        for flags in many + many { #expect(encoded(flags) == Array("\(flags) false".utf8)) }
     }
 }
