@@ -24,7 +24,8 @@ public final class MailshardServer: Sendable {
         let root = try DataDirectory.absolute(settings.dataDirectory)
         do {
             // Durable writes flush through the writer's shard ring (ShardFileIO).
-            store = try MailStore(root: root, options: StoreOptions(io: ShardFileIO()))
+            let budget = HeaderCacheBudget(limit: settings.headerCacheBytes, idleTimeout: settings.headerCacheIdleTimeout)
+            store = try MailStore(root: root, options: StoreOptions(headerCacheBudget: budget, io: ShardFileIO()))
         } catch {
             throw ServerStartError(description: "cannot open the data directory \(root): \(error)")
         }

@@ -18,7 +18,9 @@ public struct HeaderSearch: Sendable {
     /// The folded text searched for.
     public let key: SearchKey
     private let isAddressField: Bool
-    private let lowercasedName: [UInt8]
+    let lowercasedName: [UInt8]
+    /// The field's kind in a header cache entry, nil when the cache does not keep it.
+    let cacheKind: UInt8?
     /// The key may be ruled out in a raw address value: it is made of characters
     /// that address normalization neither adds, drops nor joins (letters, digits
     /// and atom specials other than the dot), and it is not part of the stand-ins
@@ -29,6 +31,7 @@ public struct HeaderSearch: Sendable {
         fieldName = field
         key = SearchKey(text)
         lowercasedName = FieldName.lowercased(field.utf8)
+        cacheKind = CachedHeaderFields.kinds[lowercasedName]
         isAddressField = MessageStructure.addressFields.contains(lowercasedName)
         let folded = key.folded
         screensAddresses = isAddressField && folded.allSatisfy(Self.isScreenable)
@@ -52,7 +55,7 @@ public struct HeaderSearch: Sendable {
         return found
     }
 
-    private func valueMatches(_ field: HeaderField, _ bytes: MessageBytes) -> Bool {
+    func valueMatches(_ field: HeaderField, _ bytes: MessageBytes) -> Bool {
         if key.folded.isEmpty { return true }
         let value = isAddressField ? field.rawValue : bytes.trimmed(field.rawValue)
         let plain = Self.scanPlain(bytes.buffer(value), strict: isAddressField, dropSpace: isAddressField) { haystack in

@@ -5,10 +5,21 @@ public struct HeaderFieldSelection: Hashable, Sendable {
     let names: [[UInt8]]
     /// True for HEADER.FIELDS (keep the named fields), false for .NOT.
     public let keep: Bool
+    /// True when every field it selects is kept by the header cache: a
+    /// `HEADER.FIELDS` (not `.NOT`, which selects fields the cache drops) whose
+    /// names are all in `CachedHeaderFields.fieldNames`.
+    public let isAnsweredByCache: Bool
+    /// The header cache's kinds (`CachedHeaderFields.kinds`) of the names, as bits.
+    let cacheMask: UInt32
 
     public init(names: [String], keep: Bool) {
         self.names = names.map { FieldName.lowercased($0.utf8) }
         self.keep = keep
+        isAnsweredByCache = keep && self.names.allSatisfy { CachedHeaderFields.keptNames.contains($0) }
+        cacheMask = self.names.reduce(UInt32(0)) { mask, name in
+            guard let kind = CachedHeaderFields.kinds[name] else { return mask }
+            return mask | UInt32(1) << kind
+        }
     }
 
     func selects(_ name: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -48,6 +48,10 @@ extension ResponseEncoder {
             encodeOrigin(origin, into: &buffer)
             buffer.write(0x20)
             encodeBodyData(data, literal8: false, into: &buffer)
+        case .bodySectionLabeled(let label, let data):
+            buffer.writeBytes(label.bytes)
+            buffer.write(0x20)
+            encodeBodyData(data, literal8: false, into: &buffer)
         case .binary(let part, let origin, let data, let literal8):
             // "BINARY" section-binary SP (nstring / literal8)
             buffer.write("BINARY")
@@ -70,6 +74,57 @@ extension ResponseEncoder {
             buffer.write("RFC822.TEXT ")
             encodeBodyData(data, literal8: false, into: &buffer)
         }
+    }
+
+    // MARK: One response item by item
+
+    /// `* n FETCH (`: the start of a FETCH response written item by item, for a
+    /// server that writes many responses of one shape (a header FETCH of a whole
+    /// mailbox) without building an item array and copying body data per response.
+    /// Follow with `encodeFetchItem` / `encodeFetchLiteralItem` and `endFetch`; the
+    /// bytes are those `encode(.untagged(.fetch(n, items)))` writes.
+    public func beginFetch(_ number: UInt32, into buffer: inout ResponseBuffer) {
+        buffer.write("* ")
+        buffer.writeNumber(number)
+        buffer.write(" FETCH (")
+    }
+
+    /// One item of a response begun with `beginFetch`; `first` for the first item.
+    public func encodeFetchItem(_ item: FetchResponseItem, first: Bool, into buffer: inout ResponseBuffer) {
+        if !first { buffer.write(0x20) }
+        encodeFetchItem(item, into: &buffer)
+    }
+
+    /// A body item whose label is encoded (`encodedBodySectionLabel`) and whose
+    /// `count` bytes `writeData` appends (with `ResponseBuffer.writeBytes`) as a literal.
+    public func encodeFetchLiteralItem(
+        label: PreEncodedBytes, count: Int, first: Bool, into buffer: inout ResponseBuffer,
+        writeData: (inout ResponseBuffer) -> Void
+    ) {
+        if !first { buffer.write(0x20) }
+        buffer.writeBytes(label.bytes)
+        buffer.write(0x20)
+        buffer.writeLiteralHeader(count: count, binary: false)
+        let start = buffer.bytes.count
+        writeData(&buffer)
+        precondition(buffer.bytes.count - start == count, "a literal's data must be as long as announced")
+    }
+
+    /// `)` CRLF: the end of a response begun with `beginFetch`.
+    public func endFetch(into buffer: inout ResponseBuffer) {
+        buffer.write(UInt8(ascii: ")"))
+        buffer.writeCRLF()
+    }
+
+    /// `"BODY" section ["<" number ">"]`, the label of a `BODY[section]` FETCH item,
+    /// encoded as ``FetchResponseItem/bodySection(_:origin:_:)`` would encode it,
+    /// for ``FetchResponseItem/bodySectionLabeled(_:_:)``.
+    public func encodedBodySectionLabel(_ section: SectionSpecifier, origin: UInt64?) -> PreEncodedBytes {
+        var buffer = ResponseBuffer(capacity: 64)
+        buffer.write("BODY")
+        encodeSection(section, into: &buffer)
+        encodeOrigin(origin, into: &buffer)
+        return PreEncodedBytes(buffer.bytes)
     }
 
     private func encodeOrigin(_ origin: UInt64?, into buffer: inout ResponseBuffer) {

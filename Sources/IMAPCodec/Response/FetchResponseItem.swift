@@ -19,6 +19,12 @@ public enum FetchResponseItem: Hashable, Sendable {
     case bodyStructure(PreEncodedBytes)
     /// `BODY[section]<origin>`; origin is the partial offset when one was asked for.
     case bodySection(SectionSpecifier, origin: UInt64?, BodyData)
+    /// `BODY[section]<origin>` with the label (everything before the data)
+    /// encoded once for all the messages of a FETCH
+    /// (``ResponseEncoder/encodedBodySectionLabel(_:origin:)``), so a long
+    /// `HEADER.FIELDS (…)` list is not encoded again for every message. It goes
+    /// on the wire exactly as ``bodySection(_:origin:_:)`` does.
+    case bodySectionLabeled(PreEncodedBytes, BodyData)
     /// `BINARY[part]<origin>`; `literal8` sends `~{n}` (data that may contain NUL).
     case binary(part: [UInt32], origin: UInt64?, BodyData, literal8: Bool)
     case binarySize(part: [UInt32], UInt64)

@@ -31,6 +31,11 @@ public struct ServerSettings: Sendable, Equatable {
     public var idleKeepalive: Duration = .seconds(120)
     /// Delay before the answer to the first failed login; it doubles per failure (LoginThrottle).
     public var loginFailureDelay: Duration = .milliseconds(500)
+    /// Memory all mailboxes' header caches share (header FETCH and SEARCH read
+    /// them instead of the message files); 0 turns the cache off.
+    public var headerCacheBytes = 256 << 20
+    /// How long a mailbox's header cache lives without being read.
+    public var headerCacheIdleTimeout: Duration = .seconds(120)
     /// Whether loopback peers count as private for plaintext authentication. Tests
     /// turn it off to see what a remote plaintext client sees.
     var loopbackIsPrivate = true
@@ -57,6 +62,8 @@ public struct ServerSettings: Sendable, Equatable {
         settings.loginTimeout = .seconds(try config.integer(.loginTimeout, default: 60, in: 1...3600))
         settings.loginFailureDelay = .milliseconds(try config.integer(.loginFailureDelay, default: 500, in: 0...60_000))
         settings.idleKeepalive = .seconds(try config.integer(.idleKeepalive, default: 120, in: 1...3600))
+        settings.headerCacheBytes = try config.integer(.headerCacheMegabytes, default: 256, in: 0...65536) << 20
+        settings.headerCacheIdleTimeout = .seconds(try config.integer(.headerCacheIdleSeconds, default: 120, in: 1...86400))
         return settings
     }
 }
@@ -87,6 +94,8 @@ extension SettingKey {
     public static let authenticatedTimeout = SettingKey("session.idle-timeout")
     public static let loginTimeout = SettingKey("session.login-timeout")
     public static let idleKeepalive = SettingKey("session.idle-keepalive")
+    public static let headerCacheMegabytes = SettingKey("header-cache.mb")
+    public static let headerCacheIdleSeconds = SettingKey("header-cache.idle-seconds")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
@@ -95,6 +104,7 @@ extension SettingKey {
         .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .inlineFileSendLimit,
         .listenBacklog, .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
+        .headerCacheMegabytes, .headerCacheIdleSeconds,
     ]
 }
 
@@ -172,6 +182,8 @@ extension ServerSettings {
             (.authenticatedTimeout, String(authenticatedTimeout.components.seconds)),
             (.loginTimeout, String(loginTimeout.components.seconds)),
             (.idleKeepalive, String(idleKeepalive.components.seconds)),
+            (.headerCacheMegabytes, String(headerCacheBytes >> 20)),
+            (.headerCacheIdleSeconds, String(headerCacheIdleTimeout.components.seconds)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

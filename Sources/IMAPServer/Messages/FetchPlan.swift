@@ -3,16 +3,25 @@ import MIME
 
 /// The items of one FETCH command with what can be worked out once for all its
 /// messages: the folded field names of each `HEADER.FIELDS(.NOT)` of the message
-/// itself, so each message only compares bytes.
+/// itself, so each message only compares bytes; the `BODY[section]<origin>` labels,
+/// encoded once rather than per response; and whether the mailbox's header cache
+/// answers the whole command.
 struct FetchPlan {
     let attributes: [FetchAttribute]
     /// For each attribute, by position: its field selection when it is a
     /// top-level HEADER.FIELDS(.NOT) section, else nil.
     let headerSelections: [HeaderFieldSelection?]
+    /// For each attribute, by position: its encoded `BODY[section]<origin>` label
+    /// when it is a body section and the plan was made with the session's encoder.
+    let sectionLabels: [PreEncodedBytes?]
+    /// True when every item is either answered by the index (FLAGS, UID, …) or a
+    /// top-level `HEADER.FIELDS` of fields the header cache keeps, and there is at
+    /// least one of the latter: a message with a cache entry then needs no file.
+    let isAnsweredByHeaderCache: Bool
 
-    init(_ attributes: [FetchAttribute]) {
+    init(_ attributes: [FetchAttribute], encoder: ResponseEncoder? = nil) {
         self.attributes = attributes
-        headerSelections = attributes.map { attribute in
+        let selections = attributes.map { attribute -> HeaderFieldSelection? in
             guard case let .bodySection(section, _, _) = attribute, section.part.isEmpty else { return nil }
             switch section.text {
             case let .headerFields(names)?: return HeaderFieldSelection(names: names, keep: true)
@@ -20,5 +29,19 @@ struct FetchPlan {
             default: return nil
             }
         }
+        headerSelections = selections
+        sectionLabels = attributes.map { attribute in
+            guard let encoder, case let .bodySection(section, partial, _) = attribute else { return nil }
+            return encoder.encodedBodySectionLabel(section, origin: partial?.offset)
+        }
+        var cached = false, other = false
+        for (attribute, selection) in zip(attributes, selections) {
+            if let selection, selection.isAnsweredByCache {
+                cached = true
+            } else if FetchResponder.needsMessageFile([attribute]) {
+                other = true
+            }
+        }
+        isAnsweredByHeaderCache = cached && !other
     }
 }

@@ -53,8 +53,11 @@ struct FetchResponder {
     }
 
     /// `items(for:…)` with the command's items prepared once (`FetchPlan`).
+    /// `headerEntry` is the message's header cache entry, when the plan
+    /// `isAnsweredByHeaderCache` and the cache has one; `file` may then be nil.
     func items(
         for plan: FetchPlan, message: MailboxView.Message, file: MessageFile?,
+        headerEntry: UnsafeRawBufferPointer? = nil,
         byUID: Bool, seenChanged: Bool = false, recent: Bool = false
     ) throws(MessageCommandError) -> [FetchResponseItem] {
         let attributes = plan.attributes
@@ -75,10 +78,14 @@ struct FetchResponder {
                 items.append(.bodyStructure(PreEncodedBytes(rendered(.bodyStructure, file, &structure))))
             case .body: items.append(.body(PreEncodedBytes(rendered(.body, file, &structure))))
             case let .bodySection(section, partial, _):
-                items.append(.bodySection(
-                    section, origin: partial?.offset,
-                    sectionData(Self.sectionSpec(section), partial, message, file, &structure,
-                                fields: plan.headerSelections[position])))
+                let fields = plan.headerSelections[position]
+                let data = headerEntry.flatMap { entry in fields.flatMap { Self.cachedHeaderFields($0, partial, entry) } }
+                    ?? sectionData(Self.sectionSpec(section), partial, message, file, &structure, fields: fields)
+                if let label = plan.sectionLabels[position] {
+                    items.append(.bodySectionLabeled(label, data))
+                } else {
+                    items.append(.bodySection(section, origin: partial?.offset, data))
+                }
             case .rfc822:
                 items.append(.rfc822(sectionData(SectionSpec(), nil, message, file, &structure)))
             case .rfc822Header:
@@ -173,6 +180,18 @@ struct FetchResponder {
             for range in ranges.ranges { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[range.offsets])) }
         }
         return .bytes(bytes)
+    }
+
+    /// HEADER.FIELDS of the message itself from its header cache entry; nil when
+    /// the selection names a field the cache does not keep.
+    static func cachedHeaderFields(
+        _ selection: HeaderFieldSelection, _ partial: PartialRange?, _ entry: UnsafeRawBufferPointer
+    ) -> BodyData? {
+        guard let bytes = CachedHeaderFields.headerFields(selection, entry: entry) else { return nil }
+        guard let partial else { return .bytes(bytes) }
+        let window = Partial(offset: clampedInt(partial.offset), count: clampedInt(partial.count))
+        let kept = SectionRanges([ByteRange(start: 0, end: bytes.count)]).applying(window).ranges.first
+        return .bytes(kept.map { Array(bytes[$0.offsets]) } ?? [])
     }
 
     /// HEADER.FIELDS(.NOT) of the message itself, located by the cached structure

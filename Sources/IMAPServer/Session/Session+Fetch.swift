@@ -27,31 +27,46 @@ extension Session {
         }
         let view = selection.mailbox.view()
         let responder = FetchResponder(reportsRecent: !machine.isRev2Enabled)
-        let plan = FetchPlan(attributes)
+        let plan = FetchPlan(attributes, encoder: encoder)
         let needsFile = FetchResponder.needsMessageFile(attributes)
+        // A FETCH of flags and cached header fields reads the header cache, not the files.
+        var headerEntries = plan.isAnsweredByHeaderCache ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
         let reader = needsFile ? selection.mailbox.messageReader(for: view) : nil
+        // UIDs ascend, so rows and sequence numbers are found by stepping forward.
+        var rows = AscendingUIDCursor(view.uids)
+        var sequences = AscendingUIDCursor(selection.updates.knownUIDs)
+        var flagItems = EncodedFlagItems()
         for uid in uids {
             // A message expunged by another session but still numbered for this
             // client is skipped (RFC 9051 7.5.1 lets the server omit it).
-            guard let message = view.message(uid: uid), let sequence = selection.sequenceNumber(of: uid) else { continue }
-            var file: MessageFile?
-            if needsFile {
-                do {
-                    // Read as the view locates it; if its body moved or went since,
-                    // as the mailbox locates it now.
-                    file = try reader?.message(uid: uid)?.get() ?? selection.mailbox.openMessage(uid: uid)
-                } catch StoreError.messageNotFound {
-                    continue  // expunged since the view was taken: omitted, as above
-                }
-                // Any other failure (an unreadable or corrupt body) fails the command
-                // with the store's error rather than answering NIL or empty data.
-            }
+            guard let row = rows.position(of: uid), let position = sequences.position(of: uid) else { continue }
+            let message = view.message(atSequence: row + 1)
             let changed = seenChanged.contains(uid)
-            let items = try responder.items(
-                for: plan, message: message, file: file, byUID: command.byUID, seenChanged: changed,
-                recent: selection.updates.recentUIDs.contains(uid))
+            let recent = selection.updates.recentUIDs.contains(uid)
+            let cached = headerEntries?.withEntry(uid: uid) { entry in
+                responder.writeCachedResponse(
+                    number: UInt32(position + 1), plan: plan, message: message, headerEntry: entry,
+                    byUID: command.byUID, seenChanged: changed, recent: recent, encoder: encoder, flagItems: &flagItems,
+                    into: &output)
+            } != nil
+            var file: MessageFile?
+            if !cached {
+                if needsFile {
+                    do {
+                        // Read as the view locates it; if its body moved or went since,
+                        // as the mailbox locates it now.
+                        file = try reader?.message(atRow: row)?.get() ?? selection.mailbox.openMessage(uid: uid)
+                    } catch StoreError.messageNotFound {
+                        continue  // expunged since the view was taken: omitted, as above
+                    }
+                    // Any other failure (an unreadable or corrupt body) fails the command
+                    // with the store's error rather than answering NIL or empty data.
+                }
+                let items = try responder.items(
+                    for: plan, message: message, file: file, byUID: command.byUID, seenChanged: changed, recent: recent)
+                send(.untagged(.fetch(UInt32(position + 1), items)))
+            }
             if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
-            send(.untagged(.fetch(UInt32(sequence), items)))
             if !output.splices.isEmpty {
                 try await writeOutputWithBodies(from: file)
             } else if output.bytes.count >= Self.fetchFlushThreshold {

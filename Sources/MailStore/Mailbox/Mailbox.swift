@@ -20,6 +20,8 @@ public final class Mailbox: Sendable {
     let quota: QuotaAccount?
     let gate = AsyncGate()
     let hub = ChangeHub()
+    /// Header fields of its messages for header FETCH and SEARCH (memory only).
+    let headerCache = HeaderCache()
     let core: Mutex<Core>
     let commit: GroupCommit
     let bodySyncer: BodySyncer
@@ -235,6 +237,7 @@ public final class Mailbox: Sendable {
     }
 
     deinit {
+        options.headerCacheBudget.release(headerCache)
         core.withLock { core in
             if !core.closed {
                 options.io.close(core.journalFD)

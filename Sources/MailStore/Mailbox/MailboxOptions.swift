@@ -38,6 +38,8 @@ public struct StoreOptions: Sendable {
     public var quota: QuotaLimits
     /// Events buffered per change subscriber before the oldest are dropped.
     public var eventBufferLimit: Int
+    /// The memory all mailboxes' header caches share, and when an unused one goes.
+    public var headerCacheBudget: HeaderCacheBudget
     /// The file operations; `PosixFileIO` unless the server routes them through a ring.
     public var io: any FileIO
 
@@ -49,6 +51,7 @@ public struct StoreOptions: Sendable {
         compactionThreshold: Int = 16 << 20,
         quota: QuotaLimits = .unlimited,
         eventBufferLimit: Int = 4096,
+        headerCacheBudget: HeaderCacheBudget = HeaderCacheBudget(),
         io: any FileIO = PosixFileIO()
     ) {
         self.durability = durability
@@ -58,6 +61,7 @@ public struct StoreOptions: Sendable {
         self.compactionThreshold = compactionThreshold
         self.quota = quota
         self.eventBufferLimit = eventBufferLimit
+        self.headerCacheBudget = headerCacheBudget
         self.io = io
     }
 }

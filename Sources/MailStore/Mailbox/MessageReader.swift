@@ -49,7 +49,7 @@ public final class MessageReader {
     }
 
     /// The message file of the message at `row` of the view (SEARCH walks rows).
-    func message(atRow row: Int) -> Result<MessageFile, any Error>? {
+    public func message(atRow row: Int) -> Result<MessageFile, any Error>? {
         let uid = index.uids[row]
         let location = index.bodyLocation(row: row)
         if location.isOwnFile { return mailbox.messageFile(uid: uid, in: index) }

@@ -66,6 +66,21 @@ public struct MIMEMessageAnalyzer: MessageAnalyzer {
         }
     }
 
+    /// The entry is MIME's `CachedHeaderFields`: the top-level fields clients list
+    /// mailboxes by and SEARCH keys name, copied from the message.
+    public var makesHeaderCacheEntries: Bool { true }
+
+    public func appendHeaderCacheEntry(
+        message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer, to entry: inout [UInt8]
+    ) -> Bool {
+        (try? CachedHeaderFields.append(serialized: structure, message: message, to: &entry)) ?? false
+    }
+
+    public func headerCacheMatcher(for key: TextSearchKey) -> HeaderCacheMatcher? {
+        guard let search = Self.headerSearch(key), search.isAnsweredByCache else { return nil }
+        return { search.matches(cachedEntry: $0) }
+    }
+
     private static func headerSearch(_ key: TextSearchKey) -> HeaderSearch? {
         switch key {
         case let .from(text): HeaderSearch(field: "From", text: text)

@@ -12,7 +12,20 @@ public protocol MessageAnalyzer: Sendable {
     /// `matches` for one key, prepared once per SEARCH and called for every
     /// message it reaches, so work that depends only on the key is done once.
     func matcher(for key: TextSearchKey) -> TextMatcher
+    /// Whether `appendHeaderCacheEntry` makes entries (else mailboxes keep no header cache).
+    var makesHeaderCacheEntries: Bool { get }
+    /// Appends the header cache entry of a message (the bytes a mailbox's header
+    /// cache keeps for it, opaque to the store) to `entry`; false, with `entry`
+    /// unchanged, when the message gets none. Analyzers without a header cache
+    /// format keep the default, which gives none.
+    func appendHeaderCacheEntry(message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer, to entry: inout [UInt8]) -> Bool
+    /// A matcher that answers `key` from a message's header cache entry alone, with
+    /// the answer `matches` gives; nil when the key needs more than the entry holds.
+    func headerCacheMatcher(for key: TextSearchKey) -> HeaderCacheMatcher?
 }
+
+/// Whether a message, given its header cache entry, matches a text key.
+public typealias HeaderCacheMatcher = (_ entry: UnsafeRawBufferPointer) -> Bool
 
 /// Whether a message (its bytes, its structure bytes) matches a text key.
 public typealias TextMatcher = (_ message: UnsafeRawBufferPointer, _ structure: UnsafeRawBufferPointer) -> Bool
@@ -21,6 +34,16 @@ extension MessageAnalyzer {
     public func matcher(for key: TextSearchKey) -> TextMatcher {
         { matches(key, message: $0, structure: $1) }
     }
+
+    public var makesHeaderCacheEntries: Bool { false }
+
+    public func appendHeaderCacheEntry(
+        message: UnsafeRawBufferPointer, structure: UnsafeRawBufferPointer, to entry: inout [UInt8]
+    ) -> Bool {
+        false
+    }
+
+    public func headerCacheMatcher(for key: TextSearchKey) -> HeaderCacheMatcher? { nil }
 }
 
 /// What the analyzer hands back at append time.

@@ -12,6 +12,10 @@ struct SearchEvaluator {
     /// The analyzer's matcher for each text key, prepared once.
     private let matchers: [TextSearchKey: TextMatcher]
     private let onlyMatcher: (key: TextSearchKey, matcher: TextMatcher)?
+    /// The analyzer's matcher on header cache entries, for the text keys an entry
+    /// answers (header keys on the fields the cache keeps).
+    private let cacheMatchers: [TextSearchKey: HeaderCacheMatcher]
+    private let onlyCacheMatcher: (key: TextSearchKey, matcher: HeaderCacheMatcher)?
 
     init(view: MailboxView, analyzer: any MessageAnalyzer, key: SearchKey, openMessage: @escaping (_ row: Int) -> MessageFile?) {
         self.view = view
@@ -27,6 +31,12 @@ struct SearchEvaluator {
             if matchers[textKey] == nil { matchers[textKey] = analyzer.matcher(for: textKey) }
         }
         self.matchers = matchers
+        var cacheMatchers: [TextSearchKey: HeaderCacheMatcher] = [:]
+        for textKey in matchers.keys {
+            if let matcher = analyzer.headerCacheMatcher(for: textKey) { cacheMatchers[textKey] = matcher }
+        }
+        self.cacheMatchers = cacheMatchers
+        onlyCacheMatcher = cacheMatchers.count == 1 ? cacheMatchers.first.map { (key: $0.key, matcher: $0.value) } : nil
         onlyMatcher = matchers.count == 1 ? matchers.first.map { (key: $0.key, matcher: $0.value) } : nil
     }
 
@@ -43,24 +53,45 @@ struct SearchEvaluator {
         }
     }
 
-    func matchingUIDs(_ key: SearchKey) -> [UID] {
-        matchingUIDs(key, rows: 0..<view.index.count)
+    /// Whether some text key can be answered from the mailbox's header cache.
+    var usesHeaderCache: Bool { !cacheMatchers.isEmpty }
+
+    /// The UIDs of the messages matching `key`; header keys read `headerCache`
+    /// entries where it has them, message files otherwise.
+    func matchingUIDs(_ key: SearchKey, headerCache: HeaderCacheSnapshot? = nil) -> [UID] {
+        matchingUIDs(key, rows: 0..<view.index.count, headerCache: headerCache)
     }
 
     /// The matching UIDs among `rows` of the view, ascending (a chunk of a
     /// parallel SEARCH: `Mailbox+ParallelSearch.swift`).
-    func matchingUIDs(_ key: SearchKey, rows: Range<Int>) -> [UID] {
+    func matchingUIDs(_ key: SearchKey, rows: Range<Int>, headerCache: HeaderCacheSnapshot? = nil) -> [UID] {
         let index = view.index
         var result: [UID] = []
         let ordered = key.cheapestFirst  // once, not per message: it builds arrays
+        var cursor = headerCache?.cursor()  // rows ascend, so it steps forward
+        // SEARCH FROM x and the like: one header key, straight from the entries.
+        if case let .text(textKey) = ordered, let cached = cacheMatcher(for: textKey), var entries = cursor {
+            for row in rows {
+                let uid = index.uids[row]
+                if let found = entries.withEntry(uid: uid, cached) {
+                    if found { result.append(uid) }
+                } else {
+                    var message: MessageFile?? = .none
+                    if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(uid) }
+                }
+            }
+            return result
+        }
         for row in rows {
             var message: MessageFile?? = .none
-            if matches(ordered, row: row, message: &message) { result.append(index.uids[row]) }
+            if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(index.uids[row]) }
         }
         return result
     }
 
-    private func matches(_ key: SearchKey, row: Int, message: inout MessageFile??) -> Bool {
+    private func matches(
+        _ key: SearchKey, row: Int, message: inout MessageFile??, cursor: inout HeaderCacheCursor?
+    ) -> Bool {
         let index = view.index
         let flags = SystemFlags(rawValue: index.flags[row])
         switch key {
@@ -89,6 +120,10 @@ struct SearchEvaluator {
         case let .smaller(size): return Int(index.sizes[row]) < size
         case let .modSeq(value): return index.modSeqs[row] >= value
         case let .text(textKey):
+            if cursor != nil, let cached = cacheMatcher(for: textKey),
+               let found = cursor?.withEntry(uid: index.uids[row], cached) {
+                return found
+            }
             if case .none = message { message = .some(openMessage(row)) }
             guard case let .some(.some(file)) = message else { return false }
             return file.withBody { body in
@@ -96,9 +131,11 @@ struct SearchEvaluator {
                     matcher(for: textKey)(body, structure)
                 }
             }
-        case let .not(inner): return !matches(inner, row: row, message: &message)
-        case let .or(a, b): return matches(a, row: row, message: &message) || matches(b, row: row, message: &message)
-        case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message) }
+        case let .not(inner): return !matches(inner, row: row, message: &message, cursor: &cursor)
+        case let .or(a, b):
+            return matches(a, row: row, message: &message, cursor: &cursor)
+                || matches(b, row: row, message: &message, cursor: &cursor)
+        case let .and(keys): return keys.allSatisfy { matches($0, row: row, message: &message, cursor: &cursor) }
         }
     }
 
@@ -107,6 +144,12 @@ struct SearchEvaluator {
     private func matcher(for textKey: TextSearchKey) -> TextMatcher {
         if let onlyMatcher, onlyMatcher.key == textKey { return onlyMatcher.matcher }
         return matchers[textKey] ?? analyzer.matcher(for: textKey)
+    }
+
+    /// The header cache matcher of `textKey`, found like `matcher(for:)`.
+    private func cacheMatcher(for textKey: TextSearchKey) -> HeaderCacheMatcher? {
+        if let onlyCacheMatcher, onlyCacheMatcher.key == textKey { return onlyCacheMatcher.matcher }
+        return cacheMatchers[textKey]
     }
 
     private func hasKeyword(_ name: String, row: Int) -> Bool {
@@ -187,6 +230,7 @@ extension Mailbox {
             if let file = reader.message(atRow: row) { return try? file.get() }
             return try? openMessage(uid: view.index.uids[row])
         }
-        return evaluator.matchingUIDs(key, rows: rows)
+        let headerCache = evaluator.usesHeaderCache ? self.headerCache(for: view) : nil
+        return evaluator.matchingUIDs(key, rows: rows, headerCache: headerCache)
     }
 }
