@@ -31,6 +31,12 @@ public struct ServerSettings: Sendable, Equatable {
     public var idleKeepalive: Duration = .seconds(120)
     /// Delay before the answer to the first failed login; it doubles per failure (LoginThrottle).
     public var loginFailureDelay: Duration = .milliseconds(500)
+    /// Sessions of one user kept on the user's home shard before further ones are
+    /// spread over the shards (HomeShardPlacement); 0 keeps every session at home.
+    /// 16 covers a user's devices and their parallel connections (a desktop client
+    /// opens up to 5), so ordinary users never leave home; a mailbox watched by
+    /// thousands of sessions has its IDLE fan-out sent by every core.
+    public var homeShardSessions = 16
     /// Whether loopback peers count as private for plaintext authentication. Tests
     /// turn it off to see what a remote plaintext client sees.
     var loopbackIsPrivate = true
@@ -57,6 +63,8 @@ public struct ServerSettings: Sendable, Equatable {
         settings.loginTimeout = .seconds(try config.integer(.loginTimeout, default: 60, in: 1...3600))
         settings.loginFailureDelay = .milliseconds(try config.integer(.loginFailureDelay, default: 500, in: 0...60_000))
         settings.idleKeepalive = .seconds(try config.integer(.idleKeepalive, default: 120, in: 1...3600))
+        settings.homeShardSessions = try config.integer(
+            .homeShardSessions, default: settings.homeShardSessions, in: 0...1_000_000)
         return settings
     }
 }
@@ -86,6 +94,7 @@ extension SettingKey {
     public static let authenticatedTimeout = SettingKey("session.idle-timeout")
     public static let loginTimeout = SettingKey("session.login-timeout")
     public static let idleKeepalive = SettingKey("session.idle-keepalive")
+    public static let homeShardSessions = SettingKey("home-shard-sessions")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
@@ -94,6 +103,7 @@ extension SettingKey {
         .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .listenBacklog,
         .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
+        .homeShardSessions,
     ]
 }
 
@@ -170,6 +180,7 @@ extension ServerSettings {
             (.authenticatedTimeout, String(authenticatedTimeout.components.seconds)),
             (.loginTimeout, String(loginTimeout.components.seconds)),
             (.idleKeepalive, String(idleKeepalive.components.seconds)),
+            (.homeShardSessions, String(homeShardSessions)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

@@ -16,6 +16,8 @@ final class SessionContext: Sendable {
     let logger: Logger
     /// What moving sessions to their home shard has cost so far.
     let moves = HomeShardMoveStatistics()
+    /// Where each user's sessions live, and the choice for a new one.
+    let placement: HomeShardPlacement
 
     init(
         settings: ServerSettings, store: MailStore, authenticator: Authenticator, throttle: LoginThrottle,
@@ -27,24 +29,29 @@ final class SessionContext: Sendable {
         self.throttle = throttle
         self.runtime = runtime
         self.logger = logger
+        placement = HomeShardPlacement(homeShardSessions: settings.homeShardSessions, shardCount: runtime.shards.count)
     }
 }
 
-/// Counts and times the moves of sessions to their user's home shard after login:
-/// from the call to `Connection.move(to:)` until the session runs on the target.
+/// Counts and times the moves of sessions to their user's home shard (or the shard
+/// HomeShardPlacement chose) after login: from the call to `Connection.move(to:)`
+/// until the session runs on the target; and counts the sessions that stayed.
 public final class HomeShardMoveStatistics: Sendable {
     public struct Summary: Sendable, Equatable {
         /// Sessions that moved.
         public var moves: Int
-        /// Sessions already on their home shard at login.
+        /// Sessions already on the shard chosen for them at login.
         public var stays: Int
+        /// Sessions placed off their home shard because it held its share of the
+        /// user's sessions (`home-shard-sessions`); also counted in `moves` or `stays`.
+        public var spread: Int
         public var total: Duration
         public var longest: Duration
 
         public var average: Duration { moves == 0 ? .zero : total / moves }
     }
 
-    private let state = Mutex(Summary(moves: 0, stays: 0, total: .zero, longest: .zero))
+    private let state = Mutex(Summary(moves: 0, stays: 0, spread: 0, total: .zero, longest: .zero))
 
     func recordMove(_ duration: Duration) {
         state.withLock { summary in
@@ -56,6 +63,10 @@ public final class HomeShardMoveStatistics: Sendable {
 
     func recordStay() {
         state.withLock { $0.stays += 1 }
+    }
+
+    func recordSpread() {
+        state.withLock { $0.spread += 1 }
     }
 
     public var summary: Summary { state.withLock { $0 } }
