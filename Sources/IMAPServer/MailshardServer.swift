@@ -63,7 +63,7 @@ public final class MailshardServer: Sendable {
     /// closes the rest, joins the shard threads and closes the store.
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         let moves = homeShardMoves
-        logger.info("shutting down; \(moves.moves) sessions moved to their home shard (average \(moves.average), longest \(moves.longest)), \(moves.stays) were there already")
+        logger.info("shutting down; \(moves.moves) sessions moved after login (average \(moves.average), longest \(moves.longest)), \(moves.stays) were there already, \(moves.spread) placed off their home shard")
         await runtime.shutdown(gracePeriod: gracePeriod)
         await store.close()
     }

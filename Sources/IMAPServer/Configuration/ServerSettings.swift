@@ -36,6 +36,12 @@ public struct ServerSettings: Sendable, Equatable {
     public var headerCacheBytes = 256 << 20
     /// How long a mailbox's header cache lives without being read.
     public var headerCacheIdleTimeout: Duration = .seconds(120)
+    /// Sessions of one user kept on the user's home shard before further ones are
+    /// spread over the shards (HomeShardPlacement); 0 keeps every session at home.
+    /// 16 covers a user's devices and their parallel connections (a desktop client
+    /// opens up to 5), so ordinary users never leave home; a mailbox watched by
+    /// thousands of sessions has its IDLE fan-out sent by every core.
+    public var homeShardSessions = 16
     /// Whether loopback peers count as private for plaintext authentication. Tests
     /// turn it off to see what a remote plaintext client sees.
     var loopbackIsPrivate = true
@@ -64,6 +70,8 @@ public struct ServerSettings: Sendable, Equatable {
         settings.idleKeepalive = .seconds(try config.integer(.idleKeepalive, default: 120, in: 1...3600))
         settings.headerCacheBytes = try config.integer(.headerCacheMegabytes, default: 256, in: 0...65536) << 20
         settings.headerCacheIdleTimeout = .seconds(try config.integer(.headerCacheIdleSeconds, default: 120, in: 1...86400))
+        settings.homeShardSessions = try config.integer(
+            .homeShardSessions, default: settings.homeShardSessions, in: 0...1_000_000)
         return settings
     }
 }
@@ -96,6 +104,7 @@ extension SettingKey {
     public static let idleKeepalive = SettingKey("session.idle-keepalive")
     public static let headerCacheMegabytes = SettingKey("header-cache.mb")
     public static let headerCacheIdleSeconds = SettingKey("header-cache.idle-seconds")
+    public static let homeShardSessions = SettingKey("home-shard-sessions")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
@@ -105,6 +114,7 @@ extension SettingKey {
         .listenBacklog, .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
         .headerCacheMegabytes, .headerCacheIdleSeconds,
+        .homeShardSessions,
     ]
 }
 
@@ -184,6 +194,7 @@ extension ServerSettings {
             (.idleKeepalive, String(idleKeepalive.components.seconds)),
             (.headerCacheMegabytes, String(headerCacheBytes >> 20)),
             (.headerCacheIdleSeconds, String(headerCacheIdleTimeout.components.seconds)),
+            (.homeShardSessions, String(homeShardSessions)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

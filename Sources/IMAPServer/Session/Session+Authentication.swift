@@ -63,7 +63,7 @@ extension Session {
     }
 
     /// Checks the password (off the shard), opens the user's store, answers, and
-    /// asks to move to the user's home shard.
+    /// asks to move to the user's home shard (or where HomeShardPlacement puts it).
     private func logIn(tag: String, user: String, password: String, method: String) async throws {
         let authenticator = context.authenticator
         let entry = await Task.detached { await authenticator.authenticate(user: user, password: password) }.value
@@ -77,7 +77,7 @@ extension Session {
         userStore = try await context.store.user(entry.user)
         machine.loggedIn(user: entry.user)
         complete(tag, code: .capability(capabilities), "Logged in")
-        let home = context.runtime.shard(forKey: entry.user)
+        let home = context.placeSession(user: entry.user, accepted: shard)
         context.logger.info("login: user=\(entry.user) method=\(method) peer=\(peer) shard=\(home.index)")
         if home === shard {
             context.moves.recordStay()

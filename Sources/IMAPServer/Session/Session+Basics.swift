@@ -14,6 +14,7 @@ extension Session {
     func handleLogout(tag: String) {
         send(.untagged(.condition(StatusResponse(.bye, "Logging out"))))
         complete(tag, "LOGOUT completed")
+        leaveShard()  // the machine forgets the user now
         machine.loggedOut()
         exit = .closed
     }

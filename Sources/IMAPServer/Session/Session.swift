@@ -122,9 +122,14 @@ actor Session {
             greet = false
             guard case .move(let target, let carried) = exit else {
                 session.logClosed()
+                await session.leaveShard()
                 return
             }
-            guard let moved = await session.move(to: target, carried) else { return }
+            guard let moved = await session.move(to: target, carried) else {
+                // Counted on the target at login; it never arrived.
+                if let user = carried.machine.user { context.releaseSession(user: user, shard: target) }
+                return
+            }
             session = moved
         }
     }
@@ -142,6 +147,15 @@ actor Session {
         self.init(
             connection: connection, context: context, peer: peer,
             plaintextAllowed: context.settings.allowsPlaintextAuthentication(peer: peer))
+    }
+
+    /// The session is over: a logged-in one stops counting on its shard
+    /// (HomeShardPlacement). Every way a session ends passes here (LOGOUT first,
+    /// then with no user left; the others at the end of ``serve(_:context:)``) or
+    /// through a failed move.
+    @inline(never)
+    func leaveShard() {
+        if let user = machine.user { context.releaseSession(user: user, shard: shard) }
     }
 
     @inline(never)

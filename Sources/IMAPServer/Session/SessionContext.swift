@@ -20,6 +20,8 @@ final class SessionContext: Sendable {
     /// are shards (one per core by default), so searches never hold more of the
     /// machine than the shards themselves (Session+Search.swift).
     let searchScheduler: SearchScheduler
+    /// Where each user's sessions live, and the choice for a new one.
+    let placement: HomeShardPlacement
 
     init(
         settings: ServerSettings, store: MailStore, authenticator: Authenticator, throttle: LoginThrottle,
@@ -32,24 +34,29 @@ final class SessionContext: Sendable {
         self.runtime = runtime
         self.logger = logger
         searchScheduler = SearchScheduler(workers: runtime.shards.count)
+        placement = HomeShardPlacement(homeShardSessions: settings.homeShardSessions, shardCount: runtime.shards.count)
     }
 }
 
-/// Counts and times the moves of sessions to their user's home shard after login:
-/// from the call to `Connection.move(to:)` until the session runs on the target.
+/// Counts and times the moves of sessions to their user's home shard (or the shard
+/// HomeShardPlacement chose) after login: from the call to `Connection.move(to:)`
+/// until the session runs on the target; and counts the sessions that stayed.
 public final class HomeShardMoveStatistics: Sendable {
     public struct Summary: Sendable, Equatable {
         /// Sessions that moved.
         public var moves: Int
-        /// Sessions already on their home shard at login.
+        /// Sessions already on the shard chosen for them at login.
         public var stays: Int
+        /// Sessions placed off their home shard because it held its share of the
+        /// user's sessions (`home-shard-sessions`); also counted in `moves` or `stays`.
+        public var spread: Int
         public var total: Duration
         public var longest: Duration
 
         public var average: Duration { moves == 0 ? .zero : total / moves }
     }
 
-    private let state = Mutex(Summary(moves: 0, stays: 0, total: .zero, longest: .zero))
+    private let state = Mutex(Summary(moves: 0, stays: 0, spread: 0, total: .zero, longest: .zero))
 
     func recordMove(_ duration: Duration) {
         state.withLock { summary in
@@ -61,6 +68,10 @@ public final class HomeShardMoveStatistics: Sendable {
 
     func recordStay() {
         state.withLock { $0.stays += 1 }
+    }
+
+    func recordSpread() {
+        state.withLock { $0.spread += 1 }
     }
 
     public var summary: Summary { state.withLock { $0 } }
