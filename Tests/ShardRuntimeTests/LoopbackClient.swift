@@ -25,7 +25,10 @@ final class LoopbackClient {
         }
         guard result == 0 else {
             let code = errno
-            close(descriptor)
+            // No close here: every stored property is set, so deinit runs after
+            // this throw and closes the descriptor. Closing it twice closed
+            // whatever another test had opened under the same number meanwhile
+            // (a mailbox journal: "fdatasync failed: EBADF").
             throw SystemError("connect", code: code)
         }
     }

@@ -82,10 +82,13 @@ import Testing
             #expect(await session.readLine()?.hasPrefix("L OK ") == true)
             sessions.append(session)
         }
-        // The second is off home; the third is wherever it was accepted.
-        #expect((1...2).contains(server.server.homeShardMoves.spread))
-        // (Autologged-out sessions may already be gone on a slow machine.)
-        if ending != .autologout { #expect(placement.sessions(of: "alice").sorted() == [1, 2]) }
+        // The second is off home; the third is wherever it was accepted. (On a slow
+        // machine an autologged-out session may be gone before the next logs in,
+        // which then goes home: neither holds for that case.)
+        if ending != .autologout {
+            #expect((1...2).contains(server.server.homeShardMoves.spread))
+            #expect(placement.sessions(of: "alice").sorted() == [1, 2])
+        }
         for session in sessions {
             switch ending {
             case .logout:

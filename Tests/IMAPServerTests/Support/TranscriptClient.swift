@@ -33,7 +33,10 @@ final class TranscriptClient: @unchecked Sendable {
         }
         guard result == 0 else {
             let code = errno
-            close(descriptor)
+            // No close here: every stored property is set, so deinit runs after
+            // this throw and closes the descriptor. Closing it twice closed
+            // whatever another test had opened under the same number meanwhile
+            // (a mailbox journal: "fdatasync failed: EBADF").
             throw Failure(description: "connect to port \(port): errno \(code)")
         }
     }

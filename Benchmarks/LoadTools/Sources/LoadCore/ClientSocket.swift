@@ -33,7 +33,7 @@ public final class ClientSocket {
             }
             guard bound == 0 else {
                 let reason = String(cString: strerror(errno))
-                Glibc.close(fd)
+                close()  // not Glibc.close: deinit runs after a throw here and would close the number again
                 throw LoadError("connect", "bind \(sourceAddress): \(reason)")
             }
         }
@@ -43,7 +43,7 @@ public final class ClientSocket {
         }
         guard connected == 0 else {
             let reason = String(cString: strerror(errno))
-            Glibc.close(fd)
+            close()
             throw LoadError("connect", "\(host):\(port): \(reason)")
         }
     }
