@@ -115,17 +115,24 @@ actor Session {
     /// and IDLE, a few small frames deep; everything that goes deeper (the commands,
     /// the move) runs in a short-lived task of its own.
     static func serve(_ connection: Connection, context: SessionContext) async {
-        var session = await Session.start(connection, context: context)
-        var greet = true
-        while true {
-            let exit = await session.run(greet: greet)
-            greet = false
-            guard case .move(let target, let carried) = exit else {
-                session.logClosed()
-                return
-            }
-            guard let moved = await session.move(to: target, carried) else { return }
-            session = moved
+        let session = await Session.start(connection, context: context)
+        await serve(session, greet: true)
+    }
+
+    /// Runs `session` until it closes, then follows it to its home shard if it moves.
+    /// After a move the task's executor preference becomes the new shard: a resumed
+    /// continuation (every read's completion) goes to the task's preferred executor
+    /// first, so with the old preference each read would hop to the old shard and
+    /// back. A session moves at most once (after login), so this nests at most once.
+    private static func serve(_ session: Session, greet: Bool) async {
+        let exit = await session.run(greet: greet)
+        guard case .move(let target, let carried) = exit else {
+            session.logClosed()
+            return
+        }
+        guard let moved = await session.move(to: target, carried) else { return }
+        await withTaskExecutorPreference(target) {
+            await serve(moved, greet: false)
         }
     }
 
