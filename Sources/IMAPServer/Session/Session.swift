@@ -130,8 +130,10 @@ actor Session {
             session.logClosed()
             return
         }
-        guard let moved = await session.move(to: target, carried) else { return }
+        guard let (moved, start) = await session.move(to: target, carried) else { return }
         await withTaskExecutorPreference(target) {
+            // Recorded here, already on the target: one hop there, not three.
+            await moved.arrived(movedAt: start)
             await serve(moved, greet: false)
         }
     }
@@ -156,12 +158,13 @@ actor Session {
         context.logger.debug("connection from \(peer) closed")
     }
 
-    /// Moves the connection to `target` and continues there in a new session with
-    /// the carried state; nil when the connection was lost on the way.
+    /// Moves the connection to `target` and makes the session that continues there
+    /// with the carried state (run it on `target`, calling ``arrived(movedAt:)``
+    /// first); nil when the connection was lost on the way.
     @inline(never)
-    private nonisolated func move(to target: Shard, _ carried: Carried) async -> Session? {
+    private nonisolated func move(to target: Shard, _ carried: Carried) async -> (Session, ContinuousClock.Instant)? {
         let connection = self.connection, context = self.context, peer = self.peer
-        return await Task.immediate(executorPreference: shard) { () async -> Session? in
+        return await Task.immediate(executorPreference: shard) { () async -> (Session, ContinuousClock.Instant)? in
             let start = ContinuousClock.now
             let moved: Connection
             do {
@@ -170,9 +173,7 @@ actor Session {
                 context.logger.debug("connection from \(peer) lost while moving to its home shard: \(error)")
                 return nil
             }
-            let session = Session(connection: moved, context: context, carried: carried)
-            await session.arrived(movedAt: start)
-            return session
+            return (Session(connection: moved, context: context, carried: carried), start)
         }.value
     }
 
