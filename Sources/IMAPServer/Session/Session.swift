@@ -135,6 +135,9 @@ actor Session {
             // Recorded here, already on the target: one hop there, not three.
             await moved.arrived(movedAt: start)
             await serve(moved, greet: false)
+            // Closed here, on its shard: the runtime's close of the accepted
+            // connection then finds it closed and need not hop over.
+            await moved.connection.close()
         }
     }
 

@@ -37,10 +37,32 @@ import Testing
                 #expect(try await command(client, "b\(round)", "FETCH 2 BODY.PEEK[]")?.hasPrefix("b\(round) OK") == true)
                 #expect(try await command(client, "t\(round)", "STORE 1 +FLAGS (\\Flagged)")?.hasPrefix("t\(round) OK") == true)
                 #expect(try await command(client, "u\(round)", "STATUS INBOX (MESSAGES)")?.hasPrefix("u\(round) OK") == true)
+                #expect(try await command(client, "s\(round)", "SELECT INBOX")?.hasPrefix("s\(round) OK") == true)
             }
         }
         let during = server.server.runtime.wakeUps.since(before)
         #expect(during.fromShards == 0, "work queued across shards by steady-state commands: \(during)")
         await server.stop()
+    }
+
+    /// A whole connection that moves (login, move, a command, logout, close) queues
+    /// work across shards three times: the connection's registration on the target,
+    /// the task's hop there, and its return to the accepting shard at the end.
+    @Test func aMovedConnectionCostsAtMostThreeCrossShardHops() async throws {
+        let server = try await TestServer(shards: 2)
+        let before = server.server.runtime.wakeUps
+        var connections = 0
+        while server.server.homeShardMoves.moves < 3 && connections < 64 {
+            connections += 1
+            let client = try await server.loggedIn(connections % 2 == 0 ? "alice" : "bob")
+            #expect(try await command(client, "s0", "NOOP")?.hasPrefix("s0 OK") == true)
+            #expect(try await command(client, "z0", "LOGOUT")?.hasPrefix("z0 OK") == true)
+            #expect(await client.closedByServer())
+        }
+        let moves = server.server.homeShardMoves.moves
+        #expect(moves > 0)
+        await server.stop()
+        let during = server.server.runtime.wakeUps.since(before)
+        #expect(during.fromShards <= 3 * moves, "\(moves) moves queued \(during)")
     }
 }
