@@ -64,6 +64,8 @@ public final class MailshardServer: Sendable {
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         let moves = homeShardMoves
         logger.info("shutting down; \(moves.moves) sessions moved after login (average \(moves.average), longest \(moves.longest)), \(moves.stays) were there already, \(moves.spread) placed off their home shard")
+        let wakeUps = runtime.wakeUps
+        logger.info("work queued on a shard from another shard: \(wakeUps.fromShards), from other threads: \(wakeUps.fromOtherThreads), eventfd wake-ups: \(wakeUps.eventfdWrites)")
         await runtime.shutdown(gracePeriod: gracePeriod)
         await store.close()
     }

@@ -51,13 +51,13 @@ extension Connection {
                 continuation.resume()
             }
         }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            target.execute {
-                target.connections[moved.key] = moved
-                if descriptor.isFixed { target.fixedFilesInUse += 1 }
-                if target.stopping { moved.requestShutdown() }
-                continuation.resume()
-            }
+        // Not awaited: a wait would cost a hop back here before the caller hops to the
+        // target. The remote queue is FIFO, so this runs there before anything the
+        // caller (or a shutdown) queues on the target after this call.
+        target.execute {
+            target.connections[moved.key] = moved
+            if descriptor.isFixed { target.fixedFilesInUse += 1 }
+            if target.stopping { moved.requestShutdown() }
         }
         return moved
     }

@@ -1,4 +1,5 @@
 import CURing
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,6 +36,9 @@ public final class Connection: @unchecked Sendable {
     var peerClosed = false
     var cachedPeerAddress: String?
     var shutdownRequested = false
+    /// Set (on the shard thread) once the connection is closed; read from any thread
+    /// by the connection it moved from, so closing that one costs no hop here.
+    let hasTerminated = Atomic<Bool>(false)
 
     // Input.
     var readContinuation: UnsafeContinuation<ReadOutcome, Never>?
@@ -125,7 +129,8 @@ public final class Connection: @unchecked Sendable {
                 }
             }
         }
-        if let forward { await forward.close() }
+        // A moved connection that its new owner closed already needs no visit.
+        if let forward, !forward.hasTerminated.load(ordering: .acquiring) { await forward.close() }
     }
 
     /// Drops the connection now, discarding queued output. Safe from any thread.
@@ -177,6 +182,7 @@ public final class Connection: @unchecked Sendable {
         case .open, .closing: break
         }
         state = .closed(reason)
+        hasTerminated.store(true, ordering: .releasing)
         descriptor.submitShutdownAndClose(on: shard)
         if descriptor.isFixed { shard.fixedFilesInUse -= 1 }
         releaseInlineSocket()

@@ -63,6 +63,11 @@ public final class Shard: @unchecked Sendable {
     let ringDescriptor = Atomic<Int32>(-1)
     /// `fixedFileCapacity`, published for other shards (moves) and tests.
     let publishedFixedFileCapacity = Atomic<Int>(0)
+    /// Work queued here from another shard's thread, from any other thread, and the
+    /// eventfd writes that woke this shard (Shard+WakeUps.swift).
+    let remoteFromShards = Atomic<Int>(0)
+    let remoteFromOtherThreads = Atomic<Int>(0)
+    let wakeWrites = Atomic<Int>(0)
 
     init(index: Int, settings: RuntimeSettings, log: @escaping @Sendable (String) -> Void) throws {
         self.index = index
@@ -248,6 +253,7 @@ public final class Shard: @unchecked Sendable {
 
     func wake() {
         if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            wakeWrites.add(1, ordering: .relaxed)
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
@@ -274,6 +280,11 @@ public final class Shard: @unchecked Sendable {
     }
 
     func enqueueRemote(_ work: ShardWork) {
+        if Shard.current != nil {
+            remoteFromShards.add(1, ordering: .relaxed)
+        } else {
+            remoteFromOtherThreads.add(1, ordering: .relaxed)
+        }
         remoteWork.withLock { $0.append(work) }
         wake()
     }

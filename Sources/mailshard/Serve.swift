@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     var gracePeriod: Int = 10
 
     func run() async throws {
+        LocalTimeZone.pin()
         let settings = try await options.resolve()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

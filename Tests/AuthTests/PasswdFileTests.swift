@@ -74,7 +74,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("passwd").path
 
-        let users = try UserDirectory(path: path)
+        let users = try UserDirectory(path: path, recheckInterval: .zero)
         #expect(users.entry(for: "alice") == nil)
 
         try PasswdFile(text: "alice:{PLAIN}one\n").write(path: path)
@@ -89,5 +89,20 @@ import Testing
         #expect(await authenticator.authenticate(user: "alice", password: "two")?.user == "alice")
         #expect(await authenticator.authenticate(user: "alice", password: "one") == nil)
         #expect(await authenticator.authenticate(user: "nobody", password: "two") == nil)
+    }
+
+    /// Between checks the file is not looked at: an edit waits for the next one.
+    @Test func directoryLooksAtTheFileAtMostOncePerInterval() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailshard-auth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("passwd").path
+        try PasswdFile(text: "alice:{PLAIN}one\n").write(path: path)
+
+        let users = try UserDirectory(path: path, recheckInterval: .seconds(3600))
+        #expect(users.entry(for: "alice")?.password.hash == "one")
+        try PasswdFile(text: "alice:{PLAIN}two\nbob:{PLAIN}three\n").write(path: path)
+        #expect(users.entry(for: "alice")?.password.hash == "one", "not re-read before the interval is over")
+        #expect(users.entry(for: "bob") == nil)
     }
 }

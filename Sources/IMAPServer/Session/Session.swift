@@ -115,22 +115,34 @@ actor Session {
     /// and IDLE, a few small frames deep; everything that goes deeper (the commands,
     /// the move) runs in a short-lived task of its own.
     static func serve(_ connection: Connection, context: SessionContext) async {
-        var session = await Session.start(connection, context: context)
-        var greet = true
-        while true {
-            let exit = await session.run(greet: greet)
-            greet = false
-            guard case .move(let target, let carried) = exit else {
-                session.logClosed()
-                await session.leaveShard()
-                return
-            }
-            guard let moved = await session.move(to: target, carried) else {
-                // Counted on the target at login; it never arrived.
-                if let user = carried.machine.user { context.releaseSession(user: user, shard: target) }
-                return
-            }
-            session = moved
+        let session = await Session.start(connection, context: context)
+        await serve(session, greet: true, context: context)
+    }
+
+    /// Runs `session` until it closes, then follows it to its home shard if it moves.
+    /// After a move the task's executor preference becomes the new shard: a resumed
+    /// continuation (every read's completion) goes to the task's preferred executor
+    /// first, so with the old preference each read would hop to the old shard and
+    /// back. A session moves at most once (after login), so this nests at most once.
+    private static func serve(_ session: Session, greet: Bool, context: SessionContext) async {
+        let exit = await session.run(greet: greet)
+        guard case .move(let target, let carried) = exit else {
+            session.logClosed()
+            await session.leaveShard()
+            return
+        }
+        guard let (moved, start) = await session.move(to: target, carried) else {
+            // Counted on the target at login; it never arrived.
+            if let user = carried.machine.user { context.releaseSession(user: user, shard: target) }
+            return
+        }
+        await withTaskExecutorPreference(target) {
+            // Recorded here, already on the target: one hop there, not three.
+            await moved.arrived(movedAt: start)
+            await serve(moved, greet: false, context: context)
+            // Closed here, on its shard: the runtime's close of the accepted
+            // connection then finds it closed and need not hop over.
+            await moved.connection.close()
         }
     }
 
@@ -163,12 +175,13 @@ actor Session {
         context.logger.debug("connection from \(peer) closed")
     }
 
-    /// Moves the connection to `target` and continues there in a new session with
-    /// the carried state; nil when the connection was lost on the way.
+    /// Moves the connection to `target` and makes the session that continues there
+    /// with the carried state (run it on `target`, calling ``arrived(movedAt:)``
+    /// first); nil when the connection was lost on the way.
     @inline(never)
-    private nonisolated func move(to target: Shard, _ carried: Carried) async -> Session? {
+    private nonisolated func move(to target: Shard, _ carried: Carried) async -> (Session, ContinuousClock.Instant)? {
         let connection = self.connection, context = self.context, peer = self.peer
-        return await Task.immediate(executorPreference: shard) { () async -> Session? in
+        return await Task.immediate(executorPreference: shard) { () async -> (Session, ContinuousClock.Instant)? in
             let start = ContinuousClock.now
             let moved: Connection
             do {
@@ -177,9 +190,7 @@ actor Session {
                 context.logger.debug("connection from \(peer) lost while moving to its home shard: \(error)")
                 return nil
             }
-            let session = Session(connection: moved, context: context, carried: carried)
-            await session.arrived(movedAt: start)
-            return session
+            return (Session(connection: moved, context: context, carried: carried), start)
         }.value
     }
 
