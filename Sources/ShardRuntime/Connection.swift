@@ -39,6 +39,9 @@ public final class Connection: @unchecked Sendable {
     /// Set (on the shard thread) once the connection is closed; read from any thread
     /// by the connection it moved from, so closing that one costs no hop here.
     let hasTerminated = Atomic<Bool>(false)
+    /// Set by `handOver(_:)`: a task of its own now owns the connection and closes
+    /// it, so the handler that accepted it (or the connection it moved from) must not.
+    let handedOver = Atomic<Bool>(false)
 
     // Input.
     var readContinuation: UnsafeContinuation<ReadOutcome, Never>?
@@ -130,7 +133,9 @@ public final class Connection: @unchecked Sendable {
             }
         }
         // A moved connection that its new owner closed already needs no visit.
-        if let forward, !forward.hasTerminated.load(ordering: .acquiring) { await forward.close() }
+        if let forward, !forward.hasTerminated.load(ordering: .acquiring), !forward.handedOver.load(ordering: .acquiring) {
+            await forward.close()
+        }
     }
 
     /// Drops the connection now, discarding queued output. Safe from any thread.

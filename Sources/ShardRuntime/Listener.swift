@@ -1,4 +1,5 @@
 import CURing
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -126,7 +127,8 @@ extension Shard {
         runningHandlers += 1
         Task(executorPreference: self) {
             await handler(connection)
-            await connection.close()
+            // A connection handed over (Connection+HandOver) is closed by its new task.
+            if !connection.handedOver.load(ordering: .acquiring) { await connection.close() }
             self.execute { self.runningHandlers -= 1 }
         }
     }

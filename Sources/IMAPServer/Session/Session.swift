@@ -114,19 +114,15 @@ actor Session {
     /// its allocator stay). So this task only ever waits here, in ``run(greet:)``
     /// and IDLE, a few small frames deep; everything that goes deeper (the commands,
     /// the move) runs in a short-lived task of its own.
+    ///
+    /// After a move the rest of the session runs in a new task on the home shard
+    /// (`Connection.handOver`), and this one ends: its executor preference is the
+    /// accepting shard, so continuing here would send every resumed read there
+    /// first and back (cross-shard hops per command), while scoping a new preference
+    /// here would keep deeper frames in this long-lived task (memory per idler).
     static func serve(_ connection: Connection, context: SessionContext) async {
         let session = await Session.start(connection, context: context)
-        await serve(session, greet: true, context: context)
-    }
-
-    /// Runs `session` until it closes, then follows it to its home shard if it moves.
-    /// After a move the task's executor preference becomes the new shard: a resumed
-    /// continuation (every read's completion) goes to the task's preferred executor
-    /// first, so with the old preference each read would hop to the old shard and
-    /// back. A session moves at most once (after login), so this nests at most once.
-    private static func serve(_ session: Session, greet: Bool, context: SessionContext) async {
-        let exit = await session.run(greet: greet)
-        guard case .move(let target, let carried) = exit else {
+        guard case .move(let target, let carried) = await session.run(greet: true) else {
             session.logClosed()
             await session.leaveShard()
             return
@@ -136,14 +132,19 @@ actor Session {
             if let user = carried.machine.user { context.releaseSession(user: user, shard: target) }
             return
         }
-        await withTaskExecutorPreference(target) {
-            // Recorded here, already on the target: one hop there, not three.
-            await moved.arrived(movedAt: start)
-            await serve(moved, greet: false, context: context)
-            // Closed here, on its shard: the runtime's close of the accepted
-            // connection then finds it closed and need not hop over.
-            await moved.connection.close()
-        }
+        await moved.connection.handOver { _ in await servedAfterMove(moved, movedAt: start) }
+    }
+
+    /// The rest of a session's life on its home shard (a session moves at most once,
+    /// after login); the runtime closes the connection when this returns.
+    @inline(never)
+    private static func servedAfterMove(_ session: Session, movedAt start: ContinuousClock.Instant) async {
+        // Recorded here, already on the target: one hop there, not three.
+        await session.arrived(movedAt: start)
+        let exit = await session.run(greet: false)
+        assert({ if case .move = exit { false } else { true } }(), "a session moves at most once")
+        session.logClosed()
+        await session.leaveShard()
     }
 
     @inline(never)
