@@ -68,16 +68,8 @@ extension MessageStructure {
     static func forEachTopLevelField(
         serialized: UnsafeRawBufferPointer, messageSize: Int, _ visit: (HeaderField) -> Bool
     ) throws(StructureDecodingError) -> TopLevelHeaderBlock {
-        let version = try readableVersion(serialized)
-        var reader = ByteReader(serialized)
-        try reader.skip(magic.count + 1)
-        let size = try reader.varint()
-        guard size == messageSize else { throw .corrupt }
-        if version == 1 {
-            for _ in 0..<3 { try reader.skip(try reader.varint()) }  // ENVELOPE, BODYSTRUCTURE, BODY
-        } else {
-            for _ in 0..<4 { _ = try reader.varint() }  // their lengths, the index length
-        }
+        var reader = try partIndexReader(serialized: serialized, messageSize: messageSize)
+        let size = messageSize
         let partCount = try reader.varint()
         guard partCount >= 1, partCount <= serialized.count else { throw .corrupt }
         // Part 0, laid out as `serialized()` writes it.

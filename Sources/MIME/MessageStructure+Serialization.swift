@@ -27,6 +27,26 @@ extension MessageStructure {
         return version
     }
 
+    /// A reader placed at the part count of `serialized`'s index, after checking the
+    /// format and that the structure was made from a message of `messageSize` bytes
+    /// (else `.corrupt`): the start of every scan that reads the index in place
+    /// (`forEachTopLevelField`, `BodySearch`) without decoding the structure.
+    static func partIndexReader(
+        serialized: UnsafeRawBufferPointer, messageSize: Int
+    ) throws(StructureDecodingError) -> ByteReader {
+        let version = try readableVersion(serialized)
+        var reader = ByteReader(serialized)
+        try reader.skip(magic.count + 1)
+        let size = try reader.varint()
+        guard size == messageSize else { throw .corrupt }
+        if version == 1 {
+            for _ in 0..<3 { try reader.skip(try reader.varint()) }  // ENVELOPE, BODYSTRUCTURE, BODY
+        } else {
+            for _ in 0..<4 { _ = try reader.varint() }  // their lengths, the index length
+        }
+        return reader
+    }
+
     /// A compact binary form of this structure, to be stored beside the message.
     ///
     /// Layout (version 2): "MSx", version, then LEB128 varints — message size, the
