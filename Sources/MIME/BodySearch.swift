@@ -118,39 +118,13 @@ extension MessageStructure {
         _ visit: (MessagePart, Int, UnsafeRawBufferPointer) -> Bool
     ) throws(StructureDecodingError) -> Bool {
         var reader = try partIndexReader(serialized: serialized, messageSize: messageSize)
-        let size = messageSize
         let partCount = try reader.varint()
         guard partCount >= 1, partCount <= serialized.count else { throw .corrupt }
         var previousFieldEnd = 0
         for index in 0..<partCount {
-            let headerStart = try reader.varint()
-            let headerEnd = headerStart + (try reader.varint())
-            let bodyStart = headerEnd + (try reader.signed())
-            let bodyEnd = bodyStart + (try reader.varint())
-            let flags = try reader.varint()
-            let fieldStart = previousFieldEnd + (try reader.signed())
-            let fieldEnd = fieldStart + (try reader.varint())
-            previousFieldEnd = fieldEnd
-            let firstChild = try reader.varint()
-            let nextSibling = try reader.varint()
-            let charsetLength = try reader.varint()
-            let charsetStart = reader.offset
-            try reader.skip(charsetLength)
-            let blankLine = flags >> 6 & 3
-            guard headerEnd <= size, bodyStart >= 0, bodyStart <= bodyEnd, bodyEnd <= size,
-                  fieldStart >= 0, fieldStart <= fieldEnd, blankLine <= headerEnd - headerStart,
-                  let kind = PartKind(rawValue: UInt8(flags & 3)),
-                  let encoding = TransferEncoding(rawValue: UInt8(flags >> 2 & 7)),
-                  firstChild <= partCount, nextSibling <= partCount,
-                  firstChild == 0 || firstChild - 1 > index, nextSibling == 0 || nextSibling - 1 > index
-            else { throw .corrupt }
-            let part = MessagePart(
-                header: ByteRange(start: headerStart, end: headerEnd), body: ByteRange(start: bodyStart, end: bodyEnd),
-                kind: kind, encoding: encoding, isText: flags & (1 << 5) != 0, charset: "",
-                blankLineLength: blankLine, fieldRange: 0..<0,
-                firstChild: firstChild == 0 ? nil : firstChild - 1,
-                nextSibling: nextSibling == 0 ? nil : nextSibling - 1)
-            let charset = UnsafeRawBufferPointer(rebasing: serialized[charsetStart..<(charsetStart + charsetLength)])
+            let (part, charsetRange) = try readPartRecord(
+                &reader, index: index, partCount: partCount, size: messageSize, previousFieldEnd: &previousFieldEnd)
+            let charset = UnsafeRawBufferPointer(rebasing: serialized[charsetRange])
             if visit(part, index, charset) { return true }
         }
         return false

@@ -94,18 +94,8 @@ extension MessageStructure {
         guard fieldEnd <= fieldCount else { throw .corrupt }
         var previousEnd = 0
         for index in 0..<fieldEnd {
-            let start = previousEnd + (try reader.signed())
-            let nameLength = try reader.varint()
-            let valueStart = start + (try reader.varint())
-            let valueEnd = valueStart + (try reader.varint())
-            let end = valueEnd + (try reader.varint())
-            guard start >= 0, start + nameLength <= valueStart, end <= size else { throw .corrupt }
-            previousEnd = end
-            if index >= fieldStart, visit(HeaderField(
-                range: ByteRange(start: start, end: end), nameLength: nameLength,
-                valueStart: valueStart, valueEnd: valueEnd)) {
-                break
-            }
+            let field = try readFieldRecord(&reader, size: size, previousEnd: &previousEnd)
+            if index >= fieldStart, visit(field) { break }
         }
         return TopLevelHeaderBlock(range: ByteRange(start: headerStart, end: headerEnd), blankLineLength: blankLine)
     }

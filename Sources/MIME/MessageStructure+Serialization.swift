@@ -140,32 +140,11 @@ extension MessageStructure {
         var parts: [MessagePart] = []
         parts.reserveCapacity(partCount)
         var previousFieldEnd = 0
-        for _ in 0..<partCount {
-            let headerStart = try reader.varint()
-            let headerEnd = headerStart + (try reader.varint())
-            let bodyStart = headerEnd + (try reader.signed())
-            let bodyEnd = bodyStart + (try reader.varint())
-            let flags = try reader.varint()
-            let fieldStart = previousFieldEnd + (try reader.signed())
-            let fieldEnd = fieldStart + (try reader.varint())
-            previousFieldEnd = fieldEnd
-            let firstChild = try reader.varint()
-            let nextSibling = try reader.varint()
-            let charset = String(decoding: try reader.bytes(try reader.varint()), as: UTF8.self)
-            guard headerStart <= headerEnd, headerEnd <= size, bodyStart >= 0, bodyStart <= bodyEnd, bodyEnd <= size,
-                  fieldStart >= 0, fieldStart <= fieldEnd,
-                  let kind = PartKind(rawValue: UInt8(flags & 3)),
-                  let encoding = TransferEncoding(rawValue: UInt8(flags >> 2 & 7)),
-                  firstChild <= partCount, nextSibling <= partCount
-            else { throw .corrupt }
-            let blankLine = flags >> 6 & 3
-            guard blankLine <= headerEnd - headerStart else { throw .corrupt }
-            parts.append(MessagePart(
-                header: ByteRange(start: headerStart, end: headerEnd), body: ByteRange(start: bodyStart, end: bodyEnd),
-                kind: kind, encoding: encoding, isText: flags & (1 << 5) != 0, charset: charset,
-                blankLineLength: blankLine, fieldRange: fieldStart..<fieldEnd,
-                firstChild: firstChild == 0 ? nil : firstChild - 1,
-                nextSibling: nextSibling == 0 ? nil : nextSibling - 1))
+        for index in 0..<partCount {
+            var (part, charset) = try readPartRecord(
+                &reader, index: index, partCount: partCount, size: size, previousFieldEnd: &previousFieldEnd)
+            part.charset = String(decoding: reader.buffer[charset], as: UTF8.self)
+            parts.append(part)
         }
         let fieldCount = try reader.varint()
         guard fieldCount <= serializedCount, previousFieldEnd <= fieldCount else { throw .corrupt }
@@ -173,22 +152,61 @@ extension MessageStructure {
         fields.reserveCapacity(fieldCount)
         var previousEnd = 0
         for _ in 0..<fieldCount {
-            let start = previousEnd + (try reader.signed())
-            let nameLength = try reader.varint()
-            let valueStart = start + (try reader.varint())
-            let valueEnd = valueStart + (try reader.varint())
-            let end = valueEnd + (try reader.varint())
-            guard start >= 0, start + nameLength <= valueStart, end <= size else { throw .corrupt }
-            fields.append(HeaderField(range: ByteRange(start: start, end: end), nameLength: nameLength,
-                                      valueStart: valueStart, valueEnd: valueEnd))
-            previousEnd = end
-        }
-        // Child links must point forward, or a corrupt file could make a cycle.
-        for (index, part) in parts.enumerated() {
-            if let child = part.firstChild, child <= index { throw .corrupt }
-            if let sibling = part.nextSibling, sibling <= index { throw .corrupt }
+            fields.append(try readFieldRecord(&reader, size: size, previousEnd: &previousEnd))
         }
         return (parts, fields)
+    }
+
+    /// One record of the index's part table, checked: ranges inside the message of
+    /// `size` bytes, known kind and encoding, and child links that point forward (a
+    /// corrupt file could otherwise make a cycle). The part's charset is left empty;
+    /// its bytes are at the returned range of `reader.buffer`.
+    static func readPartRecord(
+        _ reader: inout ByteReader, index: Int, partCount: Int, size: Int, previousFieldEnd: inout Int
+    ) throws(StructureDecodingError) -> (MessagePart, charset: Range<Int>) {
+        let headerStart = try reader.varint()
+        let headerEnd = headerStart + (try reader.varint())
+        let bodyStart = headerEnd + (try reader.signed())
+        let bodyEnd = bodyStart + (try reader.varint())
+        let flags = try reader.varint()
+        let fieldStart = previousFieldEnd + (try reader.signed())
+        let fieldEnd = fieldStart + (try reader.varint())
+        previousFieldEnd = fieldEnd
+        let firstChild = try reader.varint()
+        let nextSibling = try reader.varint()
+        let charsetLength = try reader.varint()
+        let charsetStart = reader.offset
+        try reader.skip(charsetLength)
+        let blankLine = flags >> 6 & 3
+        guard headerEnd <= size, bodyStart >= 0, bodyStart <= bodyEnd, bodyEnd <= size,
+              fieldStart >= 0, fieldStart <= fieldEnd, blankLine <= headerEnd - headerStart,
+              let kind = PartKind(rawValue: UInt8(flags & 3)),
+              let encoding = TransferEncoding(rawValue: UInt8(flags >> 2 & 7)),
+              firstChild <= partCount, nextSibling <= partCount,
+              firstChild == 0 || firstChild - 1 > index, nextSibling == 0 || nextSibling - 1 > index
+        else { throw .corrupt }
+        let part = MessagePart(
+            header: ByteRange(start: headerStart, end: headerEnd), body: ByteRange(start: bodyStart, end: bodyEnd),
+            kind: kind, encoding: encoding, isText: flags & (1 << 5) != 0, charset: "",
+            blankLineLength: blankLine, fieldRange: fieldStart..<fieldEnd,
+            firstChild: firstChild == 0 ? nil : firstChild - 1,
+            nextSibling: nextSibling == 0 ? nil : nextSibling - 1)
+        return (part, charsetStart..<(charsetStart + charsetLength))
+    }
+
+    /// One record of the index's field table, checked against the message size.
+    static func readFieldRecord(
+        _ reader: inout ByteReader, size: Int, previousEnd: inout Int
+    ) throws(StructureDecodingError) -> HeaderField {
+        let start = previousEnd + (try reader.signed())
+        let nameLength = try reader.varint()
+        let valueStart = start + (try reader.varint())
+        let valueEnd = valueStart + (try reader.varint())
+        let end = valueEnd + (try reader.varint())
+        guard start >= 0, start + nameLength <= valueStart, end <= size else { throw .corrupt }
+        previousEnd = end
+        return HeaderField(range: ByteRange(start: start, end: end), nameLength: nameLength,
+                           valueStart: valueStart, valueEnd: valueEnd)
     }
 
     /// Decodes bytes made by `serialized()`.
