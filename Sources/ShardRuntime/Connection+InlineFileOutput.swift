@@ -70,7 +70,26 @@ extension Connection {
         guard case .ready(let socket, _) = inlineSocket, !source.awaitsWritable,
               source.inPipe == 0, source.staged == source.stagedSent else { return false }
         guard decideInline(source) else { return false }
-        let result = Glibc.send(socket, base, count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE))
+        return sendBytesInline(base, count, on: socket, flags: Int32(MSG_MORE))
+    }
+
+    /// Sends the bytes that follow a range the same burst just finished inline (the
+    /// response's close and the command's tagged completion, queued behind a held
+    /// body): they leave right behind the body, not in the ring's next submission,
+    /// so the peer finds them with it (bytes large enough for SEND_ZC keep it). Same
+    /// result contract as `sendHeadInline`.
+    func sendTailInline(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard inlineBurst, case .ready(let socket, _) = inlineSocket,
+              settings.sendZeroCopyThreshold == 0 || count < settings.sendZeroCopyThreshold else { return false }
+        guard sendBytesInline(base, count, on: socket, flags: 0) else { return false }
+        tailsSentInline += 1
+        return true
+    }
+
+    /// A non-blocking send on the inline descriptor, accounted like a ring send; false
+    /// when the socket took nothing (full), leaving the bytes to the ring.
+    private func sendBytesInline(_ base: UnsafeRawPointer, _ count: Int, on socket: Int32, flags: Int32) -> Bool {
+        let result = Glibc.send(socket, base, count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL) | flags)
         if result > 0 {
             sendCompleted(Int32(result), isFile: false)
             return true
@@ -177,8 +196,15 @@ extension Connection {
             sendCompleted(-code, isFile: true)
             return
         }
-        if source.unread > 0 { source.awaitsWritable = true }
+        guard source.unread == 0 else {
+            source.awaitsWritable = true
+            sendCompleted(Int32(sent), isFile: true)
+            return
+        }
+        // Done: bytes queued right behind the range may follow it inline.
+        inlineBurst = true
         sendCompleted(Int32(sent), isFile: true)
+        inlineBurst = false
     }
 
     /// Counts bytes an inline step sent before it failed, as a send would have.

@@ -105,7 +105,16 @@ extension Connection {
     /// one TCP segment where they can (MSG_MORE), both inline when the range is cached.
     /// Same semantics as `write(prefix)` followed by `write(range)`, which is what it
     /// does when stream layers need the range copied or `range.owner` is nil.
-    public nonisolated(nonsending) func write(_ prefix: [UInt8], then range: FileRange) async throws {
+    ///
+    /// `tailFollows`: the caller will write more right behind the range (a FETCH
+    /// response's close and the command's tagged completion), soon and without
+    /// waiting on the peer. The two are then held in the queue (see `OutputQueue`)
+    /// until the next write or `flush()`, and head, body and what follows leave in one
+    /// burst, the bytes after an inline body inline too: the peer wakes once for the
+    /// response, not once for the body and again for its tail. Only ranges within
+    /// `inlineFileSendLimit`, on a queue within its bound, are held; and a writer
+    /// that must wait for the peer releases what is held first.
+    public nonisolated(nonsending) func write(_ prefix: [UInt8], then range: FileRange, tailFollows: Bool = false) async throws {
         guard range.count > 0, range.owner != nil else {
             try await write(prefix)
             try await write(range)
@@ -123,8 +132,14 @@ extension Connection {
                     continuation.resume(throwing: self.failure ?? .closed)
                     return
                 }
-                self.output.append(prefix)
-                self.output.append(FileSource(owned: range))
+                let source = FileSource(owned: range)
+                if tailFollows && range.count <= self.settings.inlineFileSendLimit
+                    && self.output.pendingBytes + prefix.count + range.count <= self.settings.maxOutputBytesPerConnection {
+                    self.output.appendHeld(prefix, source)
+                } else {
+                    self.output.append(prefix)
+                    self.output.append(source)
+                }
                 self.startSending()
                 self.resumeOrWait(continuation)
             }
@@ -132,10 +147,12 @@ extension Connection {
         if needsCopy.value { try await write(range) }
     }
 
-    /// Waits until everything queued so far has been taken by the kernel.
+    /// Waits until everything queued so far has been taken by the kernel (held items
+    /// too: they go now).
     public nonisolated(nonsending) func flush() async throws {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             shard.execute {
+                self.releaseHeldOutput()
                 if let failure = self.failure, !(failure == .closed && self.output.isEmpty) {
                     continuation.resume(throwing: failure)
                 } else if self.output.isEmpty && !self.sendInFlight {
@@ -170,20 +187,27 @@ extension Connection {
     }
 
     /// The writer goes on at once while the queue is within bounds, else waits for the
-    /// peer to take bytes (and the stall timer watches that it does).
+    /// peer to take bytes (and the stall timer watches that it does). A waiting writer
+    /// writes nothing more until the queue drains, so held items go now.
     private func resumeOrWait(_ continuation: UnsafeContinuation<Void, any Error>) {
         if output.pendingBytes <= settings.maxOutputBytesPerConnection {
             continuation.resume()
         } else {
+            releaseHeldOutput()
             writeWaiters.append(continuation)
             armStallTimer()
         }
     }
 
+    /// Makes held items (`write(_:then:tailFollows:)`) sendable and starts sending.
+    func releaseHeldOutput() {
+        if output.releaseHeld() { startSending() }
+    }
+
     /// Starts the next send if none is in flight: gathered byte items (sendmsg), one
     /// large item (SEND_ZC above the threshold), or the next splice step of a file.
     func startSending() {
-        guard !sendInFlight, !output.isEmpty else { return }
+        guard !sendInFlight, output.hasSendable else { return }
         switch state {
         case .open, .closing: break
         case .closed, .moved: return
@@ -204,6 +228,8 @@ extension Connection {
             // A head followed by its body: MSG_MORE lets TCP put both in one segment.
             let following = output.fileAfterLeadingBytes
             if let following, sendHeadInline(base, count, before: following) { return }
+            // The tail of a body just sent inline: inline too, in the same burst.
+            if following == nil, sendTailInline(base, count) { return }
             sendInFlight = true
             let flags = Int32(MSG_NOSIGNAL) | (following == nil ? 0 : Int32(MSG_MORE))
             if following == nil && settings.sendZeroCopyThreshold > 0 && count >= settings.sendZeroCopyThreshold {

@@ -66,6 +66,11 @@ public final class Connection: @unchecked Sendable {
     /// File steps that waited for POLLOUT on the ring (a full socket, or an inline
     /// step's bound reached); for tests and statistics.
     var writableWaits = 0
+    /// Set while the completion of a range that just finished inline runs: bytes
+    /// queued right behind it go inline too (Connection+InlineFileOutput).
+    var inlineBurst = false
+    /// Byte items sent inline right behind a range (tests and statistics).
+    var tailsSentInline = 0
 
     init(descriptor: SocketDescriptor, shard: Shard, layers: [any StreamLayer] = [], peerAddress: String? = nil) {
         self.descriptor = descriptor
@@ -169,6 +174,7 @@ public final class Connection: @unchecked Sendable {
             terminate(.layerFailed("\(error)"))
             return
         }
+        output.releaseHeld()  // nothing follows them now
         output.append(finalBytes)
         state = .closing
         if output.isEmpty && !sendInFlight {

@@ -97,10 +97,14 @@ extension Session {
                 guard let file else { preconditionFailure("a FETCH body range without its message file") }
                 if file.bodyDescriptor >= 0 {
                     // The message file keeps its descriptor open while the range is queued;
-                    // the head goes with it (one segment where the runtime can).
+                    // the head goes with it (one segment where the runtime can). More
+                    // always follows (this response's close, then the next response or
+                    // the tagged completion), so the runtime holds the two until it
+                    // is queued and sends head, body and tail in one burst.
                     let offset = UInt64(file.bodyOffset + range.offset)
                     try await connection.write(
-                        pending, then: FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file))
+                        pending, then: FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file),
+                        tailFollows: true)
                     pending.removeAll(keepingCapacity: true)
                 } else {
                     pending += file.bytes(in: range.offset..<(range.offset + range.count))
@@ -108,7 +112,9 @@ extension Session {
             }
         }
         // The rest (the response's close) joins what follows it: the next response or
-        // the tagged completion, in one send.
+        // the tagged completion, in one send. It is never empty, so a body held for
+        // its tail (`tailFollows`) is always followed.
+        assert(!pending.isEmpty, "a FETCH response closes after its last body")
         output.writeBytes(pending)
     }
 }

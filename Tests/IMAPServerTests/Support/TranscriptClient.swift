@@ -79,6 +79,20 @@ final class TranscriptClient: @unchecked Sendable {
         }
     }
 
+    /// The next `count` bytes exactly as they arrive (a FETCH with its literals);
+    /// fewer when the server closed the connection or the read timed out.
+    func readBytes(_ count: Int) -> [UInt8] {
+        while pending.count < count {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if got <= 0 { break }
+            pending.append(contentsOf: chunk[0..<got])
+        }
+        let taken = Array(pending.prefix(count))
+        pending.removeFirst(taken.count)
+        return taken
+    }
+
     /// Whether the server has closed the connection (reads end of stream).
     func isClosedByServer() -> Bool {
         readLine() == nil && pending.isEmpty
@@ -91,6 +105,11 @@ extension TranscriptClient {
     /// ``readLine()`` on a dedicated thread.
     func nextLine() async -> String? {
         await Self.offPool { self.readLine() }
+    }
+
+    /// ``readBytes(_:)`` on a dedicated thread.
+    func nextBytes(_ count: Int) async -> [UInt8] {
+        await Self.offPool { self.readBytes(count) }
     }
 
     /// ``isClosedByServer()`` on a dedicated thread.
