@@ -6,8 +6,8 @@ import Synchronization
 /// the other shards' threads on every FETCH).
 ///
 /// Invariants: `descriptor` is open on the pack while anything can read through this
-/// object (its `MessageFile` owns both and closes the descriptor in its `deinit`,
-/// when no reader is left), and the pack holds
+/// object (its `MessageFile` owns this object and holds the `PackDescriptor` that
+/// keeps the descriptor open, so no reader outlives it), and the pack holds
 /// `length` bytes at `offset` (the structure after them was read). The bytes never
 /// change (packs are immutable), so once loaded, `loaded` is never replaced and its
 /// pointer stays valid until `deinit`. If the mapping fails (address space) the body

@@ -142,5 +142,7 @@ extension Mailbox {
         }
         for name in orphans { try io.unlink(messagesPath + "/" + name) }
         for name in unusedPacks { try io.unlink(packsPath + "/" + name) }
+        // An unlinked pack's space comes back once no descriptor holds it.
+        if !unusedPacks.isEmpty { openPacks.forgetAll() }
     }
 }

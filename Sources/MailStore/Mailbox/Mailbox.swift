@@ -27,6 +27,8 @@ public final class Mailbox: Sendable {
     let bodySyncer: BodySyncer
     /// The registry's id of this mailbox (its directory's name), which names its packs.
     let mailboxID: UInt32
+    /// The packs read last, kept open between commands.
+    let openPacks = OpenPacks()
 
     /// What the writer owns. Readers touch only `index`, which holds only synced
     /// records in durable mode (see `WriterHead` for the writer's side).
@@ -276,8 +278,10 @@ public final class Mailbox: Sendable {
         let location = index.bodyLocation(row: row)
         do {
             if location.isOwnFile { return .success(try MessageFile(path: messagePath(uid), io: io)) }
+            let path = packPath(location.pack)
+            let pack = try openPacks.pack(location.pack, path: { path }, io: io)
             return .success(try MessageFile(
-                packPath: packPath(location.pack), offset: Int(location.offset), bodySize: Int(index.sizes[row]), io: io))
+                pack: pack, packPath: path, offset: Int(location.offset), bodySize: Int(index.sizes[row]), io: io))
         } catch StoreError.io(_, _, ENOENT) {
             return nil
         } catch {

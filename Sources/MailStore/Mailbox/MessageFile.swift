@@ -50,20 +50,29 @@ public final class MessageFile: Sendable {
     /// pack, read into memory). The file is immutable, so a FETCH can splice the body
     /// from it even after the path is unlinked, without opening the path again.
     public let bodyDescriptor: Int32
+    /// The pack `bodyDescriptor` belongs to (kept open by it, not closed here), or nil
+    /// when `bodyDescriptor` is this object's own.
+    private let pack: PackDescriptor?
     private let io: any FileIO
 
     /// Maps (or, when small, reads) the body at `offset` in a pack: `bodySize`
     /// bytes, the structure length (u32), the structure.
-    init(packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
-        let fd = try io.open(packPath, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+    convenience init(packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
+        try self.init(pack: PackDescriptor(path: packPath, io: io), packPath: packPath, offset: offset, bodySize: bodySize, io: io)
+    }
+
+    /// The body at `offset` in the open `pack` (at `packPath`); a large body keeps
+    /// the pack open (shared, see `OpenPacks`) for as long as this object lives.
+    init(pack: PackDescriptor, packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
+        let fd = pack.descriptor
         self.io = io
         bodyPath = packPath
         bodyOffset = offset
         self.bodySize = bodySize
         bodyStart = 0
         if bodySize <= Self.copiedBodyLimit {
-            defer { io.close(fd) }
             bodyDescriptor = -1
+            self.pack = nil
             lazyBody = nil
             let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
             let firstCapacity = bodySize + 4 + Self.structureAllowance
@@ -86,27 +95,23 @@ public final class MessageFile: Sendable {
         }
         // Only the structure is read now (its length, a u32 right after the body,
         // and its bytes); the body is mapped when something reads it.
-        do {
-            let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
-            let firstCapacity = 4 + Self.structureAllowance
-            let first = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: firstCapacity, io: io)
-            guard first.length >= 4 else { throw outOfBounds }
-            let structureLength = Int(UInt32(littleEndian: first.bytes.loadUnaligned(as: UInt32.self)))
-            if first.length >= 4 + structureLength {
-                mapping = first
-            } else {
-                guard first.length == firstCapacity, offset + bodySize + 4 + structureLength <= Int(try io.size(fd)) else { throw outOfBounds }
-                let whole = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: 4 + structureLength, io: io)
-                guard whole.length == 4 + structureLength else { throw outOfBounds }
-                mapping = whole
-            }
-            structureRange = 4..<(4 + structureLength)
-        } catch {
-            io.close(fd)
-            throw error
+        let outOfBounds = StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+        let firstCapacity = 4 + Self.structureAllowance
+        let first = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: firstCapacity, io: io)
+        guard first.length >= 4 else { throw outOfBounds }
+        let structureLength = Int(UInt32(littleEndian: first.bytes.loadUnaligned(as: UInt32.self)))
+        if first.length >= 4 + structureLength {
+            mapping = first
+        } else {
+            guard first.length == firstCapacity, offset + bodySize + 4 + structureLength <= Int(try io.size(fd)) else { throw outOfBounds }
+            let whole = try ReadWindow(fd: fd, offset: offset + bodySize, capacity: 4 + structureLength, io: io)
+            guard whole.length == 4 + structureLength else { throw outOfBounds }
+            mapping = whole
         }
+        structureRange = 4..<(4 + structureLength)
         lazyBody = LazyBodyMapping(descriptor: fd, offset: offset, length: bodySize, path: packPath, io: io)
         bodyDescriptor = fd
+        self.pack = pack
     }
 
     /// A body already in memory: `bytes`, from `start`, holds the body, its
@@ -116,6 +121,7 @@ public final class MessageFile: Sendable {
         mapping = bytes
         lazyBody = nil
         bodyDescriptor = -1
+        pack = nil
         self.io = io
         bodyStart = start
         self.bodySize = bodySize
@@ -129,6 +135,7 @@ public final class MessageFile: Sendable {
         bodyOffset = 0
         self.io = io
         lazyBody = nil
+        pack = nil
         bodyStart = 0
         let fd = try io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         do {
@@ -152,7 +159,7 @@ public final class MessageFile: Sendable {
     }
 
     deinit {
-        if bodyDescriptor >= 0 { io.close(bodyDescriptor) }
+        if bodyDescriptor >= 0 && pack == nil { io.close(bodyDescriptor) }
     }
 
     /// Calls `body` with the message bytes, valid for the duration of the call (and,

@@ -12,9 +12,9 @@ import Musl
 /// FETCH of one message reads little more than it) and doubles, up to
 /// `maximumRegion`, each time the reader moves on to the bytes after it; past
 /// that (a scan of a large mailbox) the rest of the pack is mapped once, so its
-/// bytes are not copied at all. Packs
-/// stay open until the reader goes (a pack unlinked meanwhile stays readable
-/// through the descriptor, and its bytes never change).
+/// bytes are not copied at all. Packs come open from the mailbox's `OpenPacks`
+/// (kept between commands) and stay open until the reader goes (a pack unlinked
+/// meanwhile stays readable through the descriptor, and its bytes never change).
 ///
 /// Not thread-safe: one reader serves one command on one task.
 public final class MessageReader {
@@ -24,7 +24,8 @@ public final class MessageReader {
 
     private let mailbox: Mailbox
     private let index: MailboxIndex
-    private var packs: [UInt64: Int32] = [:]
+    /// The packs this reader read from (shared with the mailbox's `OpenPacks`).
+    private var packs: [UInt64: PackDescriptor] = [:]
     /// The pack region read last: bodies inside it are sliced, not read again.
     private var region: (pack: UInt64, offset: Int, window: any FileBytes)?
     private var regionSize = MessageReader.firstRegion
@@ -34,10 +35,6 @@ public final class MessageReader {
     init(mailbox: Mailbox, index: MailboxIndex) {
         self.mailbox = mailbox
         self.index = index
-    }
-
-    deinit {
-        for descriptor in packs.values { mailbox.io.close(descriptor) }
     }
 
     /// The message file of `uid`; nil when the view has no such message or its
@@ -58,14 +55,15 @@ public final class MessageReader {
         do {
             let path = packPath(location.pack)
             guard bodySize <= MessageFile.copiedBodyLimit else {
-                return .success(try MessageFile(packPath: path, offset: offset, bodySize: bodySize, io: mailbox.io))
+                return .success(try MessageFile(pack: pack(location.pack, path: path), packPath: path, offset: offset,
+                                                bodySize: bodySize, io: mailbox.io))
             }
             if let region, region.pack == location.pack,
                let file = MessageFile(region: region.window, at: offset - region.offset, packPath: path,
                                       offset: offset, bodySize: bodySize, io: mailbox.io) {
                 return .success(file)
             }
-            let descriptor = try pack(location.pack, path: path)
+            let descriptor = try pack(location.pack, path: path).descriptor
             // A body after the region's start that the region does not hold whole:
             // the reader is moving on through the pack.
             var readingOn = false
@@ -84,7 +82,8 @@ public final class MessageReader {
                 return .success(file)
             }
             // A body with a structure longer than the region: read on its own.
-            return .success(try MessageFile(packPath: path, offset: offset, bodySize: bodySize, io: mailbox.io))
+            return .success(try MessageFile(pack: pack(location.pack, path: path), packPath: path, offset: offset,
+                                            bodySize: bodySize, io: mailbox.io))
         } catch StoreError.io(_, _, ENOENT) {
             return nil
         } catch {
@@ -99,11 +98,11 @@ public final class MessageReader {
         return path
     }
 
-    private func pack(_ key: UInt64, path: String) throws -> Int32 {
-        if let descriptor = packs[key] { return descriptor }
-        let descriptor = try mailbox.io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
-        packs[key] = descriptor
-        return descriptor
+    private func pack(_ key: UInt64, path: String) throws -> PackDescriptor {
+        if let pack = packs[key] { return pack }
+        let pack = try mailbox.openPacks.pack(key, path: { path }, io: mailbox.io)
+        packs[key] = pack
+        return pack
     }
 }
 
