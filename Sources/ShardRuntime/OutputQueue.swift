@@ -30,8 +30,6 @@ struct OutputQueue {
     var hasSendable: Bool { head < sendableEnd }
     /// The next item to send (never a held one).
     var first: Item? { hasSendable ? items[head] : nil }
-    /// Whether the last items wait for what follows them.
-    var isHoldingTail: Bool { heldFrom != nil }
     private var sendableEnd: Int { heldFrom ?? items.count }
 
     /// Queues bytes; releases held items, which these now follow.
