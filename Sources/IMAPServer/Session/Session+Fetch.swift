@@ -47,10 +47,17 @@ extension Session {
                 case .done: break batches
                 case .outputFull: try await flush()
                 case let .needsFile(uid, row, position):
-                    try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection)
+                    // The cache has no entry for it: its file.
+                    var noEntries: HeaderCacheCursor?
+                    try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
+                                            headerEntries: &noEntries)
                 }
             }
         } else {
+            // A plan of index items and cached header fields the row writer does
+            // not take (a partial section) still reads the cache, not the files.
+            var headerEntries = plan.isAnsweredByHeaderCache
+                ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
             // UIDs ascend, so rows and sequence numbers are found by stepping forward.
             var rows = AscendingUIDCursor(view.uids)
             var sequences = AscendingUIDCursor(selection.updates.knownUIDs)
@@ -58,7 +65,8 @@ extension Session {
                 // A message expunged by another session but still numbered for this
                 // client is skipped (RFC 9051 7.5.1 lets the server omit it).
                 guard let row = rows.position(of: uid), let position = sequences.position(of: uid) else { continue }
-                try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection)
+                try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
+                                        headerEntries: &headerEntries)
             }
         }
         selected = selection
@@ -77,14 +85,25 @@ extension Session {
     }
 
     /// Builds and sends the items of the message at `row` of `view` (sequence
-    /// number `position + 1`) from its file, or from the index alone when the
-    /// items need no file.
+    /// number `position + 1`) from its file, from its header cache entry when the
+    /// plan `isAnsweredByHeaderCache` and `headerEntries` has it, or from the
+    /// index alone when the items need neither.
     private func fetchFromFile(
-        uid: UID, row: Int, position: Int, view: MailboxView, _ fetch: FileFetch, _ selection: inout SelectedMailbox
+        uid: UID, row: Int, position: Int, view: MailboxView, _ fetch: FileFetch, _ selection: inout SelectedMailbox,
+        headerEntries: inout HeaderCacheCursor?
     ) async throws {
         let message = view.message(atSequence: row + 1)
         let changed = fetch.seenChanged.contains(uid)
         let recent = selection.updates.recentUIDs.contains(uid)
+        if let items = try headerEntries?.withEntry(uid: uid, { entry in
+            try fetch.responder.items(for: fetch.plan, message: message, file: nil, headerEntry: entry, byUID: fetch.byUID,
+                                      seenChanged: changed, recent: recent)
+        }) {
+            send(.untagged(.fetch(UInt32(position + 1), items)))
+            if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
+            if output.bytes.count >= Self.fetchFlushThreshold { try await flush() }
+            return
+        }
         var file: MessageFile?
         if fetch.needsFile {
             do {
