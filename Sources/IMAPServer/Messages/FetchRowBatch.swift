@@ -23,17 +23,21 @@ struct FetchRowBatch {
     private var nextRow = 0
     private var sequences: AscendingUIDCursor
     private var headerEntries: HeaderCacheCursor?
+    /// Reads the message files when the layout `needsStructure`.
+    private let reader: MessageReader?
     /// The UIDs this fetch just set `\Seen` on (FLAGS shown, and reported).
     private let seenChanged: UIDSet
     private let flushThreshold: Int
 
     /// `knownUIDs`: the client's sequence numbers; `headerEntries`: the mailbox's
     /// header cache, needed when the writer's layout `needsHeaderEntry` (without
-    /// it every message is read from its file).
+    /// it every message is read from its file); `reader`: the view's messages,
+    /// needed when the layout `needsStructure` (without it, likewise).
     init(
         writer: FetchRowWriter, uids: UIDSet, knownUIDs: [UID], headerEntries: HeaderCacheCursor?,
-        seenChanged: UIDSet, flushThreshold: Int
+        reader: MessageReader? = nil, seenChanged: UIDSet, flushThreshold: Int
     ) {
+        self.reader = reader
         self.writer = writer
         walk = UIDSetWalk(uids)
         sequences = AscendingUIDCursor(knownUIDs)
@@ -62,21 +66,46 @@ struct FetchRowBatch {
                     let changed = checksSeen && seenChanged.contains(uid)
                     let recent = checksRecent && updates.recentUIDs.contains(uid)
                     let number = UInt32(position + 1)
-                    if layout.needsHeaderEntry {
-                        let written = headerEntries?.visitEntry(uid: uid) { entry in
-                            writer.write(number: number, row: row, of: index, headerEntry: entry,
-                                         seenChanged: changed, recent: recent, layout: layout, into: &output)
-                        } ?? false
-                        guard written else { return .needsFile(uid: uid, row: row, position: position) }
-                    } else {
-                        writer.write(number: number, row: row, of: index, headerEntry: nil,
-                                     seenChanged: changed, recent: recent, layout: layout, into: &output)
+                    // A message whose file cannot be read here (moved, gone, damaged,
+                    // another structure format) goes the way of any other FETCH, which
+                    // also says why.
+                    var file: MessageFile?
+                    if layout.needsStructure {
+                        guard case let .success(opened)? = reader?.message(atRow: row) else {
+                            return .needsFile(uid: uid, row: row, position: position)
+                        }
+                        file = opened
                     }
+                    var written = false
+                    if layout.needsHeaderEntry {
+                        _ = headerEntries?.visitEntry(uid: uid) { entry in
+                            written = Self.write(&writer, number, row, index, entry, file, changed, recent, layout, &output)
+                        }
+                    } else {
+                        written = Self.write(&writer, number, row, index, nil, file, changed, recent, layout, &output)
+                    }
+                    guard written else { return .needsFile(uid: uid, row: row, position: position) }
                     if changed { updates.noteReported(uid: uid, modSeq: index.modSeq(row)) }
                     if output.bytes.count >= flushThreshold { return .outputFull }
                 }
                 return .done
             }
+        }
+    }
+
+    /// One response, with the file's structure bytes when there is a file.
+    private static func write(
+        _ writer: inout FetchRowWriter, _ number: UInt32, _ row: Int, _ index: borrowing MailboxRows,
+        _ entry: UnsafeRawBufferPointer?, _ file: MessageFile?, _ changed: Bool, _ recent: Bool,
+        _ layout: borrowing FetchRowWriter.Layout, _ output: inout ResponseBuffer
+    ) -> Bool {
+        guard let file else {
+            return writer.write(number: number, row: row, of: index, headerEntry: entry,
+                                seenChanged: changed, recent: recent, layout: layout, into: &output)
+        }
+        return file.withStructure { structure in
+            writer.write(number: number, row: row, of: index, headerEntry: entry, structure: structure,
+                         seenChanged: changed, recent: recent, layout: layout, into: &output)
         }
     }
 }

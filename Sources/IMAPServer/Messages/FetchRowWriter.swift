@@ -6,7 +6,9 @@ import MailStore
 /// every item comes from the index row (UID, FLAGS, INTERNALDATE, RFC822.SIZE,
 /// MODSEQ) or from the message's header cache entry (`BODY[HEADER.FIELDS (…)]` of
 /// fields the cache keeps, without a partial range): the shapes clients sync a
-/// mailbox with (`FETCH 1:* (UID FLAGS)`, FAST, a folder listing's header fields).
+/// mailbox with (`FETCH 1:* (UID FLAGS)`, FAST, a folder listing's header fields),
+/// and ENVELOPE / BODYSTRUCTURE / BODY copied from the message file's cached
+/// structure, where they are stored rendered.
 ///
 /// Per message it reads the borrowed index columns (`MailboxRows`) and the
 /// entry's bytes, reserves the response's upper bound in the buffer once and
@@ -21,6 +23,9 @@ struct FetchRowWriter {
         case uid, flags, internalDate, rfc822Size, modificationSequence
         /// A `BODY[HEADER.FIELDS (…)]` item: its label is `labels[labelRange]`.
         case headerFields(CachedHeaderFields.FieldMask, labelStart: Int32, labelEnd: Int32)
+        /// ENVELOPE, BODYSTRUCTURE or BODY: copied as the message file's cached
+        /// structure holds it rendered (what `FetchResponder` sends too).
+        case rendered(RenderedItem)
     }
 
     /// What every response of the command shares, worked out once.
@@ -34,6 +39,8 @@ struct FetchRowWriter {
         let asksInternalDate: Bool
         let needsHeaderEntry: Bool
         let headerSections: Int
+        /// Whether an item is copied from the message file's structure.
+        let needsStructure: Bool
         let reportsRecent: Bool
         /// Bound of everything but FLAGS and the header sections' data.
         let fixedBound: Int
@@ -57,6 +64,9 @@ struct FetchRowWriter {
             case .internalDate: items.append(.internalDate)
             case .rfc822Size: items.append(.rfc822Size)
             case .modificationSequence: items.append(.modificationSequence)
+            case .envelope: items.append(.rendered(.envelope))
+            case .bodyStructure: items.append(.rendered(.bodyStructure))
+            case .body: items.append(.rendered(.body))
             case let .bodySection(section, nil, _):
                 guard let fields = plan.headerSelections[position]?.cachedFields else { return nil }
                 let label = plan.sectionLabels[position]?.bytes ?? encoder.encodedBodySectionLabel(section, origin: nil).bytes
@@ -71,6 +81,7 @@ struct FetchRowWriter {
         // the space before a FLAGS item added after the rest.
         var bound = 2 + ReservedBytes.maximumNumberLength + 8 + 3 + 1
         var headerSections = 0
+        var needsStructure = false
         for item in items {
             bound += 1
             switch item {
@@ -82,27 +93,54 @@ struct FetchRowWriter {
             case let .headerFields(_, start, end):
                 bound += Int(end - start) + 1 + ReservedBytes.maximumLiteralHeaderLength
                 headerSections += 1
+            case let .rendered(rendered):
+                bound += Self.renderedLabel(rendered).utf8CodeUnitCount
+                needsStructure = true
             }
         }
         layout = Layout(
             items: items, labels: labels, asksFlags: items.contains(.flags), asksInternalDate: items.contains(.internalDate),
-            needsHeaderEntry: headerSections > 0, headerSections: headerSections, reportsRecent: reportsRecent,
+            needsHeaderEntry: headerSections > 0, headerSections: headerSections, needsStructure: needsStructure,
+            reportsRecent: reportsRecent,
             fixedBound: bound)
         flagItems = EncodedFlagItems(encoder: encoder, keywordNames: keywordNames)
     }
 
+    /// `ENVELOPE ` and so on: the item's name and the space before its value.
+    static func renderedLabel(_ item: RenderedItem) -> StaticString {
+        switch item {
+        case .envelope: "ENVELOPE "
+        case .bodyStructure: "BODYSTRUCTURE "
+        case .body: "BODY "
+        }
+    }
+
     /// Writes the response of the message at `row` of `rows`, sequence number
-    /// `number`. `headerEntry` is its header cache entry; it must be there when the
-    /// layout `needsHeaderEntry`. `seenChanged`: this fetch just set `\Seen`, so
-    /// FLAGS is shown even if not asked for; `recent`: the session holds it as
-    /// recent. `layout` is this writer's own, passed borrowed by a caller that
-    /// writes many responses (reading it through `self` would retain its arrays
-    /// per message).
+    /// `number`, and returns true; or writes nothing and returns false when the
+    /// message's `structure` (its file's cached structure bytes, needed when the
+    /// layout `needsStructure`) does not hold an item rendered (another format):
+    /// the caller builds that message's items from the file. `headerEntry` is its
+    /// header cache entry; it must be there when the layout `needsHeaderEntry`.
+    /// `seenChanged`: this fetch just set `\Seen`, so FLAGS is shown even if not
+    /// asked for; `recent`: the session holds it as recent. `layout` is this
+    /// writer's own, passed borrowed by a caller that writes many responses
+    /// (reading it through `self` would retain its arrays per message).
+    @discardableResult
     mutating func write(
         number: UInt32, row: Int, of rows: borrowing MailboxRows, headerEntry: UnsafeRawBufferPointer?,
+        structure: UnsafeRawBufferPointer? = nil,
         seenChanged: Bool, recent: Bool, layout: borrowing Layout, into buffer: inout ResponseBuffer
-    ) {
+    ) -> Bool {
         var bound = layout.fixedBound
+        if layout.needsStructure {
+            guard let structure else { return false }
+            // Each rendered item is found again while writing; its length bounds it here.
+            for item in layout.items {
+                guard case let .rendered(rendered) = item else { continue }
+                guard let range = try? MessageStructure.renderedItemRange(rendered, inSerialized: structure) else { return false }
+                bound += range.count
+            }
+        }
         var flags: Range<Int32> = 0..<0
         if layout.asksFlags || seenChanged {
             flags = flagItems.range(system: rows.systemFlags(row), keywordMask: rows.keywordMask(row),
@@ -155,6 +193,12 @@ struct FetchRowWriter {
                             let start = out.count
                             CachedHeaderFields.forEachHeaderFieldsRun(fields, entry: headerEntry) { out.write($0) }
                             precondition(out.count - start == count, "a literal's data must be as long as announced")
+                        case let .rendered(rendered):
+                            guard let structure,
+                                  let range = try? MessageStructure.renderedItemRange(rendered, inSerialized: structure)
+                            else { preconditionFailure("a rendered item found once and not again") }
+                            out.write(Self.renderedLabel(rendered))
+                            out.write(UnsafeRawBufferPointer(rebasing: structure[range]))
                         }
                     }
                     if addsFlags {
@@ -165,5 +209,6 @@ struct FetchRowWriter {
                 }
             }
         }
+        return true
     }
 }

@@ -32,16 +32,18 @@ extension Session {
         let files = FileFetch(
             responder: responder, plan: plan, reader: needsFile ? selection.mailbox.messageReader(for: view) : nil,
             needsFile: needsFile, byUID: command.byUID, seenChanged: seenChanged)
-        // Items the index and the header cache answer are written row by row
-        // (FetchRowWriter); anything else, and a message the cache has no entry for,
-        // gets its items built from the message file.
+        // Items the index, the header cache and the files' rendered ENVELOPE /
+        // BODYSTRUCTURE answer are written row by row (FetchRowWriter); anything
+        // else, and a message the cache or its file cannot answer so, gets its
+        // items built from the message file.
         if let writer = FetchRowWriter(plan: plan, byUID: command.byUID, reportsRecent: responder.reportsRecent,
                                        encoder: encoder, keywordNames: view.keywords) {
             let headerEntries = writer.layout.needsHeaderEntry
                 ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
             var batch = FetchRowBatch(
                 writer: writer, uids: uids, knownUIDs: selection.updates.knownUIDs,
-                headerEntries: headerEntries, seenChanged: seenChanged, flushThreshold: Self.fetchFlushThreshold)
+                headerEntries: headerEntries, reader: files.reader, seenChanged: seenChanged,
+                flushThreshold: Self.fetchFlushThreshold)
             batches: while true {
                 switch batch.writeNext(of: view, updates: &selection.updates, into: &output) {
                 case .done: break batches

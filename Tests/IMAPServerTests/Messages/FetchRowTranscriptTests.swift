@@ -5,7 +5,8 @@ import Testing
 /// The FETCH shapes clients sync a mailbox with, answered row by row from the
 /// index and the header cache (`FetchRowWriter`): exact transcripts, including a
 /// message the cache has no entry for (read from its file in the middle of the
-/// run), a gap left by EXPUNGE, and the FLAGS an implicit `\Seen` adds.
+/// run), ENVELOPE copied from the files, a gap left by EXPUNGE, and the FLAGS an
+/// implicit `\Seen` adds.
 @Suite(.serialized) struct FetchRowTranscriptTests {
     static let first = crlf([
         "From: Alice <alice@example.com>", "To: Bob <bob@example.com>", "Subject: Hello",
@@ -44,6 +45,15 @@ import Testing
             "* 3 FETCH (UID 3 FLAGS (\\Answered \\Flagged $Alpha zeta) BODY[HEADER.FIELDS (FROM SUBJECT)] {34}",
             "Subject: =?utf-8?q?caf=C3=A9?=", "", " RFC822.SIZE \(Self.third.count))",
             "F3 OK UID FETCH completed",
+        ])
+        #expect(try await alice.run("F9 UID FETCH 1:* (UID FLAGS ENVELOPE)") == [
+            "* 1 FETCH (UID 1 FLAGS (\\Seen $Work) ENVELOPE (\"Tue, 1 Jul 2003 10:52:37 +0200\" \"Hello\" "
+                + "((\"Alice\" NIL \"alice\" \"example.com\")) ((\"Alice\" NIL \"alice\" \"example.com\")) "
+                + "((\"Alice\" NIL \"alice\" \"example.com\")) ((\"Bob\" NIL \"bob\" \"example.com\")) NIL NIL NIL NIL))",
+            "* 2 FETCH (UID 2 FLAGS () ENVELOPE (NIL \"wide\" ((NIL NIL \"carol\" \"example.com\")) "
+                + "((NIL NIL \"carol\" \"example.com\")) ((NIL NIL \"carol\" \"example.com\")) NIL NIL NIL NIL NIL))",
+            "* 3 FETCH (UID 3 FLAGS (\\Answered \\Flagged $Alpha zeta) ENVELOPE (NIL \"=?utf-8?q?caf=C3=A9?=\" NIL NIL NIL NIL NIL NIL NIL NIL))",
+            "F9 OK UID FETCH completed",
         ])
         // Without PEEK: \Seen is set, and FLAGS follows the items it was not among.
         #expect(try await alice.run("F4 FETCH 2:3 (UID BODY[HEADER.FIELDS (SUBJECT)])") == [

@@ -6,7 +6,8 @@ import Testing
 
 /// A FETCH written row by row (`FetchRowWriter`, from the index and the header
 /// cache) is byte for byte the FETCH built item by item from the message file
-/// (`FetchResponder.items` + `ResponseEncoder`): over a table of varied messages
+/// (`FetchResponder.items` + `ResponseEncoder`), ENVELOPE and BODYSTRUCTURE
+/// included: over a table of varied messages
 /// and flags, each item list tried as FETCH and UID FETCH, with and without an
 /// implicit FLAGS, rev1 (\Recent) and rev2, with and without UTF-8 quoting.
 @Suite struct FetchRowWriterTests {
@@ -34,6 +35,13 @@ import Testing
                "message-id: <long@example.com>", "Cc: c@example.com", "Date: Thu, 3 Jul 2003 23:59:59 -1200", "", "b"]),
          MessageFlags(.flagged, keywords: ["Junk", "$Forwarded", "$MDNSent", "NonJunk", "aardvark", "Zebra", "zebra", "$label1"]),
          InternalDate(secondsSinceEpoch: 1_700_000_000, zoneMinutes: -720)),
+        // Groups, quoted and commented names, Sender and Reply-To of their own.
+        (crlf(["From: \"Doe, John\" <john@example.com>", "Sender: secretary@example.com (The Secretary)",
+               "Reply-To: list@example.org", "To: undisclosed-recipients:;", "Cc: team: a@example.com, b@example.com;, c@example.com",
+               "In-Reply-To: <parent@example.com>", "Subject: \"quoted\" \\ backslash", "", "."]),
+         MessageFlags(.seen), InternalDate(secondsSinceEpoch: 946_684_799)),
+        // A multipart message (BODYSTRUCTURE with parts).
+        (multipartMessage, MessageFlags(keywords: ["$Work"]), InternalDate(secondsSinceEpoch: 1_057_136_400)),
         // A header that ends the message (no blank line), with LF-only lines.
         (Array("From: lf@example.com\nSubject: no blank line\nTo: t@example.com".utf8),
          MessageFlags(.answered, keywords: ["$Work", "Junk"]), InternalDate(secondsSinceEpoch: 1_234_567_890, zoneMinutes: 59)),
@@ -53,6 +61,9 @@ import Testing
         [fields(["from"]), fields(["to", "cc", "reply-to", "bcc"]), .rfc822Size],
         [.flags, .uid, .flags, fields(["Date", "Date"])],
         [fields(["In-Reply-To", "References", "List-Id"])],
+        [.uid, .rfc822Size, .flags, .internalDate, .envelope],
+        [.envelope, .bodyStructure, fields(["Subject"])],
+        [.body, .flags, .envelope],
     ]
 
     @Test(arguments: Self.itemLists)
@@ -90,18 +101,17 @@ import Testing
                 var cursor = snapshot.cursor()
                 for pass in 0..<2 {
                     for (row, uid) in uids.enumerated() {
+                        let file = try #require(files[uid])
                         view.withRows { rows in
-                            let number = UInt32(row + 1 + pass * 100)
-                            let visited = cursor.visitEntry(uid: uid) { entry in
-                                writer.write(number: number, row: row, of: rows, headerEntry: entry, seenChanged: seenChanged,
-                                             recent: recent(row), layout: layout, into: &written)
-                            }
-                            if !visited {
-                                // Only a message with no header fields has no entry to visit
-                                // ... and then only layouts without header items may write it.
-                                #expect(!layout.needsHeaderEntry)
-                                writer.write(number: number, row: row, of: rows, headerEntry: nil, seenChanged: seenChanged,
-                                             recent: recent(row), layout: layout, into: &written)
+                            file.withStructure { structure in
+                                let number = UInt32(row + 1 + pass * 100)
+                                var wrote = false
+                                let visited = cursor.visitEntry(uid: uid) { entry in
+                                    wrote = writer.write(number: number, row: row, of: rows, headerEntry: entry, structure: structure,
+                                                         seenChanged: seenChanged, recent: recent(row), layout: layout, into: &written)
+                                }
+                                #expect(visited, "every message of the table has a cache entry")
+                                #expect(wrote)
                             }
                         }
                     }
@@ -118,8 +128,11 @@ import Testing
             FetchRowWriter(plan: FetchPlan(attributes, encoder: encoder), byUID: false, reportsRecent: false,
                            encoder: encoder, keywordNames: [])
         }
-        #expect(writer([.envelope, .flags]) == nil)
-        #expect(writer([.bodyStructure]) == nil)
+        #expect(writer([.envelope, .flags])?.layout.needsStructure == true)
+        #expect(writer([.bodyStructure])?.layout.needsStructure == true)
+        #expect(writer([.bodySection(SectionSpecifier(text: .text), partial: nil, peek: true)]) == nil)
+        #expect(writer([.binarySize(part: [1])]) == nil)
+        #expect(writer([.rfc822Size])?.layout.needsStructure == false)
         #expect(writer([Self.fields(["X-Mailer"])]) == nil)
         #expect(writer([.bodySection(SectionSpecifier(text: .headerFieldsNot(["From"])), partial: nil, peek: true)]) == nil)
         #expect(writer([.bodySection(SectionSpecifier(text: .headerFields(["From"])), partial: PartialRange(offset: 0, count: 5), peek: true)]) == nil)
