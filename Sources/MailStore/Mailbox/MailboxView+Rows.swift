@@ -18,8 +18,7 @@ extension MailboxView {
                                 index.sizes.withUnsafeBufferPointer { sizes in
                                     let rows = MailboxRows(
                                         uids: uids, flags: flags, keywordMasks: keywordMasks, modSeqs: modSeqs,
-                                        internalDates: internalDates, zones: zones, sizes: sizes,
-                                        keywordNames: index.keywords.names)
+                                        internalDates: internalDates, zones: zones, sizes: sizes)
                                     do throws(Failure) {
                                         return .success(try body(rows))
                                     } catch {
@@ -55,13 +54,11 @@ public struct MailboxRows: ~Copyable {
     private let internalDates: UnsafeBufferPointer<Int64>
     private let zones: UnsafeBufferPointer<Int16>
     private let sizes: UnsafeBufferPointer<UInt32>
-    /// The mailbox's keywords by bit: keyword `i` is `1 << i` in a keyword mask.
-    public let keywordNames: [String]
 
     init(
         uids: UnsafeBufferPointer<UID>, flags: UnsafeBufferPointer<UInt8>, keywordMasks: UnsafeBufferPointer<UInt64>,
         modSeqs: UnsafeBufferPointer<ModSeq>, internalDates: UnsafeBufferPointer<Int64>,
-        zones: UnsafeBufferPointer<Int16>, sizes: UnsafeBufferPointer<UInt32>, keywordNames: [String]
+        zones: UnsafeBufferPointer<Int16>, sizes: UnsafeBufferPointer<UInt32>
     ) {
         let count = uids.count
         precondition(flags.count == count && keywordMasks.count == count && modSeqs.count == count
@@ -74,7 +71,6 @@ public struct MailboxRows: ~Copyable {
         self.internalDates = internalDates
         self.zones = zones
         self.sizes = sizes
-        self.keywordNames = keywordNames
     }
 
     /// Number of rows (messages in the view).
@@ -89,24 +85,13 @@ public struct MailboxRows: ~Copyable {
     public func uid(_ row: Int) -> UID { uids[checked(row)] }
     /// The system flags as the index stores them (`SystemFlags.rawValue`).
     public func systemFlags(_ row: Int) -> SystemFlags { SystemFlags(rawValue: flags[checked(row)]) }
-    /// The keywords as bits into `keywordNames`.
+    /// The keywords as bits: bit `i` is the view's `keywords[i]`.
     public func keywordMask(_ row: Int) -> UInt64 { keywordMasks[checked(row)] }
     public func modSeq(_ row: Int) -> ModSeq { modSeqs[checked(row)] }
     public func size(_ row: Int) -> Int { Int(sizes[checked(row)]) }
     public func internalDate(_ row: Int) -> InternalDate {
         let row = checked(row)
         return InternalDate(secondsSinceEpoch: internalDates[row], zoneMinutes: zones[row])
-    }
-
-    /// The flags of `row` with keywords by name, as `MailboxView.Message.flags`.
-    public func messageFlags(_ row: Int) -> MessageFlags {
-        var keywords = Set<String>()
-        var remaining = keywordMask(row)
-        while remaining != 0 {
-            keywords.insert(keywordNames[remaining.trailingZeroBitCount])
-            remaining &= remaining - 1
-        }
-        return MessageFlags(systemFlags(row), keywords: keywords)
     }
 
     /// The row of `uid` at or after `hint` (rows ascend by UID): `hint` itself
