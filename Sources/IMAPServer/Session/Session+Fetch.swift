@@ -49,7 +49,8 @@ extension Session {
                 case .done: break batches
                 case .outputFull: try await flush()
                 case let .needsFile(uid, row, position):
-                    // The cache has no entry for it: its file.
+                    // Neither the cache nor the batch's read of its file answered it
+                    // (no entry, moved, another structure format, damaged): as any FETCH.
                     var noEntries: HeaderCacheCursor?
                     try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
                                             headerEntries: &noEntries)
