@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MIME", targets: ["MIME"]),
         .library(name: "MailStore", targets: ["MailStore"]),
         .library(name: "ShardRuntime", targets: ["ShardRuntime"]),
+        .library(name: "IMAPServer", targets: ["IMAPServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),

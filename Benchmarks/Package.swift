@@ -27,6 +27,10 @@ let package = Package(
         benchmarkTarget("CodecBenchmarks", [.product(name: "IMAPCodec", package: "Mailshard")]),
         benchmarkTarget("MIMEBenchmarks", [.product(name: "MIME", package: "Mailshard")]),
         benchmarkTarget("StoreBenchmarks", [.product(name: "MailStore", package: "Mailshard")]),
+        benchmarkTarget("ServerBenchmarks", [
+            .product(name: "IMAPServer", package: "Mailshard"), .product(name: "MailStore", package: "Mailshard"),
+            .product(name: "IMAPCodec", package: "Mailshard"),
+        ]),
 
         // Echo comparison, ShardRuntime against SwiftNIO (Benchmarks/results/runtime.md):
         // a server that runs on either, a load client, and Scripts/echo-compare.py.

@@ -99,13 +99,56 @@ public enum CachedHeaderFields {
         _ selection: HeaderFieldSelection, entry: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
     ) {
         assert(selection.isAnsweredByCache)
-        let bytes = MessageBytes(entry)
-        let mask = selection.cacheMask
-        let blank = forEachField(bytes) { field, kind in
-            if mask & (1 << kind) != 0 { body(UnsafeRawBufferPointer(rebasing: entry[field.range.offsets])) }
-            return false
+        forEachHeaderFieldsRun(FieldMask(bits: selection.cacheMask), entry: entry, body)
+    }
+
+    /// The fields a `HeaderFieldSelection` keeps, as the entry's kinds: a plain
+    /// value, for a loop over many entries that should not touch the names.
+    public struct FieldMask: Hashable, Sendable {
+        let bits: UInt32
+    }
+
+    /// `forEachHeaderFieldsRun(selection, …)` for the selection's `cachedFields`.
+    public static func forEachHeaderFieldsRun(
+        _ fields: FieldMask, entry: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
+        let blank = forEachRecord(entry) { start, total, kind in
+            if fields.bits & (1 << kind) != 0 { body(UnsafeRawBufferPointer(rebasing: entry[start..<(start + total)])) }
         }
-        body(UnsafeRawBufferPointer(rebasing: entry[blank.offsets]))
+        body(UnsafeRawBufferPointer(rebasing: entry[blank]))
+    }
+
+    /// The length of `headerFields` for the selection's `cachedFields`, without
+    /// touching the field bytes (a response announces it before the data).
+    public static func headerFieldsCount(_ fields: FieldMask, entry: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        let blank = forEachRecord(entry) { _, total, kind in
+            if fields.bits & (1 << kind) != 0 { count += total }
+        }
+        return count + blank.count
+    }
+
+    /// Walks the field records of an entry as `forEachField` does, reading only
+    /// where each field's bytes start, their length and kind: the loop a FETCH of
+    /// many messages runs twice per message. Returns the blank line's range.
+    @inline(__always)
+    private static func forEachRecord(
+        _ entry: UnsafeRawBufferPointer, _ visit: (_ start: Int, _ total: Int, _ kind: UInt8) -> Void
+    ) -> Range<Int> {
+        guard entry.count > 0 else { return 0..<0 }
+        let blankEnd = min(entry.count, 1 + Int(entry[0]))
+        var offset = blankEnd
+        while offset + fieldRecordSize <= entry.count {
+            let total = Int(entry[offset]) | Int(entry[offset + 1]) << 8
+            let start = offset + fieldRecordSize
+            guard start + total <= entry.count else {
+                assertionFailure("malformed header cache entry")
+                break
+            }
+            visit(start, total, entry[offset + 6])
+            offset = start + total
+        }
+        return 1..<blankEnd
     }
 
     /// Calls `visit` with each field of the entry, as offsets into it, and its
@@ -140,6 +183,14 @@ public enum CachedHeaderFields {
     private static func appendUInt16(_ value: Int, to entry: inout [UInt8]) {
         entry.append(UInt8(truncatingIfNeeded: value))
         entry.append(UInt8(truncatingIfNeeded: value >> 8))
+    }
+}
+
+extension HeaderFieldSelection {
+    /// The fields it keeps as a `CachedHeaderFields.FieldMask`, when the header
+    /// cache answers it (`isAnsweredByCache`); nil otherwise.
+    public var cachedFields: CachedHeaderFields.FieldMask? {
+        isAnsweredByCache ? CachedHeaderFields.FieldMask(bits: cacheMask) : nil
     }
 }
 

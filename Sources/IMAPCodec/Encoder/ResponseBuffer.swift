@@ -80,24 +80,9 @@ public struct ResponseBuffer: Sendable {
     }
 
     mutating func writeNumber<Number: BinaryInteger>(_ value: Number) {
-        // Digits are written back to front into reserved space: reversing a slice of
-        // `bytes` in place would copy the array's storage.
+        // One implementation of the digits for every response (ReservedBytes).
         let value = UInt64(value)
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0x30, count: digits))
-        var remaining = value
-        var position = start + digits - 1
-        repeat {
-            bytes[position] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
-            remaining /= 10
-            position -= 1
-        } while remaining > 0
+        writeReserved(upTo: ReservedBytes.maximumNumberLength) { $0.writeNumber(value) }
     }
 
     /// Two digits of `value`, clamped to 0...99 so a bad date from a caller cannot trap.

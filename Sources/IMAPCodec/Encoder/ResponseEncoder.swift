@@ -184,26 +184,8 @@ public struct ResponseEncoder: Hashable, Sendable {
 
     // date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE
     func encodeDateTime(_ dateTime: IMAPDateTime, into buffer: inout ResponseBuffer) {
-        buffer.write(UInt8(ascii: "\""))
-        buffer.writeTwoDigits(dateTime.date.day)
-        buffer.write(UInt8(ascii: "-"))
-        buffer.write(IMAPDate.monthNames[max(0, min(11, dateTime.date.month - 1))])
-        buffer.write(UInt8(ascii: "-"))
-        let year = max(0, min(9999, dateTime.date.year))
-        buffer.writeTwoDigits(year / 100)
-        buffer.writeTwoDigits(year % 100)
-        buffer.write(0x20)
-        buffer.writeTwoDigits(dateTime.hour)
-        buffer.write(UInt8(ascii: ":"))
-        buffer.writeTwoDigits(dateTime.minute)
-        buffer.write(UInt8(ascii: ":"))
-        buffer.writeTwoDigits(dateTime.second)
-        buffer.write(0x20)
-        buffer.write(dateTime.zoneMinutes < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        let zone = abs(dateTime.zoneMinutes)
-        buffer.writeTwoDigits(zone / 60)
-        buffer.writeTwoDigits(zone % 60)
-        buffer.write(UInt8(ascii: "\""))
+        // One implementation for every response (ReservedBytes), the fast FETCH path's included.
+        buffer.writeReserved(upTo: ReservedBytes.dateTimeLength) { $0.writeDateTime(dateTime) }
     }
 
     // tagged-ext-val, for extension data the codec does not model.

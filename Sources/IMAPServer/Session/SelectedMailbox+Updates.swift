@@ -36,10 +36,7 @@ extension SelectedMailbox {
             guard let a = bound(range.first, last: count), let b = bound(range.last, last: count),
                   min(a, b) >= 1, max(a, b) <= count
             else { throw .invalidSequenceSet }
-            for sequence in min(a, b)...max(a, b) {
-                let uid = updates.knownUIDs[Int(sequence) - 1]
-                result.append(uid...uid)
-            }
+            Self.appendRuns(of: updates.knownUIDs[Int(min(a, b) - 1)..<Int(max(a, b))], to: &result)
         }
         return UIDSet(result)
     }
@@ -52,13 +49,28 @@ extension SelectedMailbox {
             guard let a = bound(range.first, last: highest), let b = bound(range.last, last: highest) else { continue }
             // `n:*` with n above every UID still names the highest (RFC 9051 6.4.9).
             let low = min(a, b), high = max(a, b)
-            var index = firstIndex(in: known, atOrAfter: low)
-            while index < known.count, known[index] <= high {
-                result.append(known[index]...known[index])
-                index += 1
-            }
+            let start = firstIndex(in: known, atOrAfter: low)
+            var end = start
+            while end < known.count, known[end] <= high { end += 1 }
+            Self.appendRuns(of: known[start..<end], to: &result)
         }
         return UIDSet(result)
+    }
+
+    /// Appends ascending `uids` as ranges of consecutive UIDs: `1:*` of a mailbox
+    /// without gaps is one range, not one per message for `UIDSet` to sort and merge.
+    private static func appendRuns(of uids: ArraySlice<UID>, to result: inout [ClosedRange<UID>]) {
+        var index = uids.startIndex
+        while index < uids.endIndex {
+            let first = uids[index]
+            var last = first
+            index += 1
+            while index < uids.endIndex, last < UID.max, uids[index] == last + 1 {
+                last = uids[index]
+                index += 1
+            }
+            result.append(first...last)
+        }
     }
 
     private func bound(_ number: SequenceNumber, last: UInt32) -> UInt32? {

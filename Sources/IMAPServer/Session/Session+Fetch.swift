@@ -29,52 +29,105 @@ extension Session {
         let responder = FetchResponder(reportsRecent: !machine.isRev2Enabled)
         let plan = FetchPlan(attributes, encoder: encoder)
         let needsFile = FetchResponder.needsMessageFile(attributes)
-        // A FETCH of flags and cached header fields reads the header cache, not the files.
-        var headerEntries = plan.isAnsweredByHeaderCache ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
-        let reader = needsFile ? selection.mailbox.messageReader(for: view) : nil
-        // UIDs ascend, so rows and sequence numbers are found by stepping forward.
-        var rows = AscendingUIDCursor(view.uids)
-        var sequences = AscendingUIDCursor(selection.updates.knownUIDs)
-        var flagItems = EncodedFlagItems()
-        for uid in uids {
-            // A message expunged by another session but still numbered for this
-            // client is skipped (RFC 9051 7.5.1 lets the server omit it).
-            guard let row = rows.position(of: uid), let position = sequences.position(of: uid) else { continue }
-            let message = view.message(atSequence: row + 1)
-            let changed = seenChanged.contains(uid)
-            let recent = selection.updates.recentUIDs.contains(uid)
-            let cached = headerEntries?.withEntry(uid: uid) { entry in
-                responder.writeCachedResponse(
-                    number: UInt32(position + 1), plan: plan, message: message, headerEntry: entry,
-                    byUID: command.byUID, seenChanged: changed, recent: recent, encoder: encoder, flagItems: &flagItems,
-                    into: &output)
-            } != nil
-            var file: MessageFile?
-            if !cached {
-                if needsFile {
-                    do {
-                        // Read as the view locates it; if its body moved or went since,
-                        // as the mailbox locates it now.
-                        file = try reader?.message(atRow: row)?.get() ?? selection.mailbox.openMessage(uid: uid)
-                    } catch StoreError.messageNotFound {
-                        continue  // expunged since the view was taken: omitted, as above
-                    }
-                    // Any other failure (an unreadable or corrupt body) fails the command
-                    // with the store's error rather than answering NIL or empty data.
+        let files = FileFetch(
+            responder: responder, plan: plan, reader: needsFile ? selection.mailbox.messageReader(for: view) : nil,
+            needsFile: needsFile, byUID: command.byUID, seenChanged: seenChanged)
+        // Items the index, the header cache and the files' rendered ENVELOPE /
+        // BODYSTRUCTURE answer are written row by row (FetchRowWriter); anything
+        // else, and a message the cache or its file cannot answer so, gets its
+        // items built from the message file.
+        if let writer = FetchRowWriter(plan: plan, byUID: command.byUID, reportsRecent: responder.reportsRecent,
+                                       encoder: encoder, keywordNames: view.keywords) {
+            let headerEntries = writer.layout.needsHeaderEntry
+                ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
+            var batch = FetchRowBatch(
+                writer: writer, uids: uids, knownUIDs: selection.updates.knownUIDs,
+                headerEntries: headerEntries, reader: files.reader, seenChanged: seenChanged,
+                flushThreshold: Self.fetchFlushThreshold)
+            batches: while true {
+                switch batch.writeNext(of: view, updates: &selection.updates, into: &output) {
+                case .done: break batches
+                case .outputFull: try await flush()
+                case let .needsFile(uid, row, position):
+                    // Neither the cache nor the batch's read of its file answered it
+                    // (no entry, moved, another structure format, damaged): as any FETCH.
+                    var noEntries: HeaderCacheCursor?
+                    try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
+                                            headerEntries: &noEntries)
                 }
-                let items = try responder.items(
-                    for: plan, message: message, file: file, byUID: command.byUID, seenChanged: changed, recent: recent)
-                send(.untagged(.fetch(UInt32(position + 1), items)))
             }
-            if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
-            if !output.splices.isEmpty {
-                try await writeOutputWithBodies(from: file)
-            } else if output.bytes.count >= Self.fetchFlushThreshold {
-                try await flush()
+        } else {
+            // A plan of index items and cached header fields the row writer does
+            // not take (a partial section) still reads the cache, not the files.
+            var headerEntries = plan.isAnsweredByHeaderCache
+                ? selection.mailbox.headerCache(for: view, wanted: uids.count)?.cursor() : nil
+            // UIDs ascend, so rows and sequence numbers are found by stepping forward.
+            var rows = AscendingUIDCursor(view.uids)
+            var sequences = AscendingUIDCursor(selection.updates.knownUIDs)
+            for uid in uids {
+                // A message expunged by another session but still numbered for this
+                // client is skipped (RFC 9051 7.5.1 lets the server omit it).
+                guard let row = rows.position(of: uid), let position = sequences.position(of: uid) else { continue }
+                try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
+                                        headerEntries: &headerEntries)
             }
         }
         selected = selection
         complete(tag, command.byUID ? "UID FETCH completed" : "FETCH completed")
+    }
+
+    /// What a FETCH needs to build one message's items from its file.
+    struct FileFetch {
+        let responder: FetchResponder
+        let plan: FetchPlan
+        let reader: MessageReader?
+        let needsFile: Bool
+        let byUID: Bool
+        /// The UIDs this fetch just set `\Seen` on.
+        let seenChanged: UIDSet
+    }
+
+    /// Builds and sends the items of the message at `row` of `view` (sequence
+    /// number `position + 1`) from its file, from its header cache entry when the
+    /// plan `isAnsweredByHeaderCache` and `headerEntries` has it, or from the
+    /// index alone when the items need neither.
+    private func fetchFromFile(
+        uid: UID, row: Int, position: Int, view: MailboxView, _ fetch: FileFetch, _ selection: inout SelectedMailbox,
+        headerEntries: inout HeaderCacheCursor?
+    ) async throws {
+        let message = view.message(atSequence: row + 1)
+        let changed = fetch.seenChanged.contains(uid)
+        let recent = selection.updates.recentUIDs.contains(uid)
+        if let items = try headerEntries?.withEntry(uid: uid, { entry in
+            try fetch.responder.items(for: fetch.plan, message: message, file: nil, headerEntry: entry, byUID: fetch.byUID,
+                                      seenChanged: changed, recent: recent)
+        }) {
+            send(.untagged(.fetch(UInt32(position + 1), items)))
+            if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
+            if output.bytes.count >= Self.fetchFlushThreshold { try await flush() }
+            return
+        }
+        var file: MessageFile?
+        if fetch.needsFile {
+            do {
+                // Read as the view locates it; if its body moved or went since,
+                // as the mailbox locates it now.
+                file = try fetch.reader?.message(atRow: row)?.get() ?? selection.mailbox.openMessage(uid: uid)
+            } catch StoreError.messageNotFound {
+                return  // expunged since the view was taken: omitted (RFC 9051 7.5.1)
+            }
+            // Any other failure (an unreadable or corrupt body) fails the command
+            // with the store's error rather than answering NIL or empty data.
+        }
+        let items = try fetch.responder.items(
+            for: fetch.plan, message: message, file: file, byUID: fetch.byUID, seenChanged: changed, recent: recent)
+        send(.untagged(.fetch(UInt32(position + 1), items)))
+        if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
+        if !output.splices.isEmpty {
+            try await writeOutputWithBodies(from: file)
+        } else if output.bytes.count >= Self.fetchFlushThreshold {
+            try await flush()
+        }
     }
 
     /// Writes pending output whose FETCH items refer to message bytes by range

@@ -66,6 +66,17 @@ public struct HeaderCacheCursor {
         return try current.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
+    /// Calls `body` with the entry of `uid`; false (and no call) when the cache has
+    /// none. `withEntry` without a generic result, for a loop over many messages.
+    public mutating func visitEntry(uid: UID, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard locate(uid) else { return false }
+        let current = chunks[chunk]
+        let range = current.entryRange(at: position)
+        guard !range.isEmpty else { return false }
+        current.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        return true
+    }
+
     /// Moves to `uid`; false when the cache does not hold it.
     private mutating func locate(_ uid: UID) -> Bool {
         guard chunk < chunks.count else {
