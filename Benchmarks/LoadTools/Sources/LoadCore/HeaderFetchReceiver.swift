@@ -45,9 +45,18 @@ public final class HeaderFetchReceiver {
         settle: (Response) throws(LoadError) -> StatusResponse?
     ) throws(LoadError) -> StatusResponse {
         precondition(reader.isAtResponseBoundary, "the fast lane must start at a response boundary")
+        // Worked on in locals (moved out and back, no copy): a class property costs an
+        // exclusivity check per access, per message.
+        var tally = HeaderFetchTally(exists: 0)
+        swap(&tally, &self.tally)
+        var recognized = 0
+        var handedOver = 0
+        defer {
+            swap(&tally, &self.tally)
+            self.recognized = recognized
+            self.handedOver = handedOver
+        }
         tally.reset(exists: exists)
-        recognized = 0
-        handedOver = 0
         let maximumLiteral = buffer.count / 2
         var start = 0
         var filled = 0
@@ -65,20 +74,20 @@ public final class HeaderFetchReceiver {
                     handedOver += 1
                     try reader.take(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                     start = end
-                    if let status = try settlePending(&reader, settle) {
+                    if let status = try settlePending(&reader, &tally, settle) {
                         try reader.take(UnsafeRawBufferPointer(rebasing: bytes[start...]))  // the next command's
                         return status
                     }
                     // The framer cut the response differently: it reads on from here.
                     guard reader.isAtResponseBoundary else {
                         try reader.take(UnsafeRawBufferPointer(rebasing: bytes[start...]))
-                        return try finishGenerically(&reader, receive, settle)
+                        return try finishGenerically(&reader, &tally, receive, settle)
                     }
                 case .incomplete:
                     break scanning
                 case .oversized:
                     try reader.take(UnsafeRawBufferPointer(rebasing: bytes[start...]))
-                    return try finishGenerically(&reader, receive, settle)
+                    return try finishGenerically(&reader, &tally, receive, settle)
                 }
             }
             if start > 0 {
@@ -89,7 +98,7 @@ public final class HeaderFetchReceiver {
             }
             guard filled < buffer.count else {
                 try reader.take(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
-                return try finishGenerically(&reader, receive, settle)
+                return try finishGenerically(&reader, &tally, receive, settle)
             }
             filled += try receive(UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
         }
@@ -98,7 +107,7 @@ public final class HeaderFetchReceiver {
     /// Settles every response the reader holds; the completion's status if among them
     /// (later responses stay in the reader).
     private func settlePending(
-        _ reader: inout ResponseReader, _ settle: (Response) throws(LoadError) -> StatusResponse?
+        _ reader: inout ResponseReader, _ tally: inout HeaderFetchTally, _ settle: (Response) throws(LoadError) -> StatusResponse?
     ) throws(LoadError) -> StatusResponse? {
         while let response = reader.next() {
             if let status = try settle(response) { return status }
@@ -109,11 +118,12 @@ public final class HeaderFetchReceiver {
 
     /// The rest of the exchange through the generic reader alone.
     private func finishGenerically(
-        _ reader: inout ResponseReader, _ receive: (UnsafeMutableRawBufferPointer) throws(LoadError) -> Int,
+        _ reader: inout ResponseReader, _ tally: inout HeaderFetchTally,
+        _ receive: (UnsafeMutableRawBufferPointer) throws(LoadError) -> Int,
         _ settle: (Response) throws(LoadError) -> StatusResponse?
     ) throws(LoadError) -> StatusResponse {
         while true {
-            if let status = try settlePending(&reader, settle) { return status }
+            if let status = try settlePending(&reader, &tally, settle) { return status }
             let count = try receive(buffer)
             try reader.take(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The fast lane's recognizer for the answer to a header FETCH: one whole response
 /// (cut out by ``ResponseExtent``) read straight from the received bytes, in exactly
 /// this form (RFC 9051 §7.5.2 message-data / msg-att, items in any order, each once):
@@ -42,8 +46,9 @@ enum HeaderFetchScanner {
                 guard !sawFlags, cursor.skip(flagsOpen), cursor.flagListRest() else { return nil }
                 sawFlags = true
             case UInt8(ascii: "B"):
-                guard headerBytes == nil, cursor.skip(headerFieldsOpen), cursor.fieldListRest(),
-                    cursor.skip(literalOpen), let size = cursor.literalBody()
+                guard headerBytes == nil, cursor.skip(headerFieldsOpen),
+                    cursor.skip(workloadFields) || cursor.fieldListRest() && cursor.skip(literalOpen),
+                    let size = cursor.literalBody()
                 else { return nil }
                 headerBytes = size
             default:
@@ -57,13 +62,17 @@ enum HeaderFetchScanner {
         return Answer(number: number, headerBytes: headerBytes)
     }
 
-    private static let star = Array("* ".utf8)
-    private static let fetchOpen = Array(" FETCH (".utf8)
-    private static let uidName = Array("UID ".utf8)
-    private static let flagsOpen = Array("FLAGS (".utf8)
-    private static let headerFieldsOpen = Array("BODY[HEADER.FIELDS (".utf8)
-    private static let literalOpen = Array(")] {".utf8)
-    private static let closeLine = Array(")\r\n".utf8)
+    // StaticStrings: compared with memcmp straight from the binary, no lazy global.
+    private static let star: StaticString = "* "
+    private static let fetchOpen: StaticString = " FETCH ("
+    private static let uidName: StaticString = "UID "
+    private static let flagsOpen: StaticString = "FLAGS ("
+    private static let headerFieldsOpen: StaticString = "BODY[HEADER.FIELDS ("
+    private static let literalOpen: StaticString = ")] {"
+    private static let closeLine: StaticString = ")\r\n"
+    /// The field list `fetch-headers` asks for, as servers echo it: one compare in the
+    /// common case instead of a byte-by-byte walk (any other list is walked).
+    private static let workloadFields: StaticString = "FROM TO SUBJECT DATE MESSAGE-ID)] {"
 
     /// A read position that never passes `end`.
     private struct Cursor {
@@ -79,10 +88,10 @@ enum HeaderFetchScanner {
             return true
         }
 
-        mutating func skip(_ word: [UInt8]) -> Bool {
-            guard end - index >= word.count else { return false }
-            for offset in word.indices where bytes[index + offset] != word[offset] { return false }
-            index += word.count
+        mutating func skip(_ word: StaticString) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard end - index >= count, let base = bytes.baseAddress, memcmp(base + index, word.utf8Start, count) == 0 else { return false }
+            index += count
             return true
         }
 
