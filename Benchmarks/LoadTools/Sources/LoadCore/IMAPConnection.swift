@@ -15,18 +15,15 @@ public struct Exchange: Sendable {
 }
 
 /// One IMAP client connection on a blocking socket: send a command, read until its
-/// tagged completion. Server output is framed by IMAPCodec's ``CommandFramer`` (server
-/// output frames like client input) and parsed by ``ResponseParser``.
+/// tagged completion. Server output is framed and parsed by a ``ResponseReader``.
 public final class IMAPConnection {
     public let socket: ClientSocket
     public private(set) var capabilities: Set<String> = []
-    private var framer: CommandFramer
+    var reader: ResponseReader
     private var encoder = CommandEncoder(literalMode: .synchronizing)
     private var nextTag = 1
     private let readBuffer: UnsafeMutableRawBufferPointer
-    private var pending: [Response] = []
-    private var receivedSinceMark = 0
-    private var streamed = StreamedLiterals()
+    var receivedSinceMark = 0
 
     /// Connects and reads the greeting; a BYE or anything but OK/PREAUTH is an error.
     /// Literals larger than `streamLiteralsAbove` bytes are counted as they pass, never
@@ -36,9 +33,7 @@ public final class IMAPConnection {
         streamLiteralsAbove: Int = 16 * 1024
     ) throws(LoadError) {
         socket = try ClientSocket(host: host, port: port, sourceAddress: sourceAddress, receiveTimeoutSeconds: receiveTimeoutSeconds)
-        framer = CommandFramer(limits: FramingLimits(
-            maximumLineLength: 1 << 20, maximumLiteralSize: 1 << 40,
-            maximumBufferedLiteralSize: streamLiteralsAbove, maximumBufferedCommandSize: 16 << 20, usesSIMD: true))
+        reader = ResponseReader(streamLiteralsAbove: streamLiteralsAbove)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         let greeting = try nextResponse()
         guard case .untagged(.condition(let status)) = greeting else { throw LoadError("greeting", "not a greeting: \(greeting)") }
@@ -54,7 +49,7 @@ public final class IMAPConnection {
 
     public func close() { socket.close() }
 
-    private func noteCapabilities(_ list: [String]) {
+    func noteCapabilities(_ list: [String]) {
         capabilities = Set(list.map { $0.uppercased() })
         if capabilities.contains("LITERAL+") { encoder.literalMode = .nonSynchronizing }
     }
@@ -115,20 +110,31 @@ public final class IMAPConnection {
         var untagged: [UntaggedResponse] = []
         receivedSinceMark = 0
         while true {
-            switch try nextResponse() {
-            case .tagged(let got, let status):
-                guard got == tag else { throw LoadError("protocol", "completion for unknown tag \(got)") }
-                if case .capability(let list)? = status.text.code { noteCapabilities(list) }
+            if let status = try settle(try nextResponse(), tag: tag, untagged: { untagged.append($0) }) {
                 return Exchange(untagged: untagged, status: status, receivedBytes: receivedSinceMark)
-            case .untagged(let response):
-                if case .capability(let list) = response { noteCapabilities(list) }
-                if case .condition(let status) = response, status.kind == .bye, !expectingBye {
-                    throw LoadError("BYE", status.text.text)
-                }
-                untagged.append(response)
-            case .continuation:
-                throw LoadError("protocol", "unexpected continuation request")
             }
+        }
+    }
+
+    /// One response of the exchange tagged `tag`: its completion's status, or nil after
+    /// handing an untagged response to `untagged`. A completion for another tag, a
+    /// continuation request or a BYE (but after LOGOUT) is an error; CAPABILITY lists
+    /// are noted on the way.
+    func settle(_ response: Response, tag: String, untagged: (UntaggedResponse) -> Void) throws(LoadError) -> StatusResponse? {
+        switch response {
+        case .tagged(let got, let status):
+            guard got == tag else { throw LoadError("protocol", "completion for unknown tag \(got)") }
+            if case .capability(let list)? = status.text.code { noteCapabilities(list) }
+            return status
+        case .untagged(let response):
+            if case .capability(let list) = response { noteCapabilities(list) }
+            if case .condition(let status) = response, status.kind == .bye, !expectingBye {
+                throw LoadError("BYE", status.text.text)
+            }
+            untagged(response)
+            return nil
+        case .continuation:
+            throw LoadError("protocol", "unexpected continuation request")
         }
     }
 
@@ -150,12 +156,14 @@ public final class IMAPConnection {
     }
 
     /// Responses already received and parsed but not yet consumed, without blocking.
-    public var hasBufferedResponse: Bool { !pending.isEmpty }
+    public var hasBufferedResponse: Bool { reader.hasPending }
 
     /// The next response, reading from the socket as needed.
     public func nextResponse() throws(LoadError) -> Response {
-        while pending.isEmpty { try receiveOnce() }
-        return pending.removeFirst()
+        while true {
+            if let response = reader.next() { return response }
+            try receiveOnce()
+        }
     }
 
     /// One `recv`, with every complete response it finishes parsed into the queue. Used
@@ -164,7 +172,7 @@ public final class IMAPConnection {
     public func receiveOnce() throws(LoadError) {
         let count = try socket.receive(into: readBuffer)
         receivedSinceMark += count
-        try frame(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+        try reader.take(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
     }
 
     /// One `recv` into `scratch` for a connection in IDLE, with what it brought applied
@@ -177,9 +185,7 @@ public final class IMAPConnection {
 
     /// Whether no response is partly received: the next bytes start a response, so a
     /// reader may try the size-update fast lane on them (``SizeUpdateScanner``).
-    public var isAtResponseBoundary: Bool {
-        pending.isEmpty && framer.bufferedByteCount == 0 && !streamed.isActive
-    }
+    public var isAtResponseBoundary: Bool { reader.isAtResponseBoundary }
 
     /// Bytes received for this connection in IDLE (by ``receiveIdleUpdates(into:scratch:)``
     /// or a readiness loop reading its socket), applied to `view`. A chunk of nothing but
@@ -190,46 +196,12 @@ public final class IMAPConnection {
     public func takeIdleBytes(_ bytes: UnsafeRawBufferPointer, into view: inout MailboxView) throws(LoadError) {
         receivedSinceMark += bytes.count
         if isAtResponseBoundary, try SizeUpdateScanner.apply(bytes, to: &view) { return }
-        try frame(bytes)
+        try reader.take(bytes)
         var untagged: [UntaggedResponse] = []
-        for case .untagged(let response) in drainPending() { untagged.append(response) }
+        for case .untagged(let response) in reader.drain() { untagged.append(response) }
         try view.apply(untagged)
     }
 
-    /// Frames received bytes and parses every response they complete into the queue.
-    private func frame(_ bytes: UnsafeRawBufferPointer) throws(LoadError) {
-        framer.append(bytes)
-        while let event = framer.nextEvent() {
-            switch event {
-            case .command(let frame):
-                try parse(frame)
-            case .continuationRequest:
-                continue  // a literal follows in server output; nothing to answer
-            case .error(let error):
-                throw LoadError("parse", "framing: \(error.reason)")
-            case .streamedLiteralBegins(let head, let byteCount, let continuing, _):
-                streamed.begin(head: head, byteCount: byteCount, continuing: continuing)
-            case .streamedLiteralBytes, .streamedLiteralEnds:
-                continue  // counted by the framer, which hands over exactly byteCount bytes
-            case .streamedCommandEnds(let rest):
-                let frame = streamed.end(rest: rest)
-                try parse(frame[...], restoringStreamedSizes: true)
-            }
-        }
-    }
-
-    private func parse(_ frame: ArraySlice<UInt8>, restoringStreamedSizes: Bool = false) throws(LoadError) {
-        do {
-            let response = try ResponseParser.parseResponse(frame)
-            pending.append(restoringStreamedSizes ? StreamedLiterals.restoringSizes(response) : response)
-        } catch {
-            throw LoadError("parse", "\(error): \(String(decoding: frame.prefix(120), as: UTF8.self))")
-        }
-    }
-
     /// Takes the queued responses received so far.
-    public func drainPending() -> [Response] {
-        defer { pending.removeAll() }
-        return pending
-    }
+    public func drainPending() -> [Response] { reader.drain() }
 }

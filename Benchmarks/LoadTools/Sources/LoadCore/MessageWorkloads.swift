@@ -38,7 +38,8 @@ public struct CorpusMailbox: Sendable {
 
 /// `fetch-headers`: every client EXAMINEs the corpus mailbox and fetches, over and over,
 /// `UID FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])`
-/// — what a client does to list a folder. Each answer must cover every message once.
+/// — what a client does to list a folder. Each answer must cover every message once;
+/// it is read through the fast lane of ``HeaderFetchReceiver``, which checks the same.
 public struct FetchHeadersWorkload: Sendable {
     public let session: Session
     public let corpus: CorpusMailbox
@@ -57,6 +58,7 @@ public struct FetchHeadersWorkload: Sendable {
     public func runClient(_ client: Int, gate: RunGate) -> RunStatistics {
         var statistics = RunStatistics()
         var opened: (IMAPConnection, UInt32)?
+        let receiver = HeaderFetchReceiver()
         do throws(LoadError) { opened = try corpus.open(session: session, writable: false, into: &statistics, setup: true) } catch {}
         _ = gate.arriveAndWait()
         guard opened != nil else { return statistics }
@@ -67,7 +69,7 @@ public struct FetchHeadersWorkload: Sendable {
                     continue
                 }
                 try measure(Self.operation, into: &statistics, bytes: { UInt64($0) }) { () throws(LoadError) -> Int in
-                    try ResponseValidator.validateHeaderFetch(try connection.execute(Self.command), exists: exists)
+                    try connection.fetchHeaders(Self.command, exists: exists, receiver: receiver)
                 }
             } catch {
                 opened?.0.close()

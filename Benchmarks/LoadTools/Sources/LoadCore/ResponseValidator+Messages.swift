@@ -55,41 +55,11 @@ extension ResponseValidator {
 
     /// A header FETCH over `1:*` must answer every one of `exists` messages once with
     /// UID, FLAGS and a non-empty header section; returns the header bytes received.
+    /// (``HeaderFetchTally`` holds the checks, which the fast lane shares.)
     public static func validateHeaderFetch(_ exchange: Exchange, exists: UInt32) throws(LoadError) -> Int {
-        try requireOK(exchange, "FETCH")
-        var answered = [Bool](repeating: false, count: Int(exists) + 1)
-        var count = 0
-        var bytes = 0
-        for case .fetch(let number, let attributes) in exchange.untagged {
-            var hasUID = false
-            var hasFlags = false
-            var headerBytes: Int?
-            for attribute in attributes {
-                switch attribute {
-                case .uid: hasUID = true
-                case .flags: hasFlags = true
-                case .bodySection(let section, _, let data) where section.part.isEmpty:
-                    guard case .headerFields = section.text else { continue }
-                    switch data {
-                    case .bytes(let content): headerBytes = content.count
-                    case .external(let streamed): headerBytes = streamed.count
-                    case .none: headerBytes = nil
-                    }
-                default: continue
-                }
-            }
-            // A FETCH FLAGS another session's STORE caused carries neither UID nor header.
-            if !hasUID, headerBytes == nil { continue }
-            guard number >= 1, number <= exists else { throw LoadError("invalid FETCH", "message \(number) of \(exists)") }
-            guard hasUID, hasFlags else { throw LoadError("invalid FETCH", "message \(number) lacks UID or FLAGS") }
-            guard let headerBytes, headerBytes > 2 else { throw LoadError("invalid FETCH", "message \(number): no header fields") }
-            guard !answered[Int(number)] else { throw LoadError("invalid FETCH", "message \(number) answered twice") }
-            answered[Int(number)] = true
-            count += 1
-            bytes += headerBytes
-        }
-        guard count == Int(exists) else { throw LoadError("invalid FETCH", "\(count) of \(exists) messages answered") }
-        return bytes
+        var tally = HeaderFetchTally(exists: exists)
+        for response in exchange.untagged { tally.note(response) }
+        return try tally.finish(status: exchange.status)
     }
 
     /// A MULTIAPPEND of `count` messages must be OK and, with UIDPLUS, carry an APPENDUID
