@@ -117,7 +117,9 @@ public final class MailboxBroadcaster: Sendable {
             if let lastPosition, event.position != lastPosition + 1 {
                 for inbox in inboxes { inbox.deliverOverflow() }
             } else {
-                for inbox in inboxes { inbox.deliver(event.change) }
+                // One view and one \Recent claim for the shard's idlers, not one each.
+                let round = inboxes.count > 1 ? FanoutRound(mailbox: key) : nil
+                for inbox in inboxes { inbox.deliver(event.change, round: round) }
             }
             lastPosition = event.position
         }
