@@ -16,7 +16,8 @@ import MailStore
 /// that event's delivery loop, on the pump's thread, by sessions woken
 /// synchronously from it (``ChangeInbox`` hands it only to an observer it calls
 /// itself, and the session uses it only when on its shard's thread); nobody keeps
-/// it afterwards. So its variables need no lock.
+/// it afterwards. So its variables need no lock. The view is shared only within one
+/// slice of the loop (``renewView()``), never across a turn of the shard's loop.
 final class FanoutRound: @unchecked Sendable {
     /// The mailbox whose change this round delivers (the broadcaster's key).
     private let mailbox: ObjectIdentifier
@@ -39,6 +40,13 @@ final class FanoutRound: @unchecked Sendable {
         let view = mailbox.view()
         sharedView = view
         return view
+    }
+
+    /// Forgets the view: the pump calls it after letting the shard run in the middle
+    /// of the round, when a session may have taken a newer view on its own (it ended
+    /// IDLE, ran commands and idled again), which an older shared view would contradict.
+    func renewView() {
+        sharedView = nil
     }
 
     /// ``RecentClaims/claim(_:in:readOnly:)`` for a session of this round: the

@@ -61,4 +61,28 @@ import Testing
         }
         await server.stop()
     }
+
+    /// More idlers on one shard than one slice of its fan-out (the shard's loop runs
+    /// between slices, so the APPEND's OK need not wait for the last idler): each
+    /// hears the append once, and DONE after it works.
+    @Test func aFanoutLargerThanASliceReachesEveryIdler() async throws {
+        let server = try await MessageTestServer { $0.homeShardSessions = 0 }
+        var idlers: [Transcript] = []
+        for _ in 0..<300 {
+            let idler = try await server.client(enableRev2: true)
+            try idler.client.send("I IDLE")
+            #expect(await idler.readLine() == "+ idling")
+            idlers.append(idler)
+        }
+        let writer = try await server.client(select: nil)
+        let answer = try await writer.append(tag: "A1", plainMessage)
+        #expect(answer.last?.hasPrefix("A1 OK") == true, "\(answer)")
+        for idler in idlers { #expect(await idler.readLine() == "* 1 EXISTS") }
+        for idler in idlers {
+            try idler.client.send("DONE")
+            #expect(await idler.readLine() == "I OK IDLE terminated")
+        }
+        #expect(try await idlers[0].run("N NOOP") == ["N OK NOOP completed"])
+        await server.stop()
+    }
 }

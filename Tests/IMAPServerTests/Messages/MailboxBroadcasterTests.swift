@@ -67,6 +67,40 @@ import Testing
         }
     }
 
+    /// A fan-out in slices (the loop gets a turn between them) still reaches every
+    /// idler once, in one round whose \Recent claim is made once; each slice takes
+    /// the view afresh.
+    @Test func aFanoutInSlicesReachesEveryIdlerOnce() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil, fanoutSlice: 2)
+        let subscriptions = (0..<7).map { _ in broadcaster.subscribe(to: inbox) }
+        let heard = Heard()
+        for subscription in subscriptions {
+            _ = subscription.inbox.observe { round in
+                let view = round?.view(of: inbox)
+                let claimed = round?.claimRecent(view?.uids[...] ?? [], in: inbox, readOnly: false) ?? UIDSet()
+                heard.entries.withLock { $0.append((round.map(ObjectIdentifier.init), view?.count ?? -1, claimed)) }
+            }
+        }
+        let uid = try await inbox.append([NewMessage(plainMessage)])[0]
+        for subscription in subscriptions {
+            guard case let .changes(changes)? = await next(subscription.inbox) else {
+                Issue.record("an idler heard nothing")
+                continue
+            }
+            #expect(changes.count == 1)
+        }
+        let rounds = heard.entries.withLock { $0 }
+        #expect(rounds.count == 7)
+        #expect(Set(rounds.map(\.round)).count == 1 && rounds[0].round != nil)
+        #expect(rounds.allSatisfy { $0.count == 1 })
+        #expect(rounds.map(\.claimed).filter { !$0.isEmpty } == [UIDSet(uids: [uid])])
+        for subscription in subscriptions {
+            _ = subscription.inbox.observe(nil)
+            subscription.cancel()
+        }
+    }
+
     /// A subscriber that never reads overflows its own inbox and is told to
     /// resync; a reading subscriber beside it gets every change.
     @Test func slowSubscriberIsResyncedAndDelaysNobody() async throws {
