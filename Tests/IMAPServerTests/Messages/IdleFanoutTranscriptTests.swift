@@ -68,7 +68,7 @@ import Testing
     @Test func aFanoutLargerThanASliceReachesEveryIdler() async throws {
         let server = try await MessageTestServer { $0.homeShardSessions = 0 }
         var idlers: [Transcript] = []
-        for _ in 0..<300 {
+        for _ in 0..<260 {
             let idler = try await server.client(enableRev2: true)
             try idler.client.send("I IDLE")
             #expect(await idler.readLine() == "+ idling")
