@@ -20,10 +20,13 @@ let package = Package(
     targets: [
         // <sys/epoll.h> for the IDLE fan-out's receiver (not in Swift's Glibc module).
         .systemLibrary(name: "CEpoll"),
+        // liburing for the same receiver's io_uring path (multishot recv, provided buffers).
+        .systemLibrary(name: "CIdleRing", pkgConfig: "liburing"),
         .target(
             name: "LoadCore",
             dependencies: [
                 "CEpoll",
+                "CIdleRing",
                 .product(name: "IMAPCodec", package: "Mailshard"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -34,8 +34,13 @@ public final class ChangeInbox: Sendable {
         var closed = false
         var waiter: CheckedContinuation<Void, Never>?
         /// Called after each delivery while set (a session in IDLE).
-        var observer: (@Sendable () -> Void)?
+        var observer: Observer?
     }
+
+    /// What a session in IDLE is told after each delivery: the round of the
+    /// broadcaster's fan-out it was delivered in, for the synchronous wake (nil for
+    /// an overflow, a close, or a delivery outside a round).
+    typealias Observer = @Sendable (FanoutRound?) -> Void
 
     public let capacity: Int
     private let state = Mutex(State())
@@ -45,8 +50,9 @@ public final class ChangeInbox: Sendable {
         self.capacity = capacity
     }
 
-    func deliver(_ change: MailboxChange) {
-        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+    /// Queues `change`; `round` is passed on to the observer (see ``FanoutRound``).
+    func deliver(_ change: MailboxChange, round: FanoutRound? = nil) {
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Observer?) in
             guard !state.closed else { return (nil, nil) }
             if state.overflowed {
                 // Already resyncing: nothing queued matters any more.
@@ -63,12 +69,12 @@ public final class ChangeInbox: Sendable {
             return (state.waiter, state.observer)
         }
         waiter?.resume()
-        observer?()
+        observer?(round)
     }
 
     /// Marks that changes were lost upstream (the shard's own stream overflowed).
     func deliverOverflow() {
-        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Observer?) in
             state.first = nil
             state.rest = []
             state.overflowed = true
@@ -76,24 +82,24 @@ public final class ChangeInbox: Sendable {
             return (state.waiter, state.observer)
         }
         waiter?.resume()
-        observer?()
+        observer?(nil)
     }
 
     func close() {
-        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+        let (waiter, observer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Observer?) in
             state.closed = true
             defer { state.waiter = nil }
             return (state.waiter, state.observer)
         }
         waiter?.resume()
-        observer?()
+        observer?(nil)
     }
 
     /// Sets (or, with nil, clears) a callback run after every delivery, on the
     /// delivering thread; it must only signal (a session in IDLE yields a wake-up
     /// to itself). Returns whether something is already waiting to be taken, so
     /// the caller misses nothing delivered before the observer was set.
-    public func observe(_ observer: (@Sendable () -> Void)?) -> Bool {
+    func observe(_ observer: Observer?) -> Bool {
         state.withLock { state in
             state.observer = observer
             return state.overflowed || state.first != nil || state.closed

@@ -61,12 +61,17 @@ public final class MailboxBroadcaster: Sendable {
     public let sizeUpdateLines = SizeUpdateLines()
     private let executor: (any TaskExecutor)?
     private let inboxCapacity: Int
+    /// Idlers woken between two turns of the shard's loop during one fan-out.
+    private let fanoutSlice: Int
 
     /// `executor`: the shard (pumps run there); nil runs them on the global pool.
     /// `inboxCapacity`: changes a session may have waiting before it resyncs.
-    public init(executor: (any TaskExecutor)?, inboxCapacity: Int = 1024) {
+    /// `fanoutSlice`: idlers woken before the shard's loop gets a turn (``yieldToShard()``).
+    public init(executor: (any TaskExecutor)?, inboxCapacity: Int = 1024, fanoutSlice: Int = 256) {
+        precondition(fanoutSlice > 0)
         self.executor = executor
         self.inboxCapacity = inboxCapacity
+        self.fanoutSlice = fanoutSlice
     }
 
     /// Mailboxes with at least one subscriber on this shard (tests, metrics).
@@ -110,6 +115,20 @@ public final class MailboxBroadcaster: Sendable {
         pump?.cancel()
     }
 
+    /// Lets the shard run one turn of its loop in the middle of a large fan-out: the
+    /// sends queued so far are submitted, their completions reaped, and whatever
+    /// else waits on the shard runs, above all the APPEND whose change this is, so
+    /// its OK is not sent after the last of 5,000 idlers' updates (and other users'
+    /// commands on the shard wait one slice, not the whole fan-out).
+    private func yieldToShard() async {
+        if let shard = Shard.current {
+            // A timeout of zero completes in the ring's next turn, after its submission.
+            try? await shard.sleep(for: .zero)
+        } else {
+            await Task.yield()
+        }
+    }
+
     private func pump(_ stream: AsyncStream<MailboxEvent>, key: ObjectIdentifier) async {
         var lastPosition: UInt64?
         for await event in stream {
@@ -117,7 +136,15 @@ public final class MailboxBroadcaster: Sendable {
             if let lastPosition, event.position != lastPosition + 1 {
                 for inbox in inboxes { inbox.deliverOverflow() }
             } else {
-                for inbox in inboxes { inbox.deliver(event.change) }
+                // One view and one \Recent claim for the shard's idlers, not one each.
+                let round = inboxes.count > 1 ? FanoutRound(mailbox: key) : nil
+                for (position, inbox) in inboxes.enumerated() {
+                    if position > 0, position % fanoutSlice == 0 {
+                        await yieldToShard()
+                        round?.renewView()
+                    }
+                    inbox.deliver(event.change, round: round)
+                }
             }
             lastPosition = event.position
         }

@@ -72,9 +72,10 @@ extension Session {
         // so nothing is taken from the inbox behind its back.
         // The broadcaster delivers on this shard: the wake is served there and then,
         // without queuing a closure per idler.
-        let observer: @Sendable () -> Void = { [self] in
+        // The round (one view for the shard's idlers) only serves the wake made then and there.
+        let observer: ChangeInbox.Observer = { [self] round in
             if shard.isCurrent {
-                assumeIsolated { $0.wakeIdler() }
+                assumeIsolated { $0.wakeIdler(round) }
             } else {
                 shard.execute { self.assumeIsolated { $0.wakeIdler() } }
             }
@@ -134,23 +135,26 @@ extension Session {
     /// connection cannot take bytes now (its peer is slow to read, or it lives on
     /// another shard) does a short task wait for it, one at a time however many
     /// changes arrive meanwhile.
-    func wakeIdler() {
+    ///
+    /// `round`: the broadcaster's fan-out this wake comes from, if any; the updates
+    /// are then computed against its view (``FanoutRound``).
+    func wakeIdler(_ round: FanoutRound? = nil) {
         // Read in place: a copy of the state would retain its tag and line, per idler.
         guard idling?.wakePending == false else { return }
-        serveIdleWakeNow()
+        serveIdleWakeNow(round)
     }
 
     /// Computes what is due, clearing the pending marks, and encodes it into `output`;
     /// with `sharing`, a wake that is only a size update (the usual delivery) returns
     /// the shard's shared encoding of it instead (``SizeUpdateLines``), with the
     /// responses to encode should the connection not take the bytes now.
-    private func takeIdleWake(sharing: Bool) -> (bytes: [UInt8], responses: [UntaggedResponse])? {
+    private func takeIdleWake(sharing: Bool, round: FanoutRound? = nil) -> (bytes: [UInt8], responses: [UntaggedResponse])? {
         guard idling != nil else { return nil }
         // Changed in place, not copied out and back (retains per idler).
         let keepalive = idling!.keepalivePending
         idling!.wakePending = false
         idling!.keepalivePending = false
-        let responses = takeMailboxUpdates(allowExpunge: true)
+        let responses = takeMailboxUpdates(allowExpunge: true, round: round)
         if sharing, !keepalive, output.bytes.isEmpty, let lines = selected?.subscription.sizeUpdateLines,
             let shared = lines.encoded(responses)
         {
@@ -163,8 +167,8 @@ extension Session {
 
     /// The wake without a task: queues what is due if the connection takes it now,
     /// else leaves it in `output` for a task that waits (``serveIdleWake()``).
-    private func serveIdleWakeNow() {
-        if let (shared, responses) = takeIdleWake(sharing: true) {
+    private func serveIdleWakeNow(_ round: FanoutRound?) {
+        if let (shared, responses) = takeIdleWake(sharing: true, round: round) {
             // The same array as every other idler of the shard that heard this line.
             if connection.writeWithoutWaiting(shared) { return }
             for response in responses { send(.untagged(response)) }

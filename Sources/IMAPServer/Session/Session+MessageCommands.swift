@@ -45,16 +45,22 @@ extension Session {
 
     /// The untagged updates the client may hear now, taken out of the tracker (the
     /// caller sends them; an idler's wake may send shared bytes instead).
-    func takeMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false) -> [UntaggedResponse] {
+    ///
+    /// `round`: an idler woken by its shard's fan-out computes against the round's
+    /// view and \Recent claims, shared by the shard's idlers (``FanoutRound``).
+    func takeMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false, round: FanoutRound? = nil) -> [UntaggedResponse] {
         // Taken out, not copied: while `selected` still held them, the tracker's
         // arrays would be copied on their first change.
         guard var selection = selected.take() else { return [] }
         selection.takeDeliveredChanges()
-        let view = selection.mailbox.view()
         let mailbox = selection.mailbox, readOnly = selection.isReadOnly
+        let shared = round.flatMap { $0.delivers(mailbox) ? $0 : nil }
+        let view = shared?.view(of: mailbox) ?? mailbox.view()
         let responses = selection.updates.flush(
             view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: !machine.isRev2Enabled,
-            claimRecent: { RecentClaims.claim($0, in: mailbox, readOnly: readOnly) })
+            claimRecent: { uids in
+                shared?.claimRecent(uids, in: mailbox, readOnly: readOnly) ?? RecentClaims.claim(uids, in: mailbox, readOnly: readOnly)
+            })
         selection.view = view
         selected = selection
         return responses

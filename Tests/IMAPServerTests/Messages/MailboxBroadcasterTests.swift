@@ -1,4 +1,5 @@
 import MailStore
+import Synchronization
 import Testing
 @testable import IMAPServer
 
@@ -37,6 +38,67 @@ import Testing
         }
         for subscription in subscriptions { subscription.cancel() }
         #expect(broadcaster.watchedMailboxCount == 0)
+    }
+
+    /// Idlers woken by one change share one round: one view of the mailbox (holding
+    /// the change) and one \Recent claim, the first session's; the others claim nothing.
+    @Test func idlersOfOneChangeShareOneRound() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil)
+        let subscriptions = (0..<3).map { _ in broadcaster.subscribe(to: inbox) }
+        let heard = Heard()
+        for subscription in subscriptions {
+            #expect(subscription.inbox.observe { round in
+                let view = round?.view(of: inbox)
+                let claimed = round?.claimRecent(view?.uids[...] ?? [], in: inbox, readOnly: false) ?? UIDSet()
+                heard.entries.withLock { $0.append((round.map(ObjectIdentifier.init), view?.count ?? -1, claimed)) }
+            } == false)
+        }
+        let uid = try await inbox.append([NewMessage(plainMessage)])[0]
+        for subscription in subscriptions { _ = await next(subscription.inbox) }
+        let rounds = heard.entries.withLock { $0 }
+        #expect(rounds.count == 3)
+        #expect(rounds.allSatisfy { $0.round != nil && $0.round == rounds.first?.round })
+        #expect(rounds.allSatisfy { $0.count == 1 })
+        #expect(rounds.map(\.claimed) == [UIDSet(uids: [uid]), UIDSet(), UIDSet()])
+        for subscription in subscriptions {
+            _ = subscription.inbox.observe(nil)
+            subscription.cancel()
+        }
+    }
+
+    /// A fan-out in slices (the loop gets a turn between them) still reaches every
+    /// idler once, in one round whose \Recent claim is made once; each slice takes
+    /// the view afresh.
+    @Test func aFanoutInSlicesReachesEveryIdlerOnce() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil, fanoutSlice: 2)
+        let subscriptions = (0..<7).map { _ in broadcaster.subscribe(to: inbox) }
+        let heard = Heard()
+        for subscription in subscriptions {
+            _ = subscription.inbox.observe { round in
+                let view = round?.view(of: inbox)
+                let claimed = round?.claimRecent(view?.uids[...] ?? [], in: inbox, readOnly: false) ?? UIDSet()
+                heard.entries.withLock { $0.append((round.map(ObjectIdentifier.init), view?.count ?? -1, claimed)) }
+            }
+        }
+        let uid = try await inbox.append([NewMessage(plainMessage)])[0]
+        for subscription in subscriptions {
+            guard case let .changes(changes)? = await next(subscription.inbox) else {
+                Issue.record("an idler heard nothing")
+                continue
+            }
+            #expect(changes.count == 1)
+        }
+        let rounds = heard.entries.withLock { $0 }
+        #expect(rounds.count == 7)
+        #expect(Set(rounds.map(\.round)).count == 1 && rounds[0].round != nil)
+        #expect(rounds.allSatisfy { $0.count == 1 })
+        #expect(rounds.map(\.claimed).filter { !$0.isEmpty } == [UIDSet(uids: [uid])])
+        for subscription in subscriptions {
+            _ = subscription.inbox.observe(nil)
+            subscription.cancel()
+        }
     }
 
     /// A subscriber that never reads overflows its own inbox and is told to
@@ -107,4 +169,9 @@ extension MailboxBroadcasterTests {
         #expect(broadcaster.subscriberCount(of: inbox) == 0)
         #expect(broadcaster.watchedMailboxCount == 0)
     }
+}
+
+/// What the observers of ``MailboxBroadcasterTests/idlersOfOneChangeShareOneRound()`` saw.
+private final class Heard: Sendable {
+    let entries = Mutex<[(round: ObjectIdentifier?, count: Int, claimed: UIDSet)]>([])
 }

@@ -1,22 +1,37 @@
-/// The receiving side of `idle-fanout`: every idler and the appender registered once
-/// with one ``ReadinessSet`` (idlers edge-triggered, so epoll forgets a socket once it
-/// reported it), read through one shared buffer, so a delivery to 10,000 idlers costs a
-/// `recv` and a few dozen byte comparisons per idler (``SizeUpdateScanner``), not a
-/// poll over the sockets still waiting and a parsed `Response` per line.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The receiving side of `idle-fanout`: every idler and the appender watched by one
+/// thread, read without a parsed `Response` per line in the common case
+/// (``SizeUpdateScanner``), so a delivery to 10,000 idlers costs the client little
+/// beyond the kernel's own receive work.
+///
+/// Two ways to watch them, same checks: an io_uring (``IdleReceiveRing``, the default:
+/// one multishot recv per idler, so no syscall and no readiness report per idler),
+/// or, where io_uring is unavailable, epoll (``ReadinessSet``, idlers edge-triggered)
+/// with a `recv` per ready idler into one shared buffer. Either way every byte an idler
+/// receives goes through the same scanner or, for anything else, the connection's own
+/// framer and parser, and each delivery must raise its EXISTS by exactly one.
 ///
 /// What a delivery touches per idler lives in dense arrays here rather than in the
 /// 10,000 connection objects scattered over the heap (loading a field of each was
 /// most of the receiver's own time in a profile); a connection is touched only when
-/// its bytes need the full parser. ``syncViews()`` writes the views back.
+/// its bytes need the full parser. ``finish()`` stops watching and writes the views back.
 ///
 /// Invariants: `scratch` is allocated in `init` and freed in deinit; one thread uses a
 /// receiver (the workload's), and nothing else reads the idlers' sockets between
-/// `init` and ``syncViews()``. Token `idlers.count` is the appender; any other token is
-/// an index into `idlers` and into the per-idler arrays.
+/// `init` and ``finish()``. Token `idlers.count` is the appender; `idlers.count + 1`
+/// the ring's cancellation; any other token is an index into `idlers` and into the
+/// per-idler arrays.
 final class FanoutReceiver {
     let idlers: [IdleConnection]
     let appender: IMAPConnection
-    private let readiness: ReadinessSet
+    private enum Watch {
+        case ring(IdleReceiveRing)
+        case epoll(ReadinessSet)
+    }
+    private var watch: Watch?
     private let scratch: UnsafeMutableRawBufferPointer
     private let descriptors: [Int32]
     /// Each idler's message count (its ``MailboxView``).
@@ -26,6 +41,10 @@ final class FanoutReceiver {
     /// Idlers whose connection failed, by error kind: no longer watched, and counted as
     /// an error again in every later delivery (each misses it).
     private var failed: [Int: String] = [:]
+    /// Ring requests still armed (multishot receives and the appender's poll).
+    private var armed = 0
+    private var appenderToken: Int { idlers.count }
+    private var cancelToken: Int { idlers.count + 1 }
 
     enum Outcome {
         /// The appender's tagged completion, and when it was read.
@@ -36,43 +55,122 @@ final class FanoutReceiver {
         case appendTimedOut
     }
 
-    init(idlers: [IdleConnection], appender: IMAPConnection) throws(LoadError) {
+    /// `useRing`: false watches through epoll even where io_uring works (tests, comparisons).
+    init(idlers: [IdleConnection], appender: IMAPConnection, useRing: Bool = true) throws(LoadError) {
         self.idlers = idlers
         self.appender = appender
         descriptors = idlers.map(\.connection.socket.descriptor)
         known = idlers.map(\.view.exists)
         atBoundary = idlers.map(\.connection.isAtResponseBoundary)
-        readiness = try ReadinessSet()
-        for (index, descriptor) in descriptors.enumerated() { try readiness.add(descriptor, token: index, edgeTriggered: true) }
-        try readiness.add(appender.socket.descriptor, token: idlers.count)
         scratch = .allocate(byteCount: 256 * 1024, alignment: 64)
+        if useRing, let ring = try? IdleReceiveRing(sockets: idlers.count + 1) {
+            for (index, descriptor) in descriptors.enumerated() { try ring.receive(descriptor, token: UInt64(index)) }
+            try ring.pollInput(appender.socket.descriptor, token: UInt64(appenderToken))
+            armed = descriptors.count + 1
+            watch = .ring(ring)
+        } else {
+            let readiness = try ReadinessSet()
+            for (index, descriptor) in descriptors.enumerated() { try readiness.add(descriptor, token: index, edgeTriggered: true) }
+            try readiness.add(appender.socket.descriptor, token: appenderToken)
+            watch = .epoll(readiness)
+        }
     }
 
     deinit { scratch.deallocate() }
 
-    /// Gives each idler its view back, before the idlers are used on their own (DONE).
-    func syncViews() {
+    /// Whether the idlers are watched through io_uring (else epoll).
+    var usesRing: Bool {
+        if case .ring? = watch { return true }
+        return false
+    }
+
+    /// Stops watching (a ring's receives are cancelled, and bytes they took meanwhile
+    /// applied) and gives each idler its view back, before the idlers are used on
+    /// their own (DONE). Call once, after the last delivery.
+    func finish() {
+        if case .ring(let ring)? = watch {
+            do throws(LoadError) {
+                try ring.cancelAll(token: UInt64(cancelToken))
+                let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
+                while armed > 0, MonotonicClock.nanoseconds() < deadline {
+                    for completion in try ring.wait(milliseconds: 100) {
+                        take(completion, from: ring, rearm: false, onIdlerBytes: { _ in })
+                    }
+                }
+            } catch {
+                // The ring is closed below either way; what it had not handed over is lost.
+            }
+        }
+        watch = nil
         for (index, idle) in idlers.enumerated() { idle.view = MailboxView(exists: known[index]) }
     }
 
-    /// Everything waiting on idler `index`'s socket, applied to its view. Edge-triggered:
-    /// reads until a read comes back short (new bytes after it are a new edge).
+    /// Bytes received for idler `index`, applied to its view.
+    private func apply(_ bytes: UnsafeRawBufferPointer, to index: Int) throws(LoadError) {
+        var view = MailboxView(exists: known[index])
+        if atBoundary[index], try SizeUpdateScanner.apply(bytes, to: &view) {
+            known[index] = view.exists
+        } else {
+            let connection = idlers[index].connection
+            try connection.takeIdleBytes(bytes, into: &view)
+            known[index] = view.exists
+            atBoundary[index] = connection.isAtResponseBoundary
+        }
+    }
+
+    /// Everything waiting on idler `index`'s socket (epoll), applied to its view.
+    /// Edge-triggered: reads until a read comes back short (new bytes after it are a new edge).
     private func receive(_ index: Int) throws(LoadError) {
         while true {
             let count = try ClientSocket.receiveAvailable(descriptor: descriptors[index], into: scratch)
             guard count > 0 else { return }
-            let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
-            var view = MailboxView(exists: known[index])
-            if atBoundary[index], try SizeUpdateScanner.apply(bytes, to: &view) {
-                known[index] = view.exists
-            } else {
-                let connection = idlers[index].connection
-                try connection.takeIdleBytes(bytes, into: &view)
-                known[index] = view.exists
-                atBoundary[index] = connection.isAtResponseBoundary
-            }
+            try apply(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), to: index)
             if count < scratch.count { return }
         }
+    }
+
+    /// One ring completion: an idler's bytes are applied (then `onIdlerBytes` runs with
+    /// its index, or with a failure recorded in `failed`), an ended receive is re-armed
+    /// when it ran out of buffers and `rearm` is set; the appender's poll and the
+    /// cancellation only end or count down. Returns whether it was the appender's poll.
+    @discardableResult
+    private func take(_ completion: IdleReceiveRing.Completion, from ring: IdleReceiveRing, rearm: Bool,
+                      onIdlerBytes: (Int) -> Void) -> Bool {
+        let token = Int(completion.token)
+        if token == cancelToken { return false }
+        if !completion.continues { armed -= 1 }
+        if token == appenderToken { return true }
+        var failure: LoadError?
+        if let id = completion.bufferID {
+            if completion.result > 0, failed[token] == nil {
+                do throws(LoadError) {
+                    try apply(ring.bytes(id, count: Int(completion.result)), to: token)
+                } catch {
+                    failure = error
+                }
+            }
+            ring.recycle(id)
+        }
+        if failure == nil, !completion.continues, failed[token] == nil {
+            switch completion.result {
+            case -ENOBUFS where rearm, 1... where rearm:
+                // Out of buffers for a moment (or a receive that ended after reading):
+                // arm it again; nothing is lost, the bytes wait in the socket.
+                do throws(LoadError) {
+                    try ring.receive(descriptors[token], token: UInt64(token))
+                    armed += 1
+                } catch {
+                    failure = error
+                }
+            case 0: failure = LoadError("closed", "server closed the connection")
+            case -ECANCELED: break
+            default:
+                if completion.result < 0 { failure = LoadError("io", "recv: \(String(cString: strerror(-completion.result)))") }
+            }
+        }
+        if let failure, failed[token] == nil { failed[token] = failure.kind }
+        onIdlerBytes(token)
+        return false
     }
 
     /// Reads until every idler has heard of the message appended with `appendTag` (its
@@ -91,46 +189,98 @@ final class FanoutReceiver {
         var slowest: UInt64 = 0
         // Recorded here and merged once: no dictionary lookup by name per idler.
         var delivered = CommandStatistics()
+        var before: UInt32 = 0
+        /// After idler `index` took bytes (`before`: its count until then).
+        func settle(_ index: Int, now: UInt64, before: UInt32, failure: String?) {
+            if let failure {
+                if case .epoll(let readiness)? = watch { readiness.remove(descriptors[index]) }
+                failed[index] = failure
+                if waiting[index] {
+                    waiting[index] = false
+                    waitingCount -= 1
+                    statistics.recordError(failure)
+                }
+                return
+            }
+            let exists = known[index]
+            guard exists > before, waiting[index] else { return }
+            guard exists == before + 1 else {
+                settle(index, now: now, before: before,
+                       failure: LoadError("invalid EXISTS", "EXISTS jumped from \(before) to \(exists) for one append").kind)
+                return
+            }
+            let latency = (now - sent) / 1000
+            delivered.record(microseconds: latency)
+            slowest = max(slowest, latency)
+            waiting[index] = false
+            waitingCount -= 1
+        }
+        /// The appender has input; false when its connection failed.
+        func readAppender(now: UInt64) -> Bool {
+            do throws(LoadError) {
+                try appender.receiveOnce()
+                for case .tagged(appendTag, let status) in appender.drainPending() {
+                    appended = (Exchange(untagged: [], status: status), now)
+                }
+                return true
+            } catch {
+                statistics.recordError(error.kind)
+                return false
+            }
+        }
         while waitingCount > 0 || appended == nil, MonotonicClock.nanoseconds() < deadline {
-            let ready = readiness.wait(milliseconds: 100)
-            guard !ready.isEmpty else { continue }
-            let now = MonotonicClock.nanoseconds()
-            for token in ready {
-                let index = Int(token)
-                guard index < idlers.count else {
+            switch watch {
+            case .ring(let ring)?:
+                let completions: [IdleReceiveRing.Completion]
+                do throws(LoadError) {
+                    completions = try ring.wait(milliseconds: 100)
+                } catch {
+                    statistics.recordError(error.kind)
+                    return .appenderFailed
+                }
+                guard !completions.isEmpty else { continue }
+                let now = MonotonicClock.nanoseconds()
+                for completion in completions {
+                    let index = Int(completion.token)
+                    if index < idlers.count { before = known[index] }
+                    let alreadyFailed = index < idlers.count && failed[index] != nil
+                    let isAppender = take(completion, from: ring, rearm: true) { index in
+                        guard !alreadyFailed else { return }
+                        settle(index, now: now, before: before, failure: failed[index])
+                    }
+                    guard isAppender else { continue }
+                    guard completion.result >= 0, readAppender(now: now) else {
+                        if completion.result < 0 { statistics.recordError("io") }
+                        return .appenderFailed
+                    }
                     do throws(LoadError) {
-                        try appender.receiveOnce()
-                        for case .tagged(appendTag, let status) in appender.drainPending() {
-                            appended = (Exchange(untagged: [], status: status), now)
-                        }
+                        try ring.pollInput(appender.socket.descriptor, token: UInt64(appenderToken))
+                        armed += 1
                     } catch {
                         statistics.recordError(error.kind)
                         return .appenderFailed
                     }
-                    continue
                 }
-                let before = known[index]
-                do throws(LoadError) {
-                    try receive(index)
-                    let exists = known[index]
-                    guard exists > before, waiting[index] else { continue }
-                    guard exists == before + 1 else {
-                        throw LoadError("invalid EXISTS", "EXISTS jumped from \(before) to \(exists) for one append")
+            case .epoll(let readiness)?:
+                let ready = readiness.wait(milliseconds: 100)
+                guard !ready.isEmpty else { continue }
+                let now = MonotonicClock.nanoseconds()
+                for token in ready {
+                    let index = Int(token)
+                    guard index < idlers.count else {
+                        guard readAppender(now: now) else { return .appenderFailed }
+                        continue
                     }
-                    let latency = (now - sent) / 1000
-                    delivered.record(microseconds: latency)
-                    slowest = max(slowest, latency)
-                    waiting[index] = false
-                    waitingCount -= 1
-                } catch {
-                    readiness.remove(descriptors[index])
-                    failed[index] = error.kind
-                    if waiting[index] {
-                        waiting[index] = false
-                        waitingCount -= 1
-                        statistics.recordError(error.kind)
+                    before = known[index]
+                    do throws(LoadError) {
+                        try receive(index)
+                        settle(index, now: now, before: before, failure: nil)
+                    } catch {
+                        settle(index, now: now, before: before, failure: error.kind)
                     }
                 }
+            case nil:
+                return .appendTimedOut
             }
         }
         if delivered.count > 0 { statistics.commands["DELIVERY", default: CommandStatistics()].merge(delivered) }

@@ -92,15 +92,22 @@ public struct IdleFanoutWorkload: Sendable {
         }
         let start = MonotonicClock.nanoseconds()
         do throws(LoadError) {
-            let receiver = try FanoutReceiver(idlers: idlers, appender: appender)
+            let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: options.idleReceiverUsesRing)
             var rounds = 0
             var serial = 0
+            // What each delivery costs in CPU, this process and (with --pid) the server's.
+            let clientClock = ProcessCPUClock()
+            let serverClock = options.pid.flatMap { ProcessCPUClock(pid: $0) }
+            var clientCPU = clientClock.nanoseconds()
+            var serverCPU = serverClock?.nanoseconds()
             while MonotonicClock.seconds(since: start) < options.durationSeconds, options.count == 0 || rounds < options.count {
                 rounds += 1
                 serial += 1
                 if !deliverOne(serial: serial, user: user, receiver: receiver, statistics: &statistics) { break }
+                Self.recordCPU(since: &clientCPU, of: clientClock, as: Self.clientCPU, into: &statistics)
+                if let serverClock { Self.recordCPU(since: &serverCPU, of: serverClock, as: Self.serverCPU, into: &statistics) }
             }
-            receiver.syncViews()
+            receiver.finish()
         } catch {
             statistics.recordError(error.kind)
         }
@@ -110,6 +117,20 @@ public struct IdleFanoutWorkload: Sendable {
         _ = try? appender.execute(.logout)
         appender.close()
         return (statistics, seconds)
+    }
+
+    /// CPU time of the client, and of the server process (`--pid`), per delivery round
+    /// (APPEND to its last EXISTS and its OK; what a round leaves running counts in the
+    /// next): recorded as durations in µs, so a report shows their median and spread.
+    public static let clientCPU = "CLIENT CPU PER ROUND"
+    public static let serverCPU = "SERVER CPU PER ROUND"
+
+    private static func recordCPU(since last: inout UInt64?, of clock: ProcessCPUClock, as name: String, into statistics: inout RunStatistics) {
+        let now = clock.nanoseconds()
+        if let now, let before = last, now >= before {
+            statistics.commands[name, default: CommandStatistics()].record(microseconds: (now - before) / 1000)
+        }
+        last = now
     }
 
     /// One APPEND and its delivery to every idler; false when the appender is unusable.

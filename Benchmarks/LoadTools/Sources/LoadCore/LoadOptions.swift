@@ -25,6 +25,8 @@ public struct LoadOptions: Sendable, Equatable {
     /// idle-fanout: how long one delivery may take before the idlers still waiting
     /// count as `delivery timeout` errors.
     public var deliveryTimeoutSeconds = 10.0
+    /// idle-fanout: receive through io_uring when it works (else epoll), or always epoll.
+    public var idleReceiverUsesRing = true
     public var seed = true
     /// Seed the workload's mailboxes, report how long it took, and measure nothing.
     public var seedOnly = false
@@ -82,9 +84,11 @@ public struct LoadOptions: Sendable, Equatable {
           --data DIR          serve-copy: where to write the files it serves (/tmp/imap-load-copy)
           --weights k=v,...   mix weights: login list status select fetch-flags
                               fetch-body store expunge append logout
-          --pid P             server PID; its process tree's PSS/RSS is read (idle-capacity)
+          --pid P             server PID; its process tree's PSS/RSS is read (idle-capacity),
+                              its CPU time per delivery round (idle-fanout)
           --connections N     idle connections to hold (1000)
           --idlers K          idle-fanout idlers (50)
+          --idle-receiver R   idle-fanout: ring (io_uring, epoll where unavailable) or epoll (ring)
           --delivery-timeout S  idle-fanout: seconds one delivery may take (10)
           --hold S            seconds to hold idle connections before measuring (2)
           --processes N       idle-capacity: spread connections over N processes (1; more
@@ -133,6 +137,12 @@ public struct LoadOptions: Sendable, Equatable {
             case "--pid": options.pid = try number(name, 1)
             case "--connections": options.connections = try number(name, 1)
             case "--idlers": options.idlers = try number(name, 1)
+            case "--idle-receiver":
+                switch try value(name) {
+                case "ring": options.idleReceiverUsesRing = true
+                case "epoll": options.idleReceiverUsesRing = false
+                case let other: throw LoadError("usage", "--idle-receiver expects ring or epoll, got \(other)")
+                }
             case "--hold": options.holdSeconds = try seconds(name)
             case "--delivery-timeout": options.deliveryTimeoutSeconds = try seconds(name)
             case "--no-seed": options.seed = false

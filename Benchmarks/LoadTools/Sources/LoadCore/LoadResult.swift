@@ -57,7 +57,7 @@ public struct LoadResult: Codable, Sendable {
         self.seconds = seconds
         commands = statistics.commands.mapValues { Self.summary($0, seconds: seconds) }
         errors = statistics.errors
-        let measured = statistics.commands.filter { !Self.setupOperations.contains($0.key) }
+        let measured = statistics.commands.filter { !Self.setupOperations.contains($0.key) && !Self.costFigures.contains($0.key) }
         totalOperations = measured.values.reduce(0) { $0 + $1.count }
         operationsPerSecond = Rate.perSecond(totalOperations, seconds: seconds)
         megabytesPerSecond = Rate.megabytesPerSecond(measured.values.reduce(0) { $0 + $1.bytes }, seconds: seconds)
@@ -99,6 +99,8 @@ public struct LoadResult: Codable, Sendable {
     /// Operations that prepare a measurement rather than being it (logins before the
     /// start line, IDLE entry and exit); a LOGIN inside the mix is an operation.
     static let setupOperations: Set<String> = ["SETUP LOGIN", "SETUP EXAMINE", "IDLE SETUP", "IDLE DONE"]
+    /// Costs recorded beside the operations (CPU time per delivery), not operations.
+    static let costFigures: Set<String> = [IdleFanoutWorkload.clientCPU, IdleFanoutWorkload.serverCPU]
 
     public mutating func attach(idle outcome: IdleCapacityWorkload.Outcome, requested: Int) {
         var summary = IdleSummary(requested: requested, held: outcome.held, openSeconds: outcome.openSeconds,

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import LoadCore
+
+/// The `idle-fanout` receiver over loopback, through io_uring and through epoll: the
+/// same bytes give the same verdicts (each idler's EXISTS up by exactly one per
+/// delivery, other responses parsed and left alone, a jump an error), and after
+/// ``FanoutReceiver/finish()`` every idler's view is what it heard.
+@Suite("IDLE fan-out receiver")
+struct FanoutReceiverTests {
+    /// Three idlers whose scripted servers answer each prompt with the next update,
+    /// in 7-byte pieces (lines split across reads) or whole; the appender's server
+    /// answers each APPEND's stand-in with its tagged OK.
+    @Test(arguments: [(true, 7), (true, 4096), (false, 7), (false, 4096)])
+    func everyIdlerHeardOncePerDelivery(useRing: Bool, pieceSize: Int) throws {
+        let updates = ["* 1 EXISTS\r\n* 1 RECENT\r\n", "* OK Still here\r\n* 2 EXISTS\r\n", "* 4 EXISTS\r\n"]
+        let servers = try (0..<3).map { _ in try ScriptedServer(greeting: "* OK ready\r\n", replies: updates, pieceSize: pieceSize) }
+        let appenderServer = try ScriptedServer(
+            greeting: "* OK ready\r\n", replies: ["A1 OK APPEND completed\r\n", "A2 OK APPEND completed\r\n", "A3 OK APPEND completed\r\n"])
+        let idlers = try servers.map { server in
+            IdleConnection(connection: try IMAPConnection(host: "127.0.0.1", port: server.port), tag: "I", view: MailboxView(exists: 0))
+        }
+        let appender = try IMAPConnection(host: "127.0.0.1", port: appenderServer.port)
+        let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: useRing)
+        var statistics = RunStatistics()
+        for (round, tag) in ["A1", "A2", "A3"].enumerated() {
+            for idle in idlers { try idle.connection.sendLine("next") }
+            try appender.sendLine("\(tag) APPEND")
+            let sent = MonotonicClock.nanoseconds()
+            let outcome = receiver.awaitDelivery(appendTag: tag, sent: sent, deadline: sent + 20_000_000_000, statistics: &statistics)
+            guard case .appended(let exchange, _) = outcome else {
+                Issue.record("round \(round + 1): \(outcome)")
+                break
+            }
+            #expect(exchange.status.kind == .ok)
+            if round < 2 {
+                #expect(statistics.errors.isEmpty, "\(statistics.errors)")
+                #expect(statistics.commands["DELIVERY"]?.count == UInt64(3 * (round + 1)))
+                #expect(statistics.commands["DELIVERY TO ALL"]?.count == UInt64(round + 1))
+            } else {
+                // From 2 to 4 for one append: each idler is wrong, once.
+                #expect(statistics.errors == ["invalid EXISTS": 3])
+                #expect(statistics.commands["DELIVERY TO ALL"]?.count == 2)
+            }
+        }
+        receiver.finish()
+        #expect(idlers.map(\.view.exists) == [4, 4, 4])
+        for idle in idlers { idle.connection.close() }
+        appender.close()
+        for server in servers + [appenderServer] { server.wait() }
+    }
+
+    /// The ring's own contract on a socket pair: bytes in order with their token, a
+    /// buffer per read lent until recycled, the end of the peer as a 0 that ends the
+    /// receive, and a cancellation that ends what is still armed.
+    @Test func ringReportsReadsEndsAndCancellations() throws {
+        var first: [Int32] = [0, 0]
+        var second: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &first) == 0)
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &second) == 0)
+        defer { for fd in first + second where fd >= 0 { close(fd) } }
+        let ring = try IdleReceiveRing(sockets: 2, bufferSize: 64)
+        try ring.receive(first[0], token: 5)
+        try ring.receive(second[0], token: 9)
+        #expect(try ring.wait(milliseconds: 0).isEmpty)
+        #expect(write(first[1], "abc", 3) == 3)
+        var heard: [UInt64: [UInt8]] = [:]
+        func collect() throws -> [IdleReceiveRing.Completion] {
+            var all: [IdleReceiveRing.Completion] = []
+            for _ in 0..<50 {
+                let batch = try ring.wait(milliseconds: 100)
+                for completion in batch {
+                    if let id = completion.bufferID {
+                        heard[completion.token, default: []] += Array(ring.bytes(id, count: Int(completion.result)))
+                        ring.recycle(id)
+                    }
+                }
+                all += batch
+                if !batch.isEmpty { return all }
+            }
+            return all
+        }
+        let reads = try collect()
+        #expect(reads.map(\.token) == [5] && reads.allSatisfy(\.continues))
+        #expect(heard[5] == Array("abc".utf8))
+        #expect(write(second[1], "de", 2) == 2)
+        #expect(write(first[1], "f", 1) == 1)
+        var more = try collect()
+        while Set(more.map(\.token)) != [5, 9], more.count < 10 { more += try collect() }
+        #expect(heard[5] == Array("abcf".utf8) && heard[9] == Array("de".utf8))
+        close(second[1])
+        second[1] = -1
+        let end = try collect()
+        #expect(end.count == 1 && end[0].token == 9 && end[0].result == 0 && !end[0].continues)
+        try ring.cancelAll(token: 77)
+        var ended = try collect()
+        while ended.count < 2 { ended += try collect() }
+        #expect(Set(ended.map(\.token)) == [5, 77])
+        #expect(ended.first { $0.token == 5 }.map { $0.result == -ECANCELED && !$0.continues } == true)
+    }
+}
