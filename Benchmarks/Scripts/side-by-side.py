@@ -22,6 +22,7 @@ the other server. Everything stays on 127.0.0.1 and each imap-load run is bounde
 timeout. Needs root for Dovecot (it switches to the mail user) and to raise file limits.
 """
 import argparse
+import fcntl
 import json
 import os
 import resource
@@ -110,6 +111,27 @@ def wait_for_port(port, seconds=30.0):
         except OSError:
             time.sleep(0.1)
     return False
+
+
+def port_in_use(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def hold_work_directory(directory):
+    """Keeps a second run off this --work directory for as long as the returned file stays open.
+
+    Two runs sharing one directory delete each other's server data at start-up and then
+    measure each other's servers; refusing the second run is the only safe answer."""
+    lock = open(os.path.join(directory, ".side-by-side.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"another side-by-side run is using --work {directory}; give this one its own --work and ports")
+    return lock
 
 
 def raise_file_limit(wanted=None):
@@ -296,6 +318,7 @@ def main():
             parser.error(f"unknown workload {w}")
     users = [(f"load{i}", "loadpass") for i in range(1, args.users + 1)]
     os.makedirs(args.work, exist_ok=True)
+    work_lock = hold_work_directory(args.work)  # noqa: F841 (held until the run ends)
     os.makedirs(args.out, exist_ok=True)
     raise_file_limit()
 
@@ -311,6 +334,11 @@ def main():
         env = dict(pair.split("=", 1) for pair in args.mailshard_env.split(",") if "=" in pair)
         servers.append(Mailshard(args.mailshard_port, os.path.join(args.work, "mailshard"), users,
                                  os.path.join(ROOT, ".build", "release", "mailshard"), env))
+
+    if not args.rerender:
+        for server in servers:
+            if port_in_use(server.port):
+                sys.exit(f"port {server.port} already answers: another server would be measured instead of {server.name}; pick another port")
 
     # (variant name, imap-load args, metric, better, rounds)
     variants = []
