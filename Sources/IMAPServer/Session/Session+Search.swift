@@ -28,8 +28,13 @@ extension Session {
         if SearchPlacement.runsInline(key, messages: view.count, scheduler: context.searchScheduler) {
             found = selection.mailbox.search(key, in: view)
         } else {
-            found = try await Session.searchOffShard(
-                key, in: view, of: selection.mailbox, on: context.searchScheduler, connection: connection)
+            do {
+                found = try await Session.searchOffShard(
+                    key, in: view, of: selection.mailbox, on: context.searchScheduler, connection: connection)
+            } catch let reason as ConnectionError {
+                context.logger.debug("SEARCH of \(machine.user ?? "-") from \(peer) stopped: \(reason)")
+                throw reason
+            }
         }
         let matches = found.filter { selection.sequenceNumber(of: $0) != nil }
         let outcome = SearchResponder.outcome(
