@@ -129,13 +129,15 @@ import Testing
         #expect(settings.searchWorkers == 0)
         #expect(settings.searchWorkerCount == 3)
         #expect(settings.searchChunkMessages == 8192)
+        #expect(settings.searchPerUser == 4)
         #expect(settings.describedLines().contains("search.workers = 3  (MAILSHARD_SEARCH_WORKERS)"))
     }
 
     @Test func setFromTheEnvironmentAndTheFile() async throws {
         let fromEnvironment = try await ServerSettings.load(from: SettingsSource(environment: [
-            "MAILSHARD_SEARCH_WORKERS": "5", "MAILSHARD_SEARCH_CHUNK_MESSAGES": "1024",
+            "MAILSHARD_SEARCH_WORKERS": "5", "MAILSHARD_SEARCH_CHUNK_MESSAGES": "1024", "MAILSHARD_SEARCH_PER_USER": "0",
         ]))
+        #expect(fromEnvironment.searchPerUser == 0)
         #expect(fromEnvironment.searchWorkers == 5)
         #expect(fromEnvironment.searchWorkerCount == 5)
         #expect(fromEnvironment.searchChunkMessages == 1024)
@@ -158,6 +160,8 @@ import Testing
         ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "63", "outside 64...1048576"),
         ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "1048577", "outside 64...1048576"),
         ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "8k", "\"8k\" is not an integer"),
+        ("MAILSHARD_SEARCH_PER_USER", "-1", "outside 0...1024"),
+        ("MAILSHARD_SEARCH_PER_USER", "1025", "outside 0...1024"),
     ])
     func invalidValuesStopTheStartByName(variable: String, value: String, reason: String) async throws {
         let error = await #expect(throws: InvalidSetting.self) {
@@ -172,7 +176,9 @@ import Testing
         let server = try await TestServer(shards: 2) { settings in
             settings.searchWorkers = 3
             settings.searchChunkMessages = 100
+            settings.searchPerUser = 2
         }
+        #expect(server.server.context.searchAdmission.limit == 2)
         #expect(server.server.context.searchScheduler.workers == 3)
         #expect(server.server.context.searchScheduler.chunkRows == 100)
         await server.stop()

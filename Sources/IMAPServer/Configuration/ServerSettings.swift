@@ -48,6 +48,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// Messages per chunk of a SEARCH that reads messages; searches the index
     /// answers alone take chunks eight times longer.
     public var searchChunkMessages = 8192
+    /// SEARCHes one user runs off the shards at once (`SearchAdmission`); 0
+    /// sets no bound.
+    public var searchPerUser = 4
     /// Whether loopback peers count as private for plaintext authentication. Tests
     /// turn it off to see what a remote plaintext client sees.
     var loopbackIsPrivate = true
@@ -81,6 +84,7 @@ public struct ServerSettings: Sendable, Equatable {
         settings.searchWorkers = try config.integer(.searchWorkers, default: settings.searchWorkers, in: 0...1024)
         settings.searchChunkMessages = try config.integer(
             .searchChunkMessages, default: settings.searchChunkMessages, in: 64...1_048_576)
+        settings.searchPerUser = try config.integer(.searchPerUser, default: settings.searchPerUser, in: 0...1024)
         return settings
     }
 }
@@ -116,6 +120,7 @@ extension SettingKey {
     public static let homeShardSessions = SettingKey("home-shard-sessions")
     public static let searchWorkers = SettingKey("search.workers")
     public static let searchChunkMessages = SettingKey("search.chunk-messages")
+    public static let searchPerUser = SettingKey("search.per-user")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
@@ -126,7 +131,7 @@ extension SettingKey {
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
         .headerCacheMegabytes, .headerCacheIdleSeconds,
         .homeShardSessions,
-        .searchWorkers, .searchChunkMessages,
+        .searchWorkers, .searchChunkMessages, .searchPerUser,
     ]
 }
 
@@ -209,6 +214,7 @@ extension ServerSettings {
             (.homeShardSessions, String(homeShardSessions)),
             (.searchWorkers, String(searchWorkerCount)),
             (.searchChunkMessages, String(searchChunkMessages)),
+            (.searchPerUser, String(searchPerUser)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

@@ -30,7 +30,7 @@ extension Session {
         } else {
             do {
                 found = try await Session.searchOffShard(
-                    key, in: view, of: selection.mailbox, on: context.searchScheduler, connection: connection)
+                    key, in: view, of: selection.mailbox, for: machine.user ?? "", context: context, connection: connection)
             } catch let reason as ConnectionError {
                 context.logger.debug("SEARCH of \(machine.user ?? "-") from \(peer) stopped: \(reason)")
                 throw reason
@@ -48,8 +48,8 @@ extension Session {
 }
 
 extension Session {
-    /// A SEARCH on the scheduler's threads that stops when nobody waits for its
-    /// answer: the peer hangs up, the connection is closed (autologout, a drop)
+    /// A SEARCH on the scheduler's threads, once its user has a place
+    /// (`SearchAdmission`), that stops when nobody waits for its answer: the peer hangs up, the connection is closed (autologout, a drop)
     /// or the server begins to stop. Commands run between reads, so the session
     /// would otherwise learn of a hang-up only after the whole search; a client
     /// could start a BODY search over 100,000 messages and hang up, again and
@@ -62,11 +62,12 @@ extension Session {
     /// Nonisolated, so the search task inherits no actor: its last steps (merging
     /// the chunks' answers) run on the search threads, not on the shard.
     nonisolated static func searchOffShard(
-        _ key: StoreSearchKey, in view: MailboxView, of mailbox: Mailbox, on scheduler: SearchScheduler,
+        _ key: StoreSearchKey, in view: MailboxView, of mailbox: Mailbox, for user: String, context: SessionContext,
         connection: Connection
     ) async throws -> [UID] {
+        let scheduler = context.searchScheduler, admission = context.searchAdmission
         let search = Task(executorPreference: scheduler.threads) {
-            try await mailbox.search(key, in: view, on: scheduler)
+            try await admission.run(for: user) { try await mailbox.search(key, in: view, on: scheduler) }
         }
         let hangUp = HangUpReason()
         let watch = connection.watchHangUp { reason in

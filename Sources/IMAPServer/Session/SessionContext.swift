@@ -21,6 +21,8 @@ final class SessionContext: Sendable {
     /// hold more of the machine than the shards themselves), `search.chunk-messages`
     /// messages each (Session+Search.swift).
     let searchScheduler: SearchScheduler
+    /// How many of those searches one user runs at once (`search.per-user`).
+    let searchAdmission: SearchAdmission
     /// Where each user's sessions live, and the choice for a new one.
     let placement: HomeShardPlacement
 
@@ -36,6 +38,7 @@ final class SessionContext: Sendable {
         self.logger = logger
         let searchWorkers = settings.searchWorkers == 0 ? runtime.shards.count : settings.searchWorkers
         searchScheduler = SearchScheduler(workers: searchWorkers, chunkRows: settings.searchChunkMessages)
+        searchAdmission = SearchAdmission(limit: settings.searchPerUser)
         placement = HomeShardPlacement(homeShardSessions: settings.homeShardSessions, shardCount: runtime.shards.count)
     }
 }
