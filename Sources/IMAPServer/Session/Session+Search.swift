@@ -49,8 +49,9 @@ extension Session {
 
 extension Session {
     /// A SEARCH on the scheduler's threads, once its user has a place
-    /// (`SearchAdmission`), that stops when nobody waits for its answer: the peer hangs up, the connection is closed (autologout, a drop)
-    /// or the server begins to stop. Commands run between reads, so the session
+    /// (`SearchAdmission`), that stops when nobody waits for its answer: the
+    /// peer hangs up, the connection is closed (autologout, a drop) or the
+    /// server begins to stop. Commands run between reads, so the session
     /// would otherwise learn of a hang-up only after the whole search; a client
     /// could start a BODY search over 100,000 messages and hang up, again and
     /// again, for the price of a few bytes.

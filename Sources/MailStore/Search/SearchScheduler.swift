@@ -13,6 +13,10 @@ import Synchronization
 /// however many searches wait, and a waiting chunk holds no thread. Chunks keep
 /// that sharing fine-grained: two searches running together alternate chunk by
 /// chunk rather than one waiting for the other to finish.
+///
+/// A search whose task is cancelled (its client hung up) gives its place back
+/// at once: its waiting chunks leave the queues without running, its running
+/// ones stop at their next look (`SearchEvaluator.cancellationCheckRows`).
 public final class SearchScheduler: Sendable {
     /// Chunks evaluated at once, process-wide.
     public let workers: Int
