@@ -18,14 +18,20 @@ public final class MailshardServer: Sendable {
 
     /// Opens the store (`dataDirectory`, made absolute) and the passwd-file, and
     /// starts the shard threads (nothing is accepted until `listen()`).
-    public init(settings: ServerSettings, logger: Logger) throws {
+    public convenience init(settings: ServerSettings, logger: Logger) throws {
+        try self.init(settings: settings, logger: logger, analyzer: MIMEMessageAnalyzer())
+    }
+
+    /// The same with `analyzer` parsing messages and matching SEARCH text keys
+    /// (tests hold a search at a message to watch it stop).
+    init(settings: ServerSettings, logger: Logger, analyzer: any MessageAnalyzer) throws {
         self.settings = settings
         self.logger = logger
         let root = try DataDirectory.absolute(settings.dataDirectory)
         do {
             // Durable writes flush through the writer's shard ring (ShardFileIO).
             let budget = HeaderCacheBudget(limit: settings.headerCacheBytes, idleTimeout: settings.headerCacheIdleTimeout)
-            store = try MailStore(root: root, options: StoreOptions(headerCacheBudget: budget, io: ShardFileIO()))
+            store = try MailStore(root: root, options: StoreOptions(analyzer: analyzer, headerCacheBudget: budget, io: ShardFileIO()))
         } catch {
             throw ServerStartError(description: "cannot open the data directory \(root): \(error)")
         }

@@ -71,6 +71,8 @@ public final class Connection: @unchecked Sendable {
     var inlineBurst = false
     /// Byte items sent inline right behind a range (tests and statistics).
     var tailsSentInline = 0
+    /// Hang-up watches armed now, with their polls (Connection+HangUp).
+    var hangUpWatches: [ObjectIdentifier: (watch: HangUpWatch, poll: UInt64)] = [:]
 
     init(descriptor: SocketDescriptor, shard: Shard, layers: [any StreamLayer] = [], peerAddress: String? = nil) {
         self.descriptor = descriptor
@@ -153,6 +155,7 @@ public final class Connection: @unchecked Sendable {
     /// The runtime is stopping: a read waiting for the peer ends with `.shuttingDown`.
     func requestShutdown() {
         shutdownRequested = true
+        endHangUpWatches(.shuttingDown)
         if let id = readOperation, readCancelReason == nil {
             readCancelReason = .shuttingDown
             shard.cancelOperation(id)
@@ -174,6 +177,7 @@ public final class Connection: @unchecked Sendable {
             terminate(.layerFailed("\(error)"))
             return
         }
+        endHangUpWatches(.closed)
         output.releaseHeld()  // nothing follows them now
         output.append(finalBytes)
         state = .closing
@@ -194,6 +198,7 @@ public final class Connection: @unchecked Sendable {
         }
         state = .closed(reason)
         hasTerminated.store(true, ordering: .releasing)
+        endHangUpWatches(reason)
         descriptor.submitShutdownAndClose(on: shard)
         if descriptor.isFixed { shard.fixedFilesInUse -= 1 }
         releaseInlineSocket()

@@ -121,3 +121,70 @@ import Testing
         #expect(explicit.passwdFile == "/etc/mailshard/users")
     }
 }
+
+/// SEARCH's workers and chunk size (`SearchScheduler`).
+@Suite struct SearchSettingsTests {
+    @Test func defaultsFollowTheShards() async throws {
+        let settings = try await ServerSettings.load(from: SettingsSource(environment: ["MAILSHARD_SHARDS": "3"]))
+        #expect(settings.searchWorkers == 0)
+        #expect(settings.searchWorkerCount == 3)
+        #expect(settings.searchChunkMessages == 8192)
+        #expect(settings.searchPerUser == 4)
+        #expect(settings.describedLines().contains("search.workers = 3  (MAILSHARD_SEARCH_WORKERS)"))
+    }
+
+    @Test func setFromTheEnvironmentAndTheFile() async throws {
+        let fromEnvironment = try await ServerSettings.load(from: SettingsSource(environment: [
+            "MAILSHARD_SEARCH_WORKERS": "5", "MAILSHARD_SEARCH_CHUNK_MESSAGES": "1024", "MAILSHARD_SEARCH_PER_USER": "0",
+        ]))
+        #expect(fromEnvironment.searchPerUser == 0)
+        #expect(fromEnvironment.searchWorkers == 5)
+        #expect(fromEnvironment.searchWorkerCount == 5)
+        #expect(fromEnvironment.searchChunkMessages == 1024)
+        #expect(fromEnvironment.describedLines().contains("search.chunk-messages = 1024  (MAILSHARD_SEARCH_CHUNK_MESSAGES)"))
+
+        let file = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mailshard-settings-\(UUID().uuidString).json")
+        try #"{"search": {"workers": 2, "chunk-messages": 64}}"#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try await ServerSettings.load(from: SettingsSource(configFile: file.path))
+        #expect(fromFile.searchWorkers == 2)
+        #expect(fromFile.searchChunkMessages == 64)
+    }
+
+    @Test(arguments: [
+        ("MAILSHARD_SEARCH_WORKERS", "-1", "outside 0...1024"),
+        ("MAILSHARD_SEARCH_WORKERS", "1025", "outside 0...1024"),
+        ("MAILSHARD_SEARCH_WORKERS", "many", "\"many\" is not an integer"),
+        ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "0", "outside 64...1048576"),
+        ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "63", "outside 64...1048576"),
+        ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "1048577", "outside 64...1048576"),
+        ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "8k", "\"8k\" is not an integer"),
+        ("MAILSHARD_SEARCH_PER_USER", "-1", "outside 0...1024"),
+        ("MAILSHARD_SEARCH_PER_USER", "1025", "outside 0...1024"),
+    ])
+    func invalidValuesStopTheStartByName(variable: String, value: String, reason: String) async throws {
+        let error = await #expect(throws: InvalidSetting.self) {
+            try await ServerSettings.load(from: SettingsSource(environment: [variable: value]))
+        }
+        #expect(error?.description.contains(variable) == true, "\(String(describing: error))")
+        #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
+    }
+
+    /// The server's scheduler takes what the settings say.
+    @Test func theServerUsesThem() async throws {
+        let server = try await TestServer(shards: 2) { settings in
+            settings.searchWorkers = 3
+            settings.searchChunkMessages = 100
+            settings.searchPerUser = 2
+        }
+        #expect(server.server.context.searchAdmission.limit == 2)
+        #expect(server.server.context.searchScheduler.workers == 3)
+        #expect(server.server.context.searchScheduler.chunkRows == 100)
+        await server.stop()
+        let defaulted = try await TestServer(shards: 2)
+        #expect(defaulted.server.context.searchScheduler.workers == 2)
+        #expect(defaulted.server.context.searchScheduler.chunkRows == 8192)
+        await defaulted.stop()
+    }
+}

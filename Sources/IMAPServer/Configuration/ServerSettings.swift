@@ -42,6 +42,15 @@ public struct ServerSettings: Sendable, Equatable {
     /// opens up to 5), so ordinary users never leave home; a mailbox watched by
     /// thousands of sessions has its IDLE fan-out sent by every core.
     public var homeShardSessions = 16
+    /// SEARCH chunks evaluated at once off the shards, process-wide
+    /// (`SearchScheduler`); 0 means one per shard (`searchWorkerCount`).
+    public var searchWorkers = 0
+    /// Messages per chunk of a SEARCH that reads messages; searches the index
+    /// answers alone take chunks eight times longer.
+    public var searchChunkMessages = 8192
+    /// SEARCHes one user runs off the shards at once (`SearchAdmission`); 0
+    /// sets no bound.
+    public var searchPerUser = 4
     /// Whether loopback peers count as private for plaintext authentication. Tests
     /// turn it off to see what a remote plaintext client sees.
     var loopbackIsPrivate = true
@@ -72,6 +81,10 @@ public struct ServerSettings: Sendable, Equatable {
         settings.headerCacheIdleTimeout = .seconds(try config.integer(.headerCacheIdleSeconds, default: 120, in: 1...86400))
         settings.homeShardSessions = try config.integer(
             .homeShardSessions, default: settings.homeShardSessions, in: 0...1_000_000)
+        settings.searchWorkers = try config.integer(.searchWorkers, default: settings.searchWorkers, in: 0...1024)
+        settings.searchChunkMessages = try config.integer(
+            .searchChunkMessages, default: settings.searchChunkMessages, in: 64...1_048_576)
+        settings.searchPerUser = try config.integer(.searchPerUser, default: settings.searchPerUser, in: 0...1024)
         return settings
     }
 }
@@ -105,6 +118,9 @@ extension SettingKey {
     public static let headerCacheMegabytes = SettingKey("header-cache.mb")
     public static let headerCacheIdleSeconds = SettingKey("header-cache.idle-seconds")
     public static let homeShardSessions = SettingKey("home-shard-sessions")
+    public static let searchWorkers = SettingKey("search.workers")
+    public static let searchChunkMessages = SettingKey("search.chunk-messages")
+    public static let searchPerUser = SettingKey("search.per-user")
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
@@ -115,6 +131,7 @@ extension SettingKey {
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
         .headerCacheMegabytes, .headerCacheIdleSeconds,
         .homeShardSessions,
+        .searchWorkers, .searchChunkMessages, .searchPerUser,
     ]
 }
 
@@ -195,6 +212,9 @@ extension ServerSettings {
             (.headerCacheMegabytes, String(headerCacheBytes >> 20)),
             (.headerCacheIdleSeconds, String(headerCacheIdleTimeout.components.seconds)),
             (.homeShardSessions, String(homeShardSessions)),
+            (.searchWorkers, String(searchWorkerCount)),
+            (.searchChunkMessages, String(searchChunkMessages)),
+            (.searchPerUser, String(searchPerUser)),
         ]
         return shown.map { setting, value in "\(setting.key) = \(value)  (\(setting.environmentVariable))" }
     }

@@ -1,5 +1,7 @@
 import IMAPCodec
 import MailStore
+import ShardRuntime
+import Synchronization
 
 /// SEARCH and UID SEARCH with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182).
 extension Session {
@@ -26,7 +28,13 @@ extension Session {
         if SearchPlacement.runsInline(key, messages: view.count, scheduler: context.searchScheduler) {
             found = selection.mailbox.search(key, in: view)
         } else {
-            found = await selection.mailbox.search(key, in: view, on: context.searchScheduler)
+            do {
+                found = try await Session.searchOffShard(
+                    key, in: view, of: selection.mailbox, for: machine.user ?? "", context: context, connection: connection)
+            } catch let reason as ConnectionError {
+                context.logger.debug("SEARCH of \(machine.user ?? "-") from \(peer) stopped: \(reason)")
+                throw reason
+            }
         }
         let matches = found.filter { selection.sequenceNumber(of: $0) != nil }
         let outcome = SearchResponder.outcome(
@@ -37,6 +45,52 @@ extension Session {
         if let response = outcome.response { send(.untagged(response)) }
         complete(tag, command.byUID ? "UID SEARCH completed" : "SEARCH completed")
     }
+}
+
+extension Session {
+    /// A SEARCH on the scheduler's threads, once its user has a place
+    /// (`SearchAdmission`), that stops when nobody waits for its answer: the
+    /// peer hangs up, the connection is closed (autologout, a drop) or the
+    /// server begins to stop. Commands run between reads, so the session
+    /// would otherwise learn of a hang-up only after the whole search; a client
+    /// could start a BODY search over 100,000 messages and hang up, again and
+    /// again, for the price of a few bytes.
+    ///
+    /// A stopped search throws the connection's error (`.shuttingDown` or
+    /// `.closed`), which ends the session's loop like a failed read: nothing of
+    /// the search is ever sent.
+    ///
+    /// Nonisolated, so the search task inherits no actor: its last steps (merging
+    /// the chunks' answers) run on the search threads, not on the shard.
+    nonisolated static func searchOffShard(
+        _ key: StoreSearchKey, in view: MailboxView, of mailbox: Mailbox, for user: String, context: SessionContext,
+        connection: Connection
+    ) async throws -> [UID] {
+        let scheduler = context.searchScheduler, admission = context.searchAdmission
+        let search = Task(executorPreference: scheduler.threads) {
+            try await admission.run(for: user) { try await mailbox.search(key, in: view, on: scheduler) }
+        }
+        let hangUp = HangUpReason()
+        let watch = connection.watchHangUp { reason in
+            hangUp.record(reason)
+            search.cancel()
+        }
+        defer { watch.cancel() }
+        let result = await withTaskCancellationHandler { await search.result } onCancel: { search.cancel() }
+        if let reason = hangUp.reason { throw reason }
+        return try result.get()
+    }
+}
+
+/// The first reason a hang-up watch gave, read after the search it stopped.
+private final class HangUpReason: Sendable {
+    private let state = Mutex<ConnectionError?>(nil)
+
+    func record(_ reason: ConnectionError) {
+        state.withLock { if $0 == nil { $0 = reason } }
+    }
+
+    var reason: ConnectionError? { state.withLock { $0 } }
 }
 
 /// Whether a SEARCH runs inline on the shard or off it (`SearchScheduler`).

@@ -16,10 +16,13 @@ final class SessionContext: Sendable {
     let logger: Logger
     /// What moving sessions to their home shard has cost so far.
     let moves = HomeShardMoveStatistics()
-    /// Where long SEARCHes run, off the shards: as many chunks at once as there
-    /// are shards (one per core by default), so searches never hold more of the
-    /// machine than the shards themselves (Session+Search.swift).
+    /// Where long SEARCHes run, off the shards: `search.workers` chunks at once
+    /// (by default as many as there are shards, one per core, so searches never
+    /// hold more of the machine than the shards themselves), `search.chunk-messages`
+    /// messages each (Session+Search.swift).
     let searchScheduler: SearchScheduler
+    /// How many of those searches one user runs at once (`search.per-user`).
+    let searchAdmission: SearchAdmission
     /// Where each user's sessions live, and the choice for a new one.
     let placement: HomeShardPlacement
 
@@ -33,7 +36,9 @@ final class SessionContext: Sendable {
         self.throttle = throttle
         self.runtime = runtime
         self.logger = logger
-        searchScheduler = SearchScheduler(workers: runtime.shards.count)
+        let searchWorkers = settings.searchWorkers == 0 ? runtime.shards.count : settings.searchWorkers
+        searchScheduler = SearchScheduler(workers: searchWorkers, chunkRows: settings.searchChunkMessages)
+        searchAdmission = SearchAdmission(limit: settings.searchPerUser)
         placement = HomeShardPlacement(homeShardSessions: settings.homeShardSessions, shardCount: runtime.shards.count)
     }
 }

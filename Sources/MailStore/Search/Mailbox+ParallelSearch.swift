@@ -8,25 +8,58 @@ extension Mailbox {
     /// The view is an immutable snapshot, so messages appended, flagged or
     /// expunged meanwhile change nothing in the answer; a body that compaction
     /// moved meanwhile is read where it now is.
-    public func search(_ key: SearchKey, in view: MailboxView, on scheduler: SearchScheduler) async -> [UID] {
+    ///
+    /// Cancelling the calling task stops the search: waiting chunks leave the
+    /// scheduler's queue at once, running ones end at their next look
+    /// (`SearchEvaluator.cancellationCheckRows`), and this throws
+    /// `CancellationError` with no answer, partial or not.
+    public func search(
+        _ key: SearchKey, in view: MailboxView, on scheduler: SearchScheduler
+    ) async throws(CancellationError) -> [UID] {
         let readsMessages = key.needsText
         let chunks = scheduler.chunks(count: view.count, readsMessages: readsMessages)
+        let found: [UID]
         if chunks.count <= 1 {
-            return await Task(executorPreference: scheduler.threads) {
-                await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: 0..<view.count) }
-            }.value
+            let search = Task(executorPreference: scheduler.threads) {
+                try await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: 0..<view.count) }
+            }
+            // An unstructured task: the caller's cancellation must be passed on.
+            let result = await withTaskCancellationHandler { await search.result } onCancel: { search.cancel() }
+            found = try result.mapError { _ in CancellationError() }.get()
+        } else {
+            found = try await searchChunks(key, in: view, chunks: chunks, on: scheduler)
         }
-        return await withTaskGroup(of: (Int, [UID]).self) { group in
+        // A chunk cut short returned what it had found so far: never an answer.
+        if Task.isCancelled { throw CancellationError() }
+        return found
+    }
+
+    private func searchChunks(
+        _ key: SearchKey, in view: MailboxView, chunks: [Range<Int>], on scheduler: SearchScheduler
+    ) async throws(CancellationError) -> [UID] {
+        let readsMessages = key.needsText
+        let outcome = await withTaskGroup(of: (Int, [UID])?.self) { group -> [[UID]]? in
             for (number, rows) in chunks.enumerated() {
                 // Child tasks inherit the caller's executor preference (a shard's):
-                // name the global one, or the chunks would run on the shard thread.
+                // name the search threads, or the chunks would run on the shard thread.
                 group.addTask(executorPreference: scheduler.threads) {
-                    (number, await scheduler.run(readsMessages: readsMessages) { self.searchRows(key, in: view, rows: rows) })
+                    guard let uids = try? await scheduler.run(readsMessages: readsMessages, {
+                        self.searchRows(key, in: view, rows: rows)
+                    }) else { return nil }
+                    return (number, uids)
                 }
             }
             var found = [[UID]](repeating: [], count: chunks.count)
-            for await (number, uids) in group { found[number] = uids }
-            return found.flatMap { $0 }
+            for await chunk in group {
+                guard let (number, uids) = chunk else {
+                    group.cancelAll()
+                    return nil
+                }
+                found[number] = uids
+            }
+            return found
         }
+        guard let outcome else { throw CancellationError() }
+        return outcome.flatMap { $0 }
     }
 }

@@ -13,6 +13,10 @@ import Synchronization
 /// however many searches wait, and a waiting chunk holds no thread. Chunks keep
 /// that sharing fine-grained: two searches running together alternate chunk by
 /// chunk rather than one waiting for the other to finish.
+///
+/// A search whose task is cancelled (its client hung up) gives its place back
+/// at once: its waiting chunks leave the queues without running, its running
+/// ones stop at their next look (`SearchEvaluator.cancellationCheckRows`).
 public final class SearchScheduler: Sendable {
     /// Chunks evaluated at once, process-wide.
     public let workers: Int
@@ -26,25 +30,44 @@ public final class SearchScheduler: Sendable {
         /// Chunks of index-only searches, then chunks that read messages.
         var quick = WaitQueue()
         var reading = WaitQueue()
+        /// Numbers the waiters, so a cancelled one can be found and taken out.
+        var nextTicket: UInt64 = 0
     }
 
-    /// Waiting chunks in arrival order.
+    /// Waiting chunks in arrival order; a cancelled one leaves a nil behind.
     private struct WaitQueue {
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var waiting: [(ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)?] = []
         var first = 0
+        var count = 0
 
-        mutating func append(_ continuation: CheckedContinuation<Void, Never>) { waiting.append(continuation) }
+        mutating func append(_ ticket: UInt64, _ continuation: CheckedContinuation<Bool, Never>) {
+            waiting.append((ticket, continuation))
+            count += 1
+        }
 
-        mutating func next() -> CheckedContinuation<Void, Never>? {
-            guard first < waiting.count else { return nil }
-            defer {
+        mutating func next() -> CheckedContinuation<Bool, Never>? {
+            while first < waiting.count {
+                let entry = waiting[first]
                 first += 1
                 if first == waiting.count {
                     waiting.removeAll(keepingCapacity: true)
                     first = 0
                 }
+                if let entry {
+                    count -= 1
+                    return entry.continuation
+                }
             }
-            return waiting[first]
+            return nil
+        }
+
+        /// Takes the waiter with `ticket` out, if it still waits.
+        mutating func remove(_ ticket: UInt64) -> CheckedContinuation<Bool, Never>? {
+            guard let position = waiting[first...].firstIndex(where: { $0?.ticket == ticket }) else { return nil }
+            let continuation = waiting[position]?.continuation
+            waiting[position] = nil
+            count -= 1
+            return continuation
         }
     }
 
@@ -74,47 +97,75 @@ public final class SearchScheduler: Sendable {
     /// workers with no other.
     public var isIdle: Bool { state.withLock { $0.available == workers } }
 
-    /// Chunks waiting for a worker (tests).
-    var waitingCount: Int {
-        state.withLock { ($0.quick.waiting.count - $0.quick.first) + ($0.reading.waiting.count - $0.reading.first) }
+    /// Chunks waiting for a worker: 0, with `runningCount`, once every search has
+    /// ended or stopped.
+    public var waitingCount: Int {
+        state.withLock { $0.quick.count + $0.reading.count }
     }
 
+    /// Chunks running now: 0 once every search has ended or stopped.
+    public var runningCount: Int { state.withLock { workers - $0.available } }
+
     /// Runs `work` once a worker is free; `readsMessages` says which queue it
-    /// waits in.
-    func run<R: Sendable>(readsMessages: Bool, _ work: () -> R) async -> R {
-        await acquire(readsMessages: readsMessages)
+    /// waits in. A task cancelled before its turn leaves the queue at once and
+    /// throws `CancellationError` without running `work`; `work` itself checks
+    /// for cancellation as it goes (`SearchEvaluator`).
+    func run<R: Sendable>(readsMessages: Bool, _ work: () -> R) async throws(CancellationError) -> R {
+        guard await acquire(readsMessages: readsMessages) else { throw CancellationError() }
         defer { release() }
         return work()
     }
 
-    private func acquire(readsMessages: Bool) async {
-        let granted = state.withLock { state -> Bool in
-            guard state.available > 0 else { return false }
-            state.available -= 1
-            return true
-        }
-        if granted { return }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                // A release may have come between the two locks.
-                if state.available > 0 {
-                    state.available -= 1
-                    return true
-                }
-                if readsMessages { state.reading.append(continuation) } else { state.quick.append(continuation) }
-                return false
+    /// Waits for a worker; false when the task was cancelled first (no worker taken).
+    private func acquire(readsMessages: Bool) async -> Bool {
+        if Task.isCancelled { return false }
+        let ticket = state.withLock { state -> UInt64? in
+            guard state.available > 0 else {
+                state.nextTicket += 1
+                return state.nextTicket
             }
-            if resumeNow { continuation.resume() }
+            state.available -= 1
+            return nil
+        }
+        guard let ticket else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    // A release may have come between the two locks.
+                    if state.available > 0 {
+                        state.available -= 1
+                        return true
+                    }
+                    if readsMessages {
+                        state.reading.append(ticket, continuation)
+                    } else {
+                        state.quick.append(ticket, continuation)
+                    }
+                    return false
+                }
+                if resumeNow { continuation.resume(returning: true) }
+                // Cancelled before it was queued: the handler found nothing to remove.
+                else if Task.isCancelled { cancelWaiting(ticket) }
+            }
+        } onCancel: {
+            cancelWaiting(ticket)
         }
     }
 
+    /// Takes a cancelled chunk out of its queue and lets it go without a worker;
+    /// nothing when it already has one (it then runs, or stops on its own check).
+    private func cancelWaiting(_ ticket: UInt64) {
+        let removed = state.withLock { state in state.quick.remove(ticket) ?? state.reading.remove(ticket) }
+        removed?.resume(returning: false)
+    }
+
     private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             // The permit passes straight to the next waiter, if any.
             if let next = state.quick.next() ?? state.reading.next() { return next }
             state.available += 1
             return nil
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
 }

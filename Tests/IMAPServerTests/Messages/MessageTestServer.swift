@@ -12,7 +12,10 @@ final class MessageTestServer: Sendable {
     let server: MailshardServer
     let port: Int
 
-    init(shards: Int = 2, configure: (inout ServerSettings) -> Void = { _ in }) async throws {
+    init(
+        shards: Int = 2, analyzer: any MessageAnalyzer = MIMEMessageAnalyzer(),
+        configure: (inout ServerSettings) -> Void = { _ in }
+    ) async throws {
         var template = Array("/tmp/mailshard-transcript-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
@@ -29,7 +32,7 @@ final class MessageTestServer: Sendable {
         settings.runtime.shards = shards
         settings.runtime.pinThreads = false
         configure(&settings)
-        server = try MailshardServer(settings: settings, logger: Logger(label: "test"))
+        server = try MailshardServer(settings: settings, logger: Logger(label: "test"), analyzer: analyzer)
         port = try await server.listen()
     }
 
