@@ -57,8 +57,12 @@ import Testing
         let scheduler = SearchScheduler(workers: 1)
         let order = Recorder()
         let busy = DispatchSemaphore(value: 0)
-        let holder = Task.detached { try? await scheduler.run(readsMessages: true) { busy.wait() } }
-        for _ in 0..<100_000 where !scheduler.isBusy { await Task.yield() }
+        // On the scheduler's own threads: blocking one of the global pool's (one per core)
+        // can starve every other test running at the same time.
+        let holder = Task.detached(executorPreference: scheduler.threads) {
+            try? await scheduler.run(readsMessages: true) { busy.wait() }
+        }
+        for _ in 0..<20_000 where !scheduler.isBusy { try await Task.sleep(for: .milliseconds(1)) }
         #expect(scheduler.isBusy)
         var queued: [Task<Void, Never>] = []
         for (number, reads) in [(1, true), (2, true), (3, true), (4, false)] {
