@@ -8,14 +8,16 @@ import Testing
 
 /// A one-connection scripted server on 127.0.0.1: sends the greeting, then for each
 /// command line it reads, sends the next scripted reply in 7-byte pieces, so responses
-/// and literals arrive split at arbitrary points.
+/// and literals arrive split at arbitrary points. With `lingers`, it keeps the
+/// connection open after its last reply until the client closes, as a real server does
+/// (a reader watching that socket would otherwise see the close as a failure).
 final class ScriptedServer: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
     private let thread: Thread
     private let finished = DispatchSemaphore(value: 0)
 
-    init(greeting: String, replies: [String], pieceSize: Int = 7) throws {
+    init(greeting: String, replies: [String], pieceSize: Int = 7, lingers: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -53,6 +55,7 @@ final class ScriptedServer: @unchecked Sendable {
                 pending.removeSubrange(0...pending.firstIndex(of: 0x0A)!)
                 sendSplit(reply)
             }
+            while lingers, recv(client, &buffer, buffer.count, 0) > 0 {}
         }
         thread.start()
     }

@@ -16,9 +16,10 @@ struct FanoutReceiverTests {
     @Test(arguments: [(true, 7), (true, 4096), (false, 7), (false, 4096)])
     func everyIdlerHeardOncePerDelivery(useRing: Bool, pieceSize: Int) throws {
         let updates = ["* 1 EXISTS\r\n* 1 RECENT\r\n", "* OK Still here\r\n* 2 EXISTS\r\n", "* 4 EXISTS\r\n"]
-        let servers = try (0..<3).map { _ in try ScriptedServer(greeting: "* OK ready\r\n", replies: updates, pieceSize: pieceSize) }
+        let servers = try (0..<3).map { _ in try ScriptedServer(greeting: "* OK ready\r\n", replies: updates, pieceSize: pieceSize, lingers: true) }
         let appenderServer = try ScriptedServer(
-            greeting: "* OK ready\r\n", replies: ["A1 OK APPEND completed\r\n", "A2 OK APPEND completed\r\n", "A3 OK APPEND completed\r\n"])
+            greeting: "* OK ready\r\n", replies: ["A1 OK APPEND completed\r\n", "A2 OK APPEND completed\r\n", "A3 OK APPEND completed\r\n"],
+            lingers: true)
         let idlers = try servers.map { server in
             IdleConnection(connection: try IMAPConnection(host: "127.0.0.1", port: server.port), tag: "I", view: MailboxView(exists: 0))
         }
