@@ -52,10 +52,10 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// TCP congestion control of accepted connections (TCP_CONGESTION on each listening
     /// socket, which the sockets it accepts inherit), e.g. "cubic"; nil keeps the
     /// system's default (net.ipv4.tcp_congestion_control). Why it is here: with BBR
-    /// and no fq qdisc the kernel paces each socket with an hrtimer, and a 100 KiB
-    /// body over loopback left in two bursts, its second 64 KiB segment and the tail
-    /// sent from the pacing timer about once per FETCH (Benchmarks/results/load-bodies.md).
-    /// Not mapped to a `MAILSHARD_*` key yet.
+    /// and no fq qdisc the kernel paces each socket itself with an hrtimer; over
+    /// loopback that timer (tcp_pace_kick) held back part of about one 100 KiB body
+    /// FETCH in one, and cubic cut the server's CPU per FETCH by a fifth
+    /// (Benchmarks/results/load-bodies.md). Not mapped to a `MAILSHARD_*` key yet.
     public var tcpCongestionControl: String?
 
     public init(
