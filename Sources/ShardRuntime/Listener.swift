@@ -19,7 +19,9 @@ final class Listener {
 
     /// Binds a listening TCP socket to `host:port` (IPv4 or IPv6 literal; port 0 picks
     /// one) with SO_REUSEADDR, SO_REUSEPORT and TCP_NODELAY (inherited by accepted
-    /// sockets). Returns the descriptor and the bound port.
+    /// sockets), and TCP_CONGESTION when `congestionControl` names an algorithm (also
+    /// inherited; nil keeps the system's default). Returns the descriptor and the bound
+    /// port. Fails when the algorithm is unknown or not allowed to this process.
     /// Fails with EADDRINUSE when anything already listens on `host:port`.
     /// SO_REUSEPORT lets a second process of the same user bind a port that is in
     /// use and silently take half its connections; a plain bind first (closed at
@@ -29,7 +31,9 @@ final class Listener {
         close(probe)
     }
 
-    static func bindSocket(host: String, port: UInt16, backlog: Int, shareable: Bool = true) throws -> (Int32, UInt16) {
+    static func bindSocket(
+        host: String, port: UInt16, backlog: Int, shareable: Bool = true, congestionControl: String? = nil
+    ) throws -> (Int32, UInt16) {
         var storage = sockaddr_storage()
         var length: socklen_t
         let family: Int32
@@ -62,6 +66,16 @@ final class Listener {
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         }
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if let congestionControl {
+            let applied = congestionControl.withCString {
+                setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_CONGESTION, $0, socklen_t(strlen($0)))
+            }
+            guard applied == 0 else {
+                let code = errno
+                close(descriptor)
+                throw SystemError("TCP_CONGESTION \(congestionControl)", code: code)
+            }
+        }
         let bound = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
         }

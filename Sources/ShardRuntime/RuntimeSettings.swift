@@ -49,6 +49,14 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// kernel's bound per table); 0 means min(RLIMIT_NOFILE, 65,536).
     /// `MAILSHARD_FIXED_FILE_SLOTS`.
     public var fixedFileSlots: Int
+    /// TCP congestion control of accepted connections (TCP_CONGESTION on each listening
+    /// socket, which the sockets it accepts inherit), e.g. "cubic"; nil keeps the
+    /// system's default (net.ipv4.tcp_congestion_control). Why it is here: with BBR
+    /// and no fq qdisc the kernel paces each socket itself with an hrtimer; over
+    /// loopback that timer (tcp_pace_kick) held back part of about one 100 KiB body
+    /// FETCH in one, and cubic cut the server's CPU per FETCH by a fifth
+    /// (Benchmarks/results/load-bodies.md). Not mapped to a `MAILSHARD_*` key yet.
+    public var tcpCongestionControl: String?
 
     public init(
         shards: Int = RuntimeSettings.onlineCPUs,
@@ -65,7 +73,8 @@ public struct RuntimeSettings: Sendable, Equatable {
         listenBacklog: Int = 1024,
         jobsPerTurn: Int = 4096,
         fixedFiles: Bool = true,
-        fixedFileSlots: Int = 0
+        fixedFileSlots: Int = 0,
+        tcpCongestionControl: String? = nil
     ) {
         self.shards = shards
         self.ringEntries = ringEntries
@@ -82,6 +91,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         self.jobsPerTurn = jobsPerTurn
         self.fixedFiles = fixedFiles
         self.fixedFileSlots = fixedFileSlots
+        self.tcpCongestionControl = tcpCongestionControl
     }
 
     /// CPUs online now (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
@@ -104,6 +114,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         settings.listenBacklog = max(16, listenBacklog)
         settings.jobsPerTurn = max(16, jobsPerTurn)
         settings.fixedFileSlots = min(1 << 20, max(0, fixedFileSlots))
+        if settings.tcpCongestionControl?.isEmpty == true { settings.tcpCongestionControl = nil }
         return settings
     }
 }

@@ -65,7 +65,9 @@ public final class ShardRuntime: Sendable {
         var sockets: [Int32] = []
         do {
             for _ in shards {
-                let (descriptor, actualPort) = try Listener.bindSocket(host: host, port: boundPort, backlog: settings.listenBacklog)
+                let (descriptor, actualPort) = try Listener.bindSocket(
+                    host: host, port: boundPort, backlog: settings.listenBacklog,
+                    congestionControl: settings.tcpCongestionControl)
                 boundPort = actualPort
                 sockets.append(descriptor)
             }
