@@ -55,7 +55,7 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// and no fq qdisc the kernel paces each socket itself with an hrtimer; over
     /// loopback that timer (tcp_pace_kick) held back part of about one 100 KiB body
     /// FETCH in one, and cubic cut the server's CPU per FETCH by a fifth
-    /// (Benchmarks/results/load-bodies.md). Not mapped to a `MAILSHARD_*` key yet.
+    /// (Benchmarks/results/load-bodies.md). `MAILSHARD_TCP_CONGESTION`.
     public var tcpCongestionControl: String?
 
     public init(

@@ -68,6 +68,7 @@ import Testing
             "MAILSHARD_SPLICE_CHUNK": "131072",
             "MAILSHARD_SPLICE_PIPES": "7",
             "MAILSHARD_INLINE_FILE_SEND_LIMIT": "0",
+            "MAILSHARD_TCP_CONGESTION": "cubic",
             "MAILSHARD_LISTEN_BACKLOG": "64",
             "MAILSHARD_JOBS_PER_TURN": "100",
             "MAILSHARD_FIXED_FILES": "false",
@@ -85,10 +86,19 @@ import Testing
         #expect(runtime.spliceChunkSize == 131072)
         #expect(runtime.splicePipesPerShard == 7)
         #expect(runtime.inlineFileSendLimit == 0)
+        #expect(runtime.tcpCongestionControl == "cubic")
         #expect(runtime.listenBacklog == 64)
         #expect(runtime.jobsPerTurn == 100)
         #expect(runtime.fixedFiles == false)
         #expect(runtime.fixedFileSlots == 5000)
+    }
+
+    /// Unset or empty keeps the system's congestion control (no TCP_CONGESTION at all).
+    @Test(arguments: [[:], ["MAILSHARD_TCP_CONGESTION": ""]])
+    func congestionControlDefaultsToTheSystems(environment: [String: String]) async throws {
+        let settings = try await ServerSettings.load(from: SettingsSource(environment: environment))
+        #expect(settings.runtime.tcpCongestionControl == nil)
+        #expect(settings.describedLines().contains("tcp-congestion =   (MAILSHARD_TCP_CONGESTION)"))
     }
 
     @Test func pinThreadsMustBeABoolean() async throws {
@@ -162,6 +172,9 @@ import Testing
         ("MAILSHARD_SEARCH_CHUNK_MESSAGES", "8k", "\"8k\" is not an integer"),
         ("MAILSHARD_SEARCH_PER_USER", "-1", "outside 0...1024"),
         ("MAILSHARD_SEARCH_PER_USER", "1025", "outside 0...1024"),
+        ("MAILSHARD_TCP_CONGESTION", "Cubic", "\"Cubic\" is not a congestion-control name"),
+        ("MAILSHARD_TCP_CONGESTION", "cubic;reno", "is not a congestion-control name"),
+        ("MAILSHARD_TCP_CONGESTION", "a_name_of_16byte", "is not a congestion-control name"),
     ])
     func invalidValuesStopTheStartByName(variable: String, value: String, reason: String) async throws {
         let error = await #expect(throws: InvalidSetting.self) {

@@ -106,6 +106,7 @@ extension SettingKey {
     public static let spliceChunk = SettingKey("splice-chunk")
     public static let splicePipes = SettingKey("splice-pipes")
     public static let inlineFileSendLimit = SettingKey("inline-file-send-limit")
+    public static let tcpCongestion = SettingKey("tcp-congestion")
     public static let listenBacklog = SettingKey("listen.backlog")
     public static let jobsPerTurn = SettingKey("jobs-per-turn")
     public static let fixedFiles = SettingKey("fixed-files")
@@ -126,7 +127,7 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
-        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .inlineFileSendLimit,
+        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .inlineFileSendLimit, .tcpCongestion,
         .listenBacklog, .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
         .headerCacheMegabytes, .headerCacheIdleSeconds,
@@ -200,6 +201,7 @@ extension ServerSettings {
             (.spliceChunk, String(runtime.spliceChunkSize)),
             (.splicePipes, String(runtime.splicePipesPerShard)),
             (.inlineFileSendLimit, String(runtime.inlineFileSendLimit)),
+            (.tcpCongestion, runtime.tcpCongestionControl ?? ""),
             (.listenBacklog, String(runtime.listenBacklog)),
             (.jobsPerTurn, String(runtime.jobsPerTurn)),
             (.fixedFiles, String(runtime.fixedFiles)),
