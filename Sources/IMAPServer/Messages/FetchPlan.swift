@@ -18,9 +18,20 @@ struct FetchPlan {
     /// top-level `HEADER.FIELDS` of fields the header cache keeps, and there is at
     /// least one of the latter: a message with a cache entry then needs no file.
     let isAnsweredByHeaderCache: Bool
+    /// True when the only items a message file answers are whole bodies
+    /// (`BODY[]`, `BODY.PEEK[]`, `RFC822`, with or without a partial range):
+    /// those are one range of the body, found without the message's structure.
+    let needsWholeBodiesOnly: Bool
 
     init(_ attributes: [FetchAttribute], encoder: ResponseEncoder? = nil) {
         self.attributes = attributes
+        needsWholeBodiesOnly = attributes.allSatisfy { attribute in
+            switch attribute {
+            case let .bodySection(section, _, _): section.part.isEmpty && section.text == nil
+            case .rfc822: true
+            default: !FetchResponder.needsMessageFile([attribute])
+            }
+        }
         let selections = attributes.map { attribute -> HeaderFieldSelection? in
             guard case let .bodySection(section, _, _) = attribute, section.part.isEmpty else { return nil }
             switch section.text {

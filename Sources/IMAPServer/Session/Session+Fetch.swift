@@ -29,8 +29,10 @@ extension Session {
         let responder = FetchResponder(reportsRecent: !machine.isRev2Enabled)
         let plan = FetchPlan(attributes, encoder: encoder)
         let needsFile = FetchResponder.needsMessageFile(attributes)
+        let reader = needsFile ? selection.mailbox.messageReader(for: view) : nil
+        reader?.readsWholeBodiesOnly = plan.needsWholeBodiesOnly
         let files = FileFetch(
-            responder: responder, plan: plan, reader: needsFile ? selection.mailbox.messageReader(for: view) : nil,
+            responder: responder, plan: plan, reader: reader,
             needsFile: needsFile, byUID: command.byUID, seenChanged: seenChanged)
         // Items the index, the header cache and the files' rendered ENVELOPE /
         // BODYSTRUCTURE answer are written row by row (FetchRowWriter); anything

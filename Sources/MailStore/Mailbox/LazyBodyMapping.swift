@@ -8,7 +8,8 @@ import Synchronization
 /// Invariants: `descriptor` is open on the pack while anything can read through this
 /// object (its `MessageFile` owns this object and holds the `PackDescriptor` that
 /// keeps the descriptor open, so no reader outlives it), and the pack holds
-/// `length` bytes at `offset` (the structure after them was read). The bytes never
+/// `length` bytes at `offset` (the structure after them was read, or the range
+/// checked against the pack's length, `MessageFile(bodyOnlyIn:…)`). The bytes never
 /// change (packs are immutable), so once loaded, `loaded` is never replaced and its
 /// pointer stays valid until `deinit`. If the mapping fails (address space) the body
 /// is read into memory instead; a body that cannot be read at all stops the process,

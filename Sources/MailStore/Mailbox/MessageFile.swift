@@ -114,6 +114,27 @@ public final class MessageFile: Sendable {
         self.pack = pack
     }
 
+    /// The body at `offset` in the open `pack`, without its structure: for a FETCH
+    /// of whole bodies only (`BODY[]`, `RFC822`), which sends the range from the
+    /// pack and never reads the structure, so the `pread` of it is saved. The range
+    /// is checked against the pack's length instead (a damaged index is `corrupt`,
+    /// as the structure read finds it). The structure reads as empty.
+    init(bodyOnlyIn pack: PackDescriptor, packPath: String, offset: Int, bodySize: Int, io: some FileIO) throws {
+        guard try pack.holds(offset: offset, length: bodySize + 4) else {
+            throw StoreError.corrupt(path: packPath, reason: "body at \(offset) out of bounds")
+        }
+        mapping = NoBytes.shared
+        structureRange = 0..<0
+        bodyStart = 0
+        self.bodySize = bodySize
+        self.io = io
+        bodyPath = packPath
+        bodyOffset = offset
+        lazyBody = LazyBodyMapping(descriptor: pack.descriptor, offset: offset, length: bodySize, path: packPath, io: io)
+        bodyDescriptor = pack.descriptor
+        self.pack = pack
+    }
+
     /// A body already in memory: `bytes`, from `start`, holds the body, its
     /// structure length (u32) and the structure, as a pack stores them; the caller
     /// has checked that all of it lies inside `bytes`.
@@ -211,4 +232,10 @@ public final class MessageFile: Sendable {
         }
         io.close(fd)
     }
+}
+
+/// No bytes: the structure of a `MessageFile` opened for its body alone.
+private final class NoBytes: FileBytes {
+    static let shared = NoBytes()
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 }

@@ -32,6 +32,11 @@ public final class MessageReader {
     /// The path of the pack read last (formatting it per message showed in profiles).
     private var lastPath: (pack: UInt64, path: String)?
 
+    /// Set for a command that reads nothing of its messages but whole bodies
+    /// (a FETCH of `BODY[]`): a body large enough to be sent from its pack is then
+    /// opened without reading its structure (`MessageFile(bodyOnlyIn:…)`).
+    public var readsWholeBodiesOnly = false
+
     init(mailbox: Mailbox, index: MailboxIndex) {
         self.mailbox = mailbox
         self.index = index
@@ -55,6 +60,10 @@ public final class MessageReader {
         do {
             let path = packPath(location.pack)
             guard bodySize <= MessageFile.copiedBodyLimit else {
+                if readsWholeBodiesOnly {
+                    return .success(try MessageFile(bodyOnlyIn: pack(location.pack, path: path), packPath: path,
+                                                    offset: offset, bodySize: bodySize, io: mailbox.io))
+                }
                 return .success(try MessageFile(pack: pack(location.pack, path: path), packPath: path, offset: offset,
                                                 bodySize: bodySize, io: mailbox.io))
             }

@@ -13,6 +13,9 @@ import Musl
 final class PackDescriptor: Sendable {
     let descriptor: Int32
     private let io: any FileIO
+    /// A length the pack was seen to have: a lower bound of its length now, since a
+    /// pack only grows. Lets a whole-body FETCH check its range without a syscall.
+    private let knownLength = Atomic<Int>(0)
 
     /// Opens `path` read-only; throws the store's error (ENOENT: the pack is gone).
     init(path: String, io: any FileIO) throws {
@@ -21,6 +24,17 @@ final class PackDescriptor: Sendable {
     }
 
     deinit { io.close(descriptor) }
+
+    /// Whether `length` bytes at `offset` lie inside the pack: from the length seen
+    /// before when that is enough, else from `fstat` (remembered for the next one).
+    func holds(offset: Int, length: Int) throws -> Bool {
+        guard offset >= 0, length >= 0 else { return false }
+        let end = offset + length
+        if end <= knownLength.load(ordering: .relaxed) { return true }
+        guard let size = Int(exactly: try io.size(descriptor)) else { return false }
+        _ = knownLength.max(size, ordering: .relaxed)
+        return end <= size
+    }
 }
 
 /// The packs a mailbox read last, kept open between commands: a FETCH of one body
