@@ -58,21 +58,23 @@ public final class MessageReader {
         let bodySize = Int(index.sizes[row])
         let offset = Int(location.offset)
         do {
-            let path = packPath(location.pack)
             guard bodySize <= MessageFile.copiedBodyLimit else {
+                // The open pack knows its path: nothing formatted per message.
+                let open = try pack(location.pack)
                 if readsWholeBodiesOnly {
-                    return .success(try MessageFile(bodyOnlyIn: pack(location.pack, path: path), packPath: path,
+                    return .success(try MessageFile(bodyOnlyIn: open, packPath: open.path,
                                                     offset: offset, bodySize: bodySize, io: mailbox.io))
                 }
-                return .success(try MessageFile(pack: pack(location.pack, path: path), packPath: path, offset: offset,
+                return .success(try MessageFile(pack: open, packPath: open.path, offset: offset,
                                                 bodySize: bodySize, io: mailbox.io))
             }
+            let path = packPath(location.pack)
             if let region, region.pack == location.pack,
                let file = MessageFile(region: region.window, at: offset - region.offset, packPath: path,
                                       offset: offset, bodySize: bodySize, io: mailbox.io) {
                 return .success(file)
             }
-            let descriptor = try pack(location.pack, path: path).descriptor
+            let descriptor = try pack(location.pack).descriptor
             // A body after the region's start that the region does not hold whole:
             // the reader is moving on through the pack.
             var readingOn = false
@@ -91,7 +93,7 @@ public final class MessageReader {
                 return .success(file)
             }
             // A body with a structure longer than the region: read on its own.
-            return .success(try MessageFile(pack: pack(location.pack, path: path), packPath: path, offset: offset,
+            return .success(try MessageFile(pack: pack(location.pack), packPath: path, offset: offset,
                                             bodySize: bodySize, io: mailbox.io))
         } catch StoreError.io(_, _, ENOENT) {
             return nil
@@ -107,9 +109,9 @@ public final class MessageReader {
         return path
     }
 
-    private func pack(_ key: UInt64, path: String) throws -> PackDescriptor {
+    private func pack(_ key: UInt64) throws -> PackDescriptor {
         if let pack = packs[key] { return pack }
-        let pack = try mailbox.openPacks.pack(key, path: { path }, io: mailbox.io)
+        let pack = try mailbox.openPacks.pack(key, path: { packPath(key) }, io: mailbox.io)
         packs[key] = pack
         return pack
     }

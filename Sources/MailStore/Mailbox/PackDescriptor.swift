@@ -12,6 +12,8 @@ import Musl
 /// still reads it.
 final class PackDescriptor: Sendable {
     let descriptor: Int32
+    /// Where it was opened (kept so a reader need not format it per message).
+    let path: String
     private let io: any FileIO
     /// A length the pack was seen to have: a lower bound of its length now, since a
     /// pack only grows. Lets a whole-body FETCH check its range without a syscall.
@@ -20,6 +22,7 @@ final class PackDescriptor: Sendable {
     /// Opens `path` read-only; throws the store's error (ENOENT: the pack is gone).
     init(path: String, io: any FileIO) throws {
         descriptor = try io.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+        self.path = path
         self.io = io
     }
 
