@@ -85,11 +85,9 @@ public struct ResponseBuffer: Sendable {
         writeReserved(upTo: ReservedBytes.maximumNumberLength) { $0.writeNumber(value) }
     }
 
-    /// Two digits of `value`, clamped to 0...99 so a bad date from a caller cannot trap.
+    /// Two digits of `value`, clamped to 0...99 (one implementation: ReservedBytes).
     mutating func writeTwoDigits(_ value: Int) {
-        let clamped = max(0, min(99, value))
-        bytes.append(UInt8(clamped / 10) &+ 0x30)
-        bytes.append(UInt8(clamped % 10) &+ 0x30)
+        writeReserved(upTo: 2) { $0.writeTwoDigits(value) }
     }
 
     mutating func writeCRLF() {
