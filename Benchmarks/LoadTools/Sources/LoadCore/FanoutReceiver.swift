@@ -14,6 +14,15 @@ import Glibc
 /// receives goes through the same scanner or, for anything else, the connection's own
 /// framer and parser, and each delivery must raise its EXISTS by exactly one.
 ///
+/// Each delivery is timed twice: when this thread read the EXISTS (DELIVERY, DELIVERY
+/// TO ALL), and when it arrived in the idler's socket by the kernel's receive timestamp
+/// of that read (ARRIVAL, ARRIVAL AT ALL; ``ReceiveTimestamps``), which leaves out the
+/// client's own wait for a core on a machine it shares with the server. A read that
+/// carries no timestamp is an error (`no arrival timestamp`), never replaced by the
+/// read time; a timestamp after the read or before the APPEND was sent is an error too
+/// (`arrival after read`, `arrival before send`), so the two figures are checked
+/// against each other on every delivery.
+///
 /// What a delivery touches per idler lives in dense arrays here rather than in the
 /// 10,000 connection objects scattered over the heap (loading a field of each was
 /// most of the receiver's own time in a profile); a connection is touched only when
@@ -46,6 +55,10 @@ final class FanoutReceiver {
     private var appenderToken: Int { idlers.count }
     private var cancelToken: Int { idlers.count + 1 }
 
+    /// Names of the figures recorded per idler and per delivery, by arrival in the socket.
+    static let arrival = "ARRIVAL"
+    static let arrivalAtAll = "ARRIVAL AT ALL"
+
     enum Outcome {
         /// The appender's tagged completion, and when it was read.
         case appended(Exchange, at: UInt64)
@@ -63,6 +76,9 @@ final class FanoutReceiver {
         known = idlers.map(\.view.exists)
         atBoundary = idlers.map(\.connection.isAtResponseBoundary)
         scratch = .allocate(byteCount: 256 * 1024, alignment: 64)
+        for descriptor in descriptors { try ReceiveTimestamps.enable(on: descriptor) }
+        // When it never comes on, every delivery's reads say so as errors.
+        ReceiveTimestamps.awaitKernelStamping()
         if useRing, let ring = try? IdleReceiveRing(sockets: idlers.count + 1) {
             for (index, descriptor) in descriptors.enumerated() { try ring.receive(descriptor, token: UInt64(index)) }
             try ring.pollInput(appender.socket.descriptor, token: UInt64(appenderToken))
@@ -94,7 +110,7 @@ final class FanoutReceiver {
                 let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
                 while armed > 0, MonotonicClock.nanoseconds() < deadline {
                     for completion in try ring.wait(milliseconds: 100) {
-                        take(completion, from: ring, rearm: false, onIdlerBytes: { _ in })
+                        take(completion, from: ring, rearm: false, onIdlerBytes: { _, _ in })
                     }
                 }
             } catch {
@@ -118,24 +134,31 @@ final class FanoutReceiver {
         }
     }
 
-    /// Everything waiting on idler `index`'s socket (epoll), applied to its view.
+    /// Everything waiting on idler `index`'s socket (epoll), applied to its view; returns
+    /// the receive timestamp of the read that first changed its count (0: none did, or
+    /// that read carried no timestamp).
     /// Edge-triggered: reads until a read comes back short (new bytes after it are a new edge).
-    private func receive(_ index: Int) throws(LoadError) {
+    private func receive(_ index: Int) throws(LoadError) -> UInt64 {
+        let before = known[index]
+        var arrival: UInt64?
         while true {
-            let count = try ClientSocket.receiveAvailable(descriptor: descriptors[index], into: scratch)
-            guard count > 0 else { return }
+            let (count, stamp) = try ReceiveTimestamps.receiveAvailable(descriptor: descriptors[index], into: scratch)
+            guard count > 0 else { break }
             try apply(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), to: index)
-            if count < scratch.count { return }
+            if arrival == nil, known[index] != before { arrival = stamp }
+            if count < scratch.count { break }
         }
+        return arrival ?? 0
     }
 
     /// One ring completion: an idler's bytes are applied (then `onIdlerBytes` runs with
-    /// its index, or with a failure recorded in `failed`), an ended receive is re-armed
+    /// its index and the read's receive timestamp, or with a failure recorded in
+    /// `failed`), an ended receive is re-armed
     /// when it ran out of buffers and `rearm` is set; the appender's poll and the
     /// cancellation only end or count down. Returns whether it was the appender's poll.
     @discardableResult
     private func take(_ completion: IdleReceiveRing.Completion, from ring: IdleReceiveRing, rearm: Bool,
-                      onIdlerBytes: (Int) -> Void) -> Bool {
+                      onIdlerBytes: (Int, UInt64) -> Void) -> Bool {
         let token = Int(completion.token)
         if token == cancelToken { return false }
         if !completion.continues { armed -= 1 }
@@ -144,7 +167,7 @@ final class FanoutReceiver {
         if let id = completion.bufferID {
             if completion.result > 0, failed[token] == nil {
                 do throws(LoadError) {
-                    try apply(ring.bytes(id, count: Int(completion.result)), to: token)
+                    try apply(ring.bytes(of: completion), to: token)
                 } catch {
                     failure = error
                 }
@@ -169,15 +192,17 @@ final class FanoutReceiver {
             }
         }
         if let failure, failed[token] == nil { failed[token] = failure.kind }
-        onIdlerBytes(token)
+        onIdlerBytes(token, completion.arrival)
         return false
     }
 
     /// Reads until every idler has heard of the message appended with `appendTag` (its
     /// EXISTS exactly one above what it knew) and the appender has its completion, or
-    /// until `deadline`. Records DELIVERY per idler, DELIVERY TO ALL when all heard,
-    /// and errors per idler that failed or timed out.
-    func awaitDelivery(appendTag: String, sent: UInt64, deadline: UInt64, statistics: inout RunStatistics) -> Outcome {
+    /// until `deadline` (monotonic). Records DELIVERY per idler and DELIVERY TO ALL when
+    /// all heard (read times), ARRIVAL per idler and ARRIVAL AT ALL when every idler's
+    /// arrival was stamped and checked (receive timestamps), and errors per idler that
+    /// failed or timed out.
+    func awaitDelivery(appendTag: String, sent: SendTime, deadline: UInt64, statistics: inout RunStatistics) -> Outcome {
         var waiting = [Bool](repeating: true, count: idlers.count)
         var waitingCount = idlers.count
         for (index, kind) in failed {
@@ -187,11 +212,31 @@ final class FanoutReceiver {
         }
         var appended: (Exchange, UInt64)?
         var slowest: UInt64 = 0
+        var slowestArrival: UInt64 = 0
         // Recorded here and merged once: no dictionary lookup by name per idler.
         var delivered = CommandStatistics()
+        var arrived = CommandStatistics()
+        var arrivalsMissed = false
         var before: UInt32 = 0
-        /// After idler `index` took bytes (`before`: its count until then).
-        func settle(_ index: Int, now: UInt64, before: UInt32, failure: String?) {
+        /// A delivery to one idler read at `now` (monotonic) whose read was stamped `arrival`.
+        func recordArrival(_ arrival: UInt64, readAt now: UInt64) {
+            let problem: String? =
+                if arrival == 0 { "no arrival timestamp" }
+                else if arrival < sent.realtime { "arrival before send" }
+                else if arrival - sent.realtime > now - sent.monotonic { "arrival after read" }
+                else { nil }
+            if let problem {
+                arrivalsMissed = true
+                statistics.recordError(problem)
+                return
+            }
+            let latency = (arrival - sent.realtime) / 1000
+            arrived.record(microseconds: latency)
+            slowestArrival = max(slowestArrival, latency)
+        }
+        /// After idler `index` took bytes (`before`: its count until then) in a read
+        /// stamped `arrival`.
+        func settle(_ index: Int, now: UInt64, before: UInt32, failure: String?, arrival: UInt64 = 0) {
             if let failure {
                 if case .epoll(let readiness)? = watch { readiness.remove(descriptors[index]) }
                 failed[index] = failure
@@ -209,9 +254,10 @@ final class FanoutReceiver {
                        failure: LoadError("invalid EXISTS", "EXISTS jumped from \(before) to \(exists) for one append").kind)
                 return
             }
-            let latency = (now - sent) / 1000
+            let latency = (now - sent.monotonic) / 1000
             delivered.record(microseconds: latency)
             slowest = max(slowest, latency)
+            recordArrival(arrival, readAt: now)
             waiting[index] = false
             waitingCount -= 1
         }
@@ -244,9 +290,9 @@ final class FanoutReceiver {
                     let index = Int(completion.token)
                     if index < idlers.count { before = known[index] }
                     let alreadyFailed = index < idlers.count && failed[index] != nil
-                    let isAppender = take(completion, from: ring, rearm: true) { index in
+                    let isAppender = take(completion, from: ring, rearm: true) { index, arrival in
                         guard !alreadyFailed else { return }
-                        settle(index, now: now, before: before, failure: failed[index])
+                        settle(index, now: now, before: before, failure: failed[index], arrival: arrival)
                     }
                     guard isAppender else { continue }
                     guard completion.result >= 0, readAppender(now: now) else {
@@ -273,8 +319,8 @@ final class FanoutReceiver {
                     }
                     before = known[index]
                     do throws(LoadError) {
-                        try receive(index)
-                        settle(index, now: now, before: before, failure: nil)
+                        let arrival = try receive(index)
+                        settle(index, now: now, before: before, failure: nil, arrival: arrival)
                     } catch {
                         settle(index, now: now, before: before, failure: error.kind)
                     }
@@ -284,9 +330,11 @@ final class FanoutReceiver {
             }
         }
         if delivered.count > 0 { statistics.commands["DELIVERY", default: CommandStatistics()].merge(delivered) }
+        if arrived.count > 0 { statistics.commands[Self.arrival, default: CommandStatistics()].merge(arrived) }
         for _ in 0..<waitingCount { statistics.recordError("delivery timeout") }
         guard let (exchange, arrived) = appended else { return .appendTimedOut }
         if waitingCount == 0, slowest > 0 { statistics.record("DELIVERY TO ALL", microseconds: slowest) }
+        if waitingCount == 0, slowest > 0, !arrivalsMissed { statistics.record(Self.arrivalAtAll, microseconds: slowestArrival) }
         return .appended(exchange, at: arrived)
     }
 }

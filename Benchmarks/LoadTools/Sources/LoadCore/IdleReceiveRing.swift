@@ -3,17 +3,21 @@ import CIdleRing
 import Glibc
 #endif
 
-/// The receive side of many idle sockets through one io_uring: a multishot recv per
+/// The receive side of many idle sockets through one io_uring: a multishot recvmsg per
 /// socket into a shared pool of provided buffers, so bytes arriving on 10,000 idlers
 /// cost no syscall and no readiness report per idler (with epoll, every arrival was an
 /// `ep_send_events` entry plus a `recv`). The kernel does the reads while the thread
 /// waits (deferred task work) and hands back one completion per read: the token of
-/// the socket, and the bytes in a buffer lent until ``recycle(_:)``.
+/// the socket, the bytes in a buffer lent until ``recycle(_:)``, and the kernel's
+/// receive timestamp of that read when the socket has them enabled
+/// (``ReceiveTimestamps/enable(on:)``).
 ///
 /// Invariants: `ring` is valid from `init` until deinit; `tokens`, `results` and
 /// `flags` hold `capacity` slots, of which the first `count` of the last ``wait(milliseconds:)``
 /// are valid until the next call; a buffer named by a completion stays the caller's
-/// until recycled, and is recycled once. One thread uses a ring (SINGLE_ISSUER).
+/// until recycled, and is recycled once; a completion's `payloadOffset + result` lies
+/// inside its buffer (checked by the shim before a completion is made). One thread
+/// uses a ring (SINGLE_ISSUER).
 final class IdleReceiveRing {
     /// One completion: whose, what the read returned, and the buffer it filled.
     struct Completion {
@@ -21,6 +25,10 @@ final class IdleReceiveRing {
         /// Bytes read (> 0), 0 when the peer closed, or a negative errno.
         var result: Int32
         var flags: UInt32
+        /// Where the bytes read start in the buffer (after the recvmsg header).
+        var payloadOffset: UInt32 = 0
+        /// The kernel's receive timestamp of the read (CLOCK_REALTIME ns), 0 when it carried none.
+        var arrival: UInt64 = 0
         /// The request goes on (a multishot recv still armed).
         var continues: Bool { imap_load_ring_has_more(flags) != 0 }
         var bufferID: UInt32? { imap_load_ring_has_buffer(flags) != 0 ? imap_load_ring_buffer_id(flags) : nil }
@@ -35,7 +43,8 @@ final class IdleReceiveRing {
 
     /// `sockets`: how many multishot receives will be armed at once (sizes the
     /// completion queue and the buffer pool so one delivery to each fits without
-    /// the kernel running out of buffers).
+    /// the kernel running out of buffers). `bufferSize` includes each read's recvmsg
+    /// header and room for its timestamp (48 bytes); the rest holds bytes read.
     init(sockets: Int, bufferSize: Int = 512) throws(LoadError) {
         var buffers = 1024
         while buffers < 2 * sockets && buffers < 32768 { buffers *= 2 }
@@ -57,7 +66,7 @@ final class IdleReceiveRing {
         flags.deallocate()
     }
 
-    /// Arms a multishot recv of `descriptor`, reported as `token`.
+    /// Arms a multishot recvmsg of `descriptor`, reported as `token`.
     func receive(_ descriptor: Int32, token: UInt64) throws(LoadError) {
         try check(imap_load_ring_receive(ring, descriptor, token), "recv")
     }
@@ -83,15 +92,29 @@ final class IdleReceiveRing {
         var completions: [Completion] = []
         completions.reserveCapacity(Int(count))
         for index in 0..<Int(count) {
-            completions.append(Completion(token: tokens[index], result: results[index], flags: flags[index]))
+            var completion = Completion(token: tokens[index], result: results[index], flags: flags[index])
+            if let id = completion.bufferID, completion.result >= 0 {
+                // What the read wrote is a recvmsg header, control and bytes: the result becomes the bytes' count.
+                var offset: UInt32 = 0
+                var length: UInt32 = 0
+                if imap_load_ring_message(ring, id, completion.result, &offset, &length, &completion.arrival) == 0 {
+                    completion.payloadOffset = offset
+                    completion.result = Int32(length)
+                } else {
+                    completion.result = -EMSGSIZE
+                }
+            }
+            completions.append(completion)
         }
         return completions
     }
 
-    /// The `count` bytes a completion left in buffer `id`; valid until ``recycle(_:)``.
-    func bytes(_ id: UInt32, count: Int) -> UnsafeRawBufferPointer {
-        precondition(count >= 0 && count <= bufferSize)
-        return UnsafeRawBufferPointer(start: imap_load_ring_buffer(ring, id), count: count)
+    /// The bytes `completion` (a read with ``Completion/result`` ≥ 0) left in its buffer;
+    /// valid until that buffer is recycled.
+    func bytes(of completion: Completion) -> UnsafeRawBufferPointer {
+        guard let id = completion.bufferID, completion.result >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        precondition(Int(completion.payloadOffset) + Int(completion.result) <= bufferSize)
+        return UnsafeRawBufferPointer(start: imap_load_ring_buffer(ring, id) + Int(completion.payloadOffset), count: Int(completion.result))
     }
 
     /// Gives buffer `id` back to the kernel for later reads.

@@ -41,7 +41,11 @@ public func sourceAddress(forConnection index: Int, of total: Int, perAddress: I
 
 /// `idle-fanout`: `--idlers` connections IDLE on one mailbox while one appender adds a
 /// message at a time; each delivery is the time from sending APPEND to an idler reading
-/// the EXISTS that announces it, which must be exactly one more than it knew.
+/// the EXISTS that announces it, which must be exactly one more than it knew, and
+/// (ARRIVAL) to that EXISTS arriving in the idler's socket (``FanoutReceiver``).
+/// With `--idle-readers-priority idle` the thread reads at SCHED_IDLE: it goes back to
+/// normal only to take the clock and send each APPEND, so its reading takes no core
+/// the server could use.
 public struct IdleFanoutWorkload: Sendable {
     public let session: Session
     var options: LoadOptions { session.options }
@@ -100,6 +104,10 @@ public struct IdleFanoutWorkload: Sendable {
             let serverClock = options.pid.flatMap { ProcessCPUClock(pid: $0) }
             var clientCPU = clientClock.nanoseconds()
             var serverCPU = serverClock?.nanoseconds()
+            defer {
+                // Back to normal for the rest of the run (DONE, logout) whatever happened.
+                if options.idleReadersPriority != .normal { try? ThreadPriority.normal.applyToCurrentThread() }
+            }
             while MonotonicClock.seconds(since: start) < options.durationSeconds, options.count == 0 || rounds < options.count {
                 rounds += 1
                 serial += 1
@@ -136,20 +144,24 @@ public struct IdleFanoutWorkload: Sendable {
     /// One APPEND and its delivery to every idler; false when the appender is unusable.
     private func deliverOne(serial: Int, user: String, receiver: FanoutReceiver, statistics: inout RunStatistics) -> Bool {
         let message = MessageFactory.message(size: options.messageSize, serial: serial, user: user)
-        let sent = MonotonicClock.nanoseconds()
+        let readers = options.idleReadersPriority
         let tag: String
-        do {
+        let sent: SendTime
+        do throws(LoadError) {
+            if readers != .normal { try ThreadPriority.normal.applyToCurrentThread() }
+            sent = SendTime.now()
             tag = try receiver.appender.send(.append(mailbox, [AppendMessage(options: AppendOptions(), data: message)]))
+            if readers != .normal { try readers.applyToCurrentThread() }
         } catch {
             statistics.recordError(error.kind)
             return false
         }
-        let deadline = sent + UInt64(options.deliveryTimeoutSeconds * 1e9)
+        let deadline = sent.monotonic + UInt64(options.deliveryTimeoutSeconds * 1e9)
         switch receiver.awaitDelivery(appendTag: tag, sent: sent, deadline: deadline, statistics: &statistics) {
         case .appended(let exchange, let arrived):
             do throws(LoadError) {
                 try ResponseValidator.validateAppend(exchange, expectsAppendUID: Session.expectsAppendUID(receiver.appender))
-                statistics.record("APPEND", microseconds: (arrived - sent) / 1000, bytes: UInt64(message.count))
+                statistics.record("APPEND", microseconds: (arrived - sent.monotonic) / 1000, bytes: UInt64(message.count))
             } catch {
                 statistics.recordError(error.kind)
             }

@@ -27,6 +27,9 @@ public struct LoadOptions: Sendable, Equatable {
     public var deliveryTimeoutSeconds = 10.0
     /// idle-fanout: receive through io_uring when it works (else epoll), or always epoll.
     public var idleReceiverUsesRing = true
+    /// idle-fanout: scheduling class of the thread while it reads the idlers (it sends
+    /// each APPEND and takes its clock at normal priority either way).
+    public var idleReadersPriority = ThreadPriority.normal
     public var seed = true
     /// Seed the workload's mailboxes, report how long it took, and measure nothing.
     public var seedOnly = false
@@ -89,6 +92,8 @@ public struct LoadOptions: Sendable, Equatable {
           --connections N     idle connections to hold (1000)
           --idlers K          idle-fanout idlers (50)
           --idle-receiver R   idle-fanout: ring (io_uring, epoll where unavailable) or epoll (ring)
+          --idle-readers-priority P  idle-fanout: normal or idle (SCHED_IDLE) while reading
+                              the idlers; APPENDs are sent at normal priority (normal)
           --delivery-timeout S  idle-fanout: seconds one delivery may take (10)
           --hold S            seconds to hold idle connections before measuring (2)
           --processes N       idle-capacity: spread connections over N processes (1; more
@@ -143,6 +148,12 @@ public struct LoadOptions: Sendable, Equatable {
                 case "epoll": options.idleReceiverUsesRing = false
                 case let other: throw LoadError("usage", "--idle-receiver expects ring or epoll, got \(other)")
                 }
+            case "--idle-readers-priority":
+                let text = try value(name)
+                guard let priority = ThreadPriority(rawValue: text) else {
+                    throw LoadError("usage", "--idle-readers-priority expects normal or idle, got \(text)")
+                }
+                options.idleReadersPriority = priority
             case "--hold": options.holdSeconds = try seconds(name)
             case "--delivery-timeout": options.deliveryTimeoutSeconds = try seconds(name)
             case "--no-seed": options.seed = false

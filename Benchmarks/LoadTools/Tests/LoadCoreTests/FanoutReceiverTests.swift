@@ -6,8 +6,10 @@ import Testing
 
 /// The `idle-fanout` receiver over loopback, through io_uring and through epoll: the
 /// same bytes give the same verdicts (each idler's EXISTS up by exactly one per
-/// delivery, other responses parsed and left alone, a jump an error), and after
-/// ``FanoutReceiver/finish()`` every idler's view is what it heard.
+/// delivery, other responses parsed and left alone, a jump an error), every delivery
+/// is also timed by its kernel receive timestamp (present, after the APPEND was sent,
+/// never after the read), and after ``FanoutReceiver/finish()`` every idler's view is
+/// what it heard.
 @Suite("IDLE fan-out receiver")
 struct FanoutReceiverTests {
     /// Three idlers whose scripted servers answer each prompt with the next update,
@@ -27,23 +29,30 @@ struct FanoutReceiverTests {
         let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: useRing)
         var statistics = RunStatistics()
         for (round, tag) in ["A1", "A2", "A3"].enumerated() {
+            // Before the prompts: what they make the servers send arrives after it.
+            let sent = SendTime.now()
             for idle in idlers { try idle.connection.sendLine("next") }
             try appender.sendLine("\(tag) APPEND")
-            let sent = MonotonicClock.nanoseconds()
-            let outcome = receiver.awaitDelivery(appendTag: tag, sent: sent, deadline: sent + 20_000_000_000, statistics: &statistics)
+            let outcome = receiver.awaitDelivery(appendTag: tag, sent: sent, deadline: sent.monotonic + 20_000_000_000, statistics: &statistics)
             guard case .appended(let exchange, _) = outcome else {
                 Issue.record("round \(round + 1): \(outcome)")
                 break
             }
             #expect(exchange.status.kind == .ok)
             if round < 2 {
+                // No error: every read that raised an EXISTS carried a timestamp between the send and the read.
                 #expect(statistics.errors.isEmpty, "\(statistics.errors)")
                 #expect(statistics.commands["DELIVERY"]?.count == UInt64(3 * (round + 1)))
                 #expect(statistics.commands["DELIVERY TO ALL"]?.count == UInt64(round + 1))
+                #expect(statistics.commands[FanoutReceiver.arrival]?.count == UInt64(3 * (round + 1)))
+                #expect(statistics.commands[FanoutReceiver.arrivalAtAll]?.count == UInt64(round + 1))
+                let arrivals = statistics.commands[FanoutReceiver.arrivalAtAll]?.latency.max ?? .max
+                #expect(arrivals <= statistics.commands["DELIVERY TO ALL"]?.latency.max ?? 0)
             } else {
                 // From 2 to 4 for one append: each idler is wrong, once.
                 #expect(statistics.errors == ["invalid EXISTS": 3])
                 #expect(statistics.commands["DELIVERY TO ALL"]?.count == 2)
+                #expect(statistics.commands[FanoutReceiver.arrival]?.count == 6)
             }
         }
         receiver.finish()
@@ -62,7 +71,7 @@ struct FanoutReceiverTests {
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &first) == 0)
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &second) == 0)
         defer { for fd in first + second where fd >= 0 { close(fd) } }
-        let ring = try IdleReceiveRing(sockets: 2, bufferSize: 64)
+        let ring = try IdleReceiveRing(sockets: 2, bufferSize: 128)
         try ring.receive(first[0], token: 5)
         try ring.receive(second[0], token: 9)
         #expect(try ring.wait(milliseconds: 0).isEmpty)
@@ -74,7 +83,7 @@ struct FanoutReceiverTests {
                 let batch = try ring.wait(milliseconds: 100)
                 for completion in batch {
                     if let id = completion.bufferID {
-                        heard[completion.token, default: []] += Array(ring.bytes(id, count: Int(completion.result)))
+                        heard[completion.token, default: []] += Array(ring.bytes(of: completion))
                         ring.recycle(id)
                     }
                 }
@@ -100,5 +109,65 @@ struct FanoutReceiverTests {
         while ended.count < 2 { ended += try collect() }
         #expect(Set(ended.map(\.token)) == [5, 77])
         #expect(ended.first { $0.token == 5 }.map { $0.result == -ECANCELED && !$0.continues } == true)
+    }
+
+    /// One delivery to two idlers through a receiver, `adjust`ed before it runs; the
+    /// statistics it recorded.
+    private func deliverOnce(useRing: Bool, sent: () -> SendTime, adjust: (FanoutReceiver, [IdleConnection]) -> Void) throws -> RunStatistics {
+        let servers = try (0..<2).map { _ in try ScriptedServer(greeting: "* OK ready\r\n", replies: ["* 1 EXISTS\r\n"], pieceSize: 4096, lingers: true) }
+        let appenderServer = try ScriptedServer(greeting: "* OK ready\r\n", replies: ["A1 OK APPEND completed\r\n"], lingers: true)
+        let idlers = try servers.map { server in
+            IdleConnection(connection: try IMAPConnection(host: "127.0.0.1", port: server.port), tag: "I", view: MailboxView(exists: 0))
+        }
+        let appender = try IMAPConnection(host: "127.0.0.1", port: appenderServer.port)
+        let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: useRing)
+        adjust(receiver, idlers)
+        var statistics = RunStatistics()
+        let sent = sent()
+        for idle in idlers { try idle.connection.sendLine("next") }
+        try appender.sendLine("A1 APPEND")
+        let outcome = receiver.awaitDelivery(appendTag: "A1", sent: sent, deadline: MonotonicClock.nanoseconds() + 20_000_000_000, statistics: &statistics)
+        if case .appended = outcome {} else { Issue.record("\(outcome)") }
+        receiver.finish()
+        #expect(idlers.map(\.view.exists) == [1, 1])
+        for idle in idlers { idle.connection.close() }
+        appender.close()
+        for server in servers + [appenderServer] { server.wait() }
+        return statistics
+    }
+
+    /// Reads without a receive timestamp (stamping switched off after the receiver
+    /// switched it on) are an error, not a fallback to the read time: DELIVERY is
+    /// still recorded, ARRIVAL and ARRIVAL AT ALL are not.
+    @Test(arguments: [true, false])
+    func aReadWithoutATimestampIsAnError(useRing: Bool) throws {
+        let statistics = try deliverOnce(useRing: useRing, sent: SendTime.now) { _, idlers in
+            for idle in idlers {
+                var off: Int32 = 0
+                setsockopt(idle.connection.socket.descriptor, SOL_SOCKET, 35 /* SO_TIMESTAMPNS */, &off, socklen_t(MemoryLayout<Int32>.size))
+            }
+        }
+        #expect(statistics.errors == ["no arrival timestamp": 2])
+        #expect(statistics.commands["DELIVERY"]?.count == 2)
+        #expect(statistics.commands["DELIVERY TO ALL"]?.count == 1)
+        #expect(statistics.commands[FanoutReceiver.arrival] == nil)
+        #expect(statistics.commands[FanoutReceiver.arrivalAtAll] == nil)
+    }
+
+    /// A send time on the realtime clock that puts every arrival before the send, or
+    /// after the read: each is an error, never a latency.
+    @Test(arguments: [(true, 3_600, "arrival before send"), (false, 3_600, "arrival before send"),
+                      (true, -3_600, "arrival after read"), (false, -3_600, "arrival after read")])
+    func anArrivalOutsideSendAndReadIsAnError(useRing: Bool, realtimeShiftSeconds: Int64, error: String) throws {
+        let shifted = {
+            var sent = SendTime.now()
+            sent.realtime = UInt64(Int64(sent.realtime) + realtimeShiftSeconds * 1_000_000_000)
+            return sent
+        }
+        let statistics = try deliverOnce(useRing: useRing, sent: shifted) { _, _ in }
+        #expect(statistics.errors == [error: 2])
+        #expect(statistics.commands["DELIVERY"]?.count == 2)
+        #expect(statistics.commands[FanoutReceiver.arrival] == nil)
+        #expect(statistics.commands[FanoutReceiver.arrivalAtAll] == nil)
     }
 }

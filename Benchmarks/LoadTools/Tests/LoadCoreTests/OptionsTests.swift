@@ -19,6 +19,12 @@ struct OptionsTests {
         }
     }
 
+    @Test func parsesTheIdleReadersPriority() throws {
+        #expect(try LoadOptions.parse(["idle-fanout"]).idleReadersPriority == .normal)
+        #expect(try LoadOptions.parse(["idle-fanout", "--idle-readers-priority", "idle"]).idleReadersPriority == .idle)
+        #expect(try LoadOptions.parse(["idle-fanout", "--idle-readers-priority", "normal"]).idleReadersPriority == .normal)
+    }
+
     @Test func parsesOptions() throws {
         let options = try LoadOptions.parse([
             "idle-capacity", "--host", "127.0.0.2", "--port", "2143", "--connections", "5000", "--pid", "42",
@@ -42,6 +48,7 @@ struct OptionsTests {
         ["nosuch"], ["mix", "--port"], ["mix", "--port", "0"], ["mix", "--port", "70000"], ["mix", "--clients", "x"],
         ["mix", "--duration", "-1"], ["mix", "--weights", "list"], ["mix", "--weights", "bogus=1"],
         ["mix", "--weights", MixWeights.operations.map { "\($0)=0" }.joined(separator: ",")], ["mix", "--frobnicate"], ["fetch-bodies", "--message-size", "100"],
+        ["idle-fanout", "--idle-readers-priority", "realtime"],
     ])
     func rejectsBadArguments(arguments: [String]) {
         #expect(failureKind { _ = try LoadOptions.parse(arguments) } == "usage")

@@ -84,6 +84,23 @@ struct StatisticsTests {
         #expect(result.commands["SETUP LOGIN"]?.count == 10)
     }
 
+    /// idle-fanout's headline is the p99 of ARRIVAL AT ALL; the arrival rows time the
+    /// same deliveries again, so they add no operations.
+    @Test func fanoutHeadlineIsArrivalAtAllAndArrivalsAreNoOperations() {
+        var statistics = RunStatistics()
+        for _ in 0..<10 {
+            statistics.record("DELIVERY", microseconds: 9_000)
+            statistics.record(FanoutReceiver.arrival, microseconds: 4_000)
+        }
+        statistics.record("DELIVERY TO ALL", microseconds: 9_000)
+        statistics.record(FanoutReceiver.arrivalAtAll, microseconds: 4_000)
+        let result = LoadResult(options: LoadOptions(workload: .idleFanout), statistics: statistics, seconds: 1)
+        #expect(result.headlineName == "p99 arrival at all (ms)")
+        #expect(abs(result.headline - 4) < 0.01)
+        #expect(result.totalOperations == 11)
+        #expect(result.commands["DELIVERY TO ALL"]?.p99Microseconds ?? 0 > 8_900)
+    }
+
     @Test func memoryPerConnectionIsTheGrowthOverHeldConnections() {
         #expect(LoadResult.perConnection(11_000, 1_000, 1_000) == 10)
         #expect(LoadResult.perConnection(900, 1_000, 100) == -1)
