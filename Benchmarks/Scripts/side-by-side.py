@@ -74,7 +74,10 @@ MESSAGE_WORKLOADS = {
     "search-body": (["search", "--clients", "2", "--searches", "body"] + CORPUS_100K, "searches/s", "higher"),
     "fetch-bodies-10m": (["fetch-bodies", "--clients", "4", "--users", "10", "--messages", "4", "--message-size", "10485760"], "MB/s", "higher"),
     # Dovecot needs ~25 s to reach 10,000 idle processes with one EXISTS: allow 60 s.
-    "idle-fanout-10000": (["idle-fanout", "--idlers", "10000", "--delivery-timeout", "60"], "p99 delivery to all (ms)", "lower"),
+    # Headline by arrival in the idlers' sockets (kernel receive timestamps): the client
+    # shares the server's cores here, and its own reading would otherwise count as the
+    # server's latency. The read figure (DELIVERY TO ALL) stays in the details.
+    "idle-fanout-10000": (["idle-fanout", "--idlers", "10000", "--delivery-timeout", "60"], "p99 arrival at all (ms)", "lower"),
 }
 # Variants whose runs take seconds each (100,000-message header and body searches):
 # measured for at least this long so each run holds more than one or two searches.
@@ -92,7 +95,7 @@ WORKLOADS = {
     "mix": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096"], "operations/s", "higher"),
     "fetch-bodies": (["fetch-bodies", "--clients", "10", "--users", "10", "--messages", "20", "--message-size", "102400"], "MB/s", "higher"),
     "append": (["append", "--clients", "10", "--users", "10", "--message-size", "4096"], "messages/s", "higher"),
-    "idle-fanout": (["idle-fanout", "--idlers", "50"], "p99 delivery to all (ms)", "lower"),
+    "idle-fanout": (["idle-fanout", "--idlers", "50"], "p99 arrival at all (ms)", "lower"),
     # Issue 6's login benchmark: 100 clients cycling LOGIN + SELECT INBOX + LOGOUT
     # (each LOGOUT is followed by a LOGIN; operations/s counts SELECTs and LOGOUT+LOGINs).
     "logins": (["mix", "--clients", "100", "--users", "10", "--messages", "20", "--message-size", "4096",
@@ -302,6 +305,9 @@ def main():
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
+    parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="idle",
+                        help="scheduling class of imap-load's thread while it reads the idle-fanout idlers "
+                             "(idle: SCHED_IDLE, so it takes no core the server could use; APPENDs go out at normal priority)")
     parser.add_argument("--mailshard-env", default="", help="extra MAILSHARD_* settings, NAME=VALUE,…")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results"))
@@ -398,6 +404,8 @@ def main():
                         server.stop()
                         server.start()
                         extra = ["--pid", str(server.pid())]
+                    if name.startswith("idle-fanout"):
+                        extra += ["--idle-readers-priority", args.fanout_readers_priority]
                     if name.startswith("idle-fanout") and server.name == "Mailshard":
                         # Its CPU time per delivery round (one process; Dovecot's are many).
                         extra += ["--pid", str(server.pid())]

@@ -128,6 +128,11 @@ def write_report(args, servers, variants, results, started, seeding, minimum_dur
              *(["Longer runs: " + ", ".join(f"{k} {v:g} s" for k, v in minimum_duration.items() if k in {v[0] for v in variants}) + "."]
                if any(k in {v[0] for v in variants} for k in minimum_duration) else []),
              *([f"Dovecot rounds capped: {args.dovecot_max_rounds}."] if args.dovecot_max_rounds else []),
+             *([f"idle-fanout: the headline is by arrival in the idlers' sockets (kernel receive timestamps; ARRIVAL AT ALL); "
+                f"the time the client read them is DELIVERY TO ALL in the details. The client read the idlers at "
+                f"{'SCHED_IDLE' if getattr(args, 'fanout_readers_priority', 'normal') == 'idle' else 'normal priority'}, "
+                "and sent each APPEND at normal priority."]
+               if any(v[0].startswith("idle-fanout") for v in variants) else []),
              "Produced by `python3 Benchmarks/Scripts/side-by-side.py " + " ".join(a for a in sys.argv[1:] if a != "--rerender") + "`.", ""]
     header = "| workload | metric | better | " + " | ".join(names)
     if len(names) == 2:
