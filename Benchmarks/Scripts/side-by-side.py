@@ -305,9 +305,12 @@ def main():
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
-    parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="idle",
+    # normal by default: at SCHED_IDLE the reader took 45% less CPU per round, but the
+    # server took ~10% more and its fan-out was not faster (slower on the quietest pair);
+    # Benchmarks/results/load-fanout-10000-final.md, 2026-11-27 14:05-14:20.
+    parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="normal",
                         help="scheduling class of imap-load's thread while it reads the idle-fanout idlers "
-                             "(idle: SCHED_IDLE, so it takes no core the server could use; APPENDs go out at normal priority)")
+                             "(idle: SCHED_IDLE, it reads only when no other thread wants the core; APPENDs go out at normal priority)")
     parser.add_argument("--mailshard-env", default="", help="extra MAILSHARD_* settings, NAME=VALUE,…")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results"))
