@@ -305,8 +305,8 @@ def main():
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
-    # normal by default: at SCHED_IDLE the reader took 45% less CPU per round, but the
-    # server took ~10% more and its fan-out was not faster (slower on the quietest pair);
+    # normal by default: at SCHED_IDLE the reader took 30-50% less CPU per round, but the
+    # server mostly took more and its fan-out was not faster (slower on the quietest pair);
     # Benchmarks/results/load-fanout-10000-final.md, 2026-11-27 14:05-14:20.
     parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="normal",
                         help="scheduling class of imap-load's thread while it reads the idle-fanout idlers "
