@@ -215,7 +215,7 @@ final class FanoutReceiver {
         var slowestArrival: UInt64 = 0
         // Recorded here and merged once: no dictionary lookup by name per idler.
         var delivered = CommandStatistics()
-        var arrived = CommandStatistics()
+        var arrivals = CommandStatistics()
         var arrivalsMissed = false
         var before: UInt32 = 0
         /// A delivery to one idler read at `now` (monotonic) whose read was stamped `arrival`.
@@ -231,7 +231,7 @@ final class FanoutReceiver {
                 return
             }
             let latency = (arrival - sent.realtime) / 1000
-            arrived.record(microseconds: latency)
+            arrivals.record(microseconds: latency)
             slowestArrival = max(slowestArrival, latency)
         }
         /// After idler `index` took bytes (`before`: its count until then) in a read
@@ -330,7 +330,7 @@ final class FanoutReceiver {
             }
         }
         if delivered.count > 0 { statistics.commands["DELIVERY", default: CommandStatistics()].merge(delivered) }
-        if arrived.count > 0 { statistics.commands[Self.arrival, default: CommandStatistics()].merge(arrived) }
+        if arrivals.count > 0 { statistics.commands[Self.arrival, default: CommandStatistics()].merge(arrivals) }
         for _ in 0..<waitingCount { statistics.recordError("delivery timeout") }
         guard let (exchange, arrived) = appended else { return .appendTimedOut }
         if waitingCount == 0, slowest > 0 { statistics.record("DELIVERY TO ALL", microseconds: slowest) }
