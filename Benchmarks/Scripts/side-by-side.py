@@ -305,10 +305,11 @@ def main():
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
-    # normal by default: at SCHED_IDLE the reader took 30-50% less CPU per round, but the
-    # server mostly took more and its fan-out was not faster (slower on the quietest pair);
-    # Benchmarks/results/load-fanout-10000-final.md, 2026-11-27 14:05-14:20.
-    parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="normal",
+    # idle by default: on an otherwise quiet machine the server then has both cores while it
+    # fans out (arrival at all p50 45 against 64-88 ms at normal priority, 10,000 idlers;
+    # Benchmarks/results/load-fanout-10000-final.md). Under others' load the idle reader
+    # is starved until that load ends (CLIENT CPU PER ROUND halves to ~25 ms: look for it).
+    parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="idle",
                         help="scheduling class of imap-load's thread while it reads the idle-fanout idlers "
                              "(idle: SCHED_IDLE, it reads only when no other thread wants the core; APPENDs go out at normal priority)")
     parser.add_argument("--mailshard-env", default="", help="extra MAILSHARD_* settings, NAME=VALUE,…")
