@@ -306,7 +306,7 @@ def main():
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
     # idle by default: on an otherwise quiet machine the server then has both cores while it
-    # fans out (arrival at all p50 45 against 64-88 ms at normal priority, 10,000 idlers;
+    # fans out (arrival at all p50 44-46 against 64-126 ms at normal priority, 10,000 idlers;
     # Benchmarks/results/load-fanout-10000-final.md). Under others' load the idle reader
     # is starved until that load ends (CLIENT CPU PER ROUND halves to ~25 ms: look for it).
     parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="idle",
