@@ -74,12 +74,14 @@ public final class SearchScheduler: Sendable {
         state = Mutex(State(available: max(1, workers)))
     }
 
-    /// The row ranges a SEARCH over `count` messages is split into. A key the
-    /// index answers alone costs nanoseconds a row, so its chunks are eight times
-    /// longer: the setup of a chunk (a task, an evaluator) would cost more than
-    /// evaluating `chunkRows` rows.
+    /// Rows per chunk of a search the index answers alone. Such a key costs
+    /// nanoseconds a row, so its chunks are eight times longer: the setup of a
+    /// chunk (a task, an evaluator) would cost more than evaluating `chunkRows` rows.
+    public var indexChunkRows: Int { chunkRows * 8 }
+
+    /// The row ranges a SEARCH over `count` messages is split into.
     func chunks(count: Int, readsMessages: Bool) -> [Range<Int>] {
-        let rows = readsMessages ? chunkRows : chunkRows * 8
+        let rows = readsMessages ? chunkRows : indexChunkRows
         return stride(from: 0, to: count, by: rows).map { $0..<min($0 + rows, count) }
     }
 
