@@ -54,7 +54,7 @@ extension Session {
                     // Neither the cache nor the batch's read of its file answered it
                     // (no entry, moved, another structure format, damaged): as any FETCH.
                     var noEntries: HeaderCacheCursor?
-                    try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
+                    try await fetchMessage(uid: uid, row: row, position: position, view: view, files, &selection,
                                             headerEntries: &noEntries)
                 }
             }
@@ -70,7 +70,7 @@ extension Session {
                 // A message expunged by another session but still numbered for this
                 // client is skipped (RFC 9051 7.5.1 lets the server omit it).
                 guard let row = rows.position(of: uid), let position = sequences.position(of: uid) else { continue }
-                try await fetchFromFile(uid: uid, row: row, position: position, view: view, files, &selection,
+                try await fetchMessage(uid: uid, row: row, position: position, view: view, files, &selection,
                                         headerEntries: &headerEntries)
             }
         }
@@ -93,7 +93,7 @@ extension Session {
     /// number `position + 1`) from its file, from its header cache entry when the
     /// plan `isAnsweredByHeaderCache` and `headerEntries` has it, or from the
     /// index alone when the items need neither.
-    private func fetchFromFile(
+    private func fetchMessage(
         uid: UID, row: Int, position: Int, view: MailboxView, _ fetch: FileFetch, _ selection: inout SelectedMailbox,
         headerEntries: inout HeaderCacheCursor?
     ) async throws {

@@ -100,18 +100,19 @@ private final class HangUpReason: Sendable {
 /// as long as it runs. Text keys (BODY, TEXT, HEADER, FROM, ...) read message
 /// files at about a microsecond or more per message, so past `textRows` messages
 /// they always leave. Keys the index answers (flags, dates, sizes, sets) cost
-/// nanoseconds per message: they leave only past `indexRows` and only when no
-/// other search is running off the shard. Measured (Benchmarks/results/
+/// nanoseconds per message: they leave only when they fill more than one of the
+/// scheduler's index chunks (`SearchScheduler.indexChunkRows`, 65,536 messages by
+/// default: a single chunk off the shard would gain the hop and no parallelism)
+/// and only when no other search is running off the shard. Measured (Benchmarks/results/
 /// search-check.md): over 100,000 messages two clients' flag searches ran
 /// 179/s off the shard against 119/s inline; but beside BODY searches that keep
 /// the workers busy, a flag search sent off the shard waited for a worker
 /// (p50 58–63 ms against 4–6 ms inline).
 enum SearchPlacement {
     static let textRows = 128
-    static let indexRows = 65_536
 
     static func runsInline(_ key: StoreSearchKey, messages: Int, scheduler: SearchScheduler) -> Bool {
         if key.needsText { return messages < textRows }
-        return messages < indexRows || !scheduler.isIdle
+        return messages <= scheduler.indexChunkRows || !scheduler.isIdle
     }
 }

@@ -7,8 +7,7 @@ import Synchronization
 final class AsyncGate: Sendable {
     private struct State {
         var held = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-        var head = 0
+        var waiters = ArrayQueue<CheckedContinuation<Void, Never>>()
     }
 
     private let state = Mutex(State())
@@ -36,14 +35,10 @@ final class AsyncGate: Sendable {
     /// Passes the gate to the longest waiter, or opens it.
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.head < state.waiters.count else {
+            guard let next = state.waiters.popFirst() else {
                 state.held = false
-                state.waiters.removeAll(keepingCapacity: true)
-                state.head = 0
                 return nil
             }
-            let next = state.waiters[state.head]
-            state.head += 1
             return next
         }
         next?.resume()

@@ -75,28 +75,32 @@ struct SearchEvaluator {
         let checkEvery = Self.cancellationCheckRows(readsMessages: key.needsText)
         // SEARCH FROM x and the like: one header key, straight from the entries.
         if case let .text(textKey) = ordered, let cached = cacheMatcher(for: textKey), var entries = cursor {
-            for block in stride(from: rows.lowerBound, to: rows.upperBound, by: checkEvery) {
-                if Task.isCancelled { return result }
-                for row in block..<min(block + checkEvery, rows.upperBound) {
-                    let uid = index.uids[row]
-                    if let found = entries.withEntry(uid: uid, cached) {
-                        if found { result.append(uid) }
-                    } else {
-                        var message: MessageFile?? = .none
-                        if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(uid) }
-                    }
+            Self.forEachRow(in: rows, checkingCancellationEvery: checkEvery) { row in
+                let uid = index.uids[row]
+                if let found = entries.withEntry(uid: uid, cached) {
+                    if found { result.append(uid) }
+                    return
                 }
+                var message: MessageFile?? = .none
+                if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(uid) }
             }
             return result
         }
-        for block in stride(from: rows.lowerBound, to: rows.upperBound, by: checkEvery) {
-            if Task.isCancelled { return result }
-            for row in block..<min(block + checkEvery, rows.upperBound) {
-                var message: MessageFile?? = .none
-                if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(index.uids[row]) }
-            }
+        Self.forEachRow(in: rows, checkingCancellationEvery: checkEvery) { row in
+            var message: MessageFile?? = .none
+            if matches(ordered, row: row, message: &message, cursor: &cursor) { result.append(index.uids[row]) }
         }
         return result
+    }
+
+    /// Calls `body` with each of `rows` in order, looking at the task's cancellation
+    /// before every `checkEvery` of them; once it is cancelled the rest are skipped.
+    @inline(__always)
+    private static func forEachRow(in rows: Range<Int>, checkingCancellationEvery checkEvery: Int, _ body: (Int) -> Void) {
+        for block in stride(from: rows.lowerBound, to: rows.upperBound, by: checkEvery) {
+            if Task.isCancelled { return }
+            for row in block..<min(block + checkEvery, rows.upperBound) { body(row) }
+        }
     }
 
     /// Rows evaluated between two looks at the task's cancellation: a look costs

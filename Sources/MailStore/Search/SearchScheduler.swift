@@ -34,10 +34,11 @@ public final class SearchScheduler: Sendable {
         var nextTicket: UInt64 = 0
     }
 
-    /// Waiting chunks in arrival order; a cancelled one leaves a nil behind.
+    /// Waiting chunks in arrival order; a cancelled one leaves a hole (nil) behind.
     private struct WaitQueue {
-        var waiting: [(ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)?] = []
-        var first = 0
+        typealias Waiter = (ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)
+        var waiting = ArrayQueue<Waiter?>()
+        /// Waiters still in the queue, holes not counted.
         var count = 0
 
         mutating func append(_ ticket: UInt64, _ continuation: CheckedContinuation<Bool, Never>) {
@@ -46,13 +47,7 @@ public final class SearchScheduler: Sendable {
         }
 
         mutating func next() -> CheckedContinuation<Bool, Never>? {
-            while first < waiting.count {
-                let entry = waiting[first]
-                first += 1
-                if first == waiting.count {
-                    waiting.removeAll(keepingCapacity: true)
-                    first = 0
-                }
+            while let entry = waiting.popFirst() {
                 if let entry {
                     count -= 1
                     return entry.continuation
@@ -63,11 +58,9 @@ public final class SearchScheduler: Sendable {
 
         /// Takes the waiter with `ticket` out, if it still waits.
         mutating func remove(_ ticket: UInt64) -> CheckedContinuation<Bool, Never>? {
-            guard let position = waiting[first...].firstIndex(where: { $0?.ticket == ticket }) else { return nil }
-            let continuation = waiting[position]?.continuation
-            waiting[position] = nil
+            guard let removed = waiting.replaceFirst(where: { $0?.ticket == ticket }, with: nil) else { return nil }
             count -= 1
-            return continuation
+            return removed?.continuation
         }
     }
 
@@ -81,12 +74,14 @@ public final class SearchScheduler: Sendable {
         state = Mutex(State(available: max(1, workers)))
     }
 
-    /// The row ranges a SEARCH over `count` messages is split into. A key the
-    /// index answers alone costs nanoseconds a row, so its chunks are eight times
-    /// longer: the setup of a chunk (a task, an evaluator) would cost more than
-    /// evaluating `chunkRows` rows.
+    /// Rows per chunk of a search the index answers alone. Such a key costs
+    /// nanoseconds a row, so its chunks are eight times longer: the setup of a
+    /// chunk (a task, an evaluator) would cost more than evaluating `chunkRows` rows.
+    public var indexChunkRows: Int { chunkRows * 8 }
+
+    /// The row ranges a SEARCH over `count` messages is split into.
     func chunks(count: Int, readsMessages: Bool) -> [Range<Int>] {
-        let rows = readsMessages ? chunkRows : chunkRows * 8
+        let rows = readsMessages ? chunkRows : indexChunkRows
         return stride(from: 0, to: count, by: rows).map { $0..<min($0 + rows, count) }
     }
 

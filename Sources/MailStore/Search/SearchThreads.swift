@@ -17,15 +17,14 @@ import Musl
 ///
 /// Invariant: `lock` and `wake` are allocated and initialised in `init` and live
 /// as long as the object; the thread loops hold a strong reference to it, so it
-/// outlives them. `pending`, `head`, `threads`, `idle`, `signalled` and `members` are only
+/// outlives them. `pending`, `threads`, `idle`, `signalled` and `members` are only
 /// touched with `lock` held.
 public final class SearchThreads: TaskExecutor, @unchecked Sendable {
     public let limit: Int
     private let idleExit: Int32
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var pending: [UnownedJob] = []
-    private var head = 0
+    private var pending = ArrayQueue<UnownedJob>()
     private var threads = 0
     private var idle = 0
     /// Idle threads already signalled for a job: each waiting thread is counted on
@@ -87,7 +86,7 @@ public final class SearchThreads: TaskExecutor, @unchecked Sendable {
             // caller is an executor's enqueue, so this is rare and only slower.
             pthread_mutex_lock(lock)
             threads -= 1
-            let stranded = takeAll()
+            let stranded = pending.takeAll()
             pthread_mutex_unlock(lock)
             for job in stranded { job.runSynchronously(on: asUnownedTaskExecutor()) }
         }
@@ -118,13 +117,7 @@ public final class SearchThreads: TaskExecutor, @unchecked Sendable {
         pthread_mutex_lock(lock)
         members.append(pthread_self())
         while true {
-            if head < pending.count {
-                let job = pending[head]
-                head += 1
-                if head == pending.count {
-                    pending.removeAll(keepingCapacity: true)
-                    head = 0
-                }
+            if let job = pending.popFirst() {
                 pthread_mutex_unlock(lock)
                 job.runSynchronously(on: asUnownedTaskExecutor())
                 pthread_mutex_lock(lock)
@@ -137,20 +130,12 @@ public final class SearchThreads: TaskExecutor, @unchecked Sendable {
             let waited = pthread_cond_timedwait(wake, lock, &deadline)
             idle -= 1
             if signalled > 0 { signalled -= 1 }
-            if waited == ETIMEDOUT && head == pending.count {
+            if waited == ETIMEDOUT && pending.isEmpty {
                 threads -= 1
                 members.removeAll { pthread_equal($0, pthread_self()) != 0 }
                 pthread_mutex_unlock(lock)
                 return
             }
         }
-    }
-
-    /// Empties the queue; `lock` held.
-    private func takeAll() -> [UnownedJob] {
-        let jobs = Array(pending[head...])
-        pending.removeAll(keepingCapacity: true)
-        head = 0
-        return jobs
     }
 }
