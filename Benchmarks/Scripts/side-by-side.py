@@ -233,12 +233,17 @@ class CopyBaseline:
         self.binary, self.port, self.directory = binary, port, directory
         self.size = load_args[load_args.index("--message-size") + 1]
         self.messages = load_args[load_args.index("--messages") + 1]
+        # The same users as the workload's clients, each with files of its own (the
+        # server's working set, not one shared set of files).
+        self.clients = load_args[load_args.index("--clients") + 1]
+        self.users = load_args[load_args.index("--users") + 1]
         self.process = None
         self.unavailable = None
 
     def start(self):
         self.process = subprocess.Popen([self.binary, "serve-copy", "--port", str(self.port), "--message-size", self.size,
-                                         "--messages", self.messages, "--data", self.directory],
+                                         "--messages", self.messages, "--clients", self.clients, "--users", self.users,
+                                         "--data", self.directory],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=raise_file_limit)
         if not wait_for_port(self.port):
             self.stop()
