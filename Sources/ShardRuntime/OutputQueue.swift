@@ -81,6 +81,13 @@ struct OutputQueue {
         return source
     }
 
+    /// Whether bytes are sendable right behind the leading file range (a response's
+    /// close behind its body).
+    var bytesFollowLeadingFile: Bool {
+        guard head + 1 < sendableEnd, case .file = items[head], case .bytes = items[head + 1] else { return false }
+        return true
+    }
+
     /// Up to `limit` leading byte items (unsent parts), for one gathered send.
     func leadingBytes(limit: Int) -> [(array: [UInt8], offset: Int)] {
         var result: [(array: [UInt8], offset: Int)] = []
