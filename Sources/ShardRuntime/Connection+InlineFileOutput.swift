@@ -106,7 +106,7 @@ extension Connection {
     /// Whether `source` goes inline, decided at its first step: at most
     /// `inlineFileSendLimit` bytes (a large body keeps the splice chain, whose io-wq
     /// workers take its copy off the shard thread) and every page cached.
-    private func decideInline(_ source: FileSource) -> Bool {
+    func decideInline(_ source: FileSource) -> Bool {
         if let decided = source.goesInline { return decided }
         let decided = source.unread <= settings.inlineFileSendLimit
             && PageCacheResidency.isResident(descriptor: source.descriptor, offset: source.nextOffset, count: source.unread)
@@ -236,7 +236,7 @@ extension Connection {
         return Int(page - offset % page) + 15 * pageSize
     }
 
-    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     /// Sets TCP_CORK before the sendfile that ends a range with bytes queued behind
     /// it (the response's close and tagged completion): the body's last segment waits

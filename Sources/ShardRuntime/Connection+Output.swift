@@ -227,6 +227,7 @@ extension Connection {
             let base = array.withUnsafeBytes { $0.baseAddress! } + offset
             // A head followed by its body: MSG_MORE lets TCP put both in one segment.
             let following = output.fileAfterLeadingBytes
+            if let following, sendWholeResponseInline(UnsafeRawBufferPointer(start: base, count: count), before: following) { return }
             if let following, sendHeadInline(base, count, before: following) { return }
             // The tail of a body just sent inline: inline too, in the same burst.
             if following == nil, sendTailInline(base, count) { return }

@@ -57,6 +57,9 @@ final class FileSource {
     /// The range's first inline sendfile is done: later ones are not cut at the first
     /// segment's page boundary (Connection+InlineFileOutput).
     var firstSegmentSent = false
+    /// The range was offered to the one-splice path with its head and tail
+    /// (Connection+WholeResponse); never offered twice.
+    var offeredWhole = false
 
     /// A source that owns `descriptor` (a dup of `range.descriptor`).
     init(descriptor: Int32, range: FileRange) {
