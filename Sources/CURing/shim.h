@@ -9,7 +9,7 @@
 // (fd_set, ...) defined differently from Swift's Glibc module and a clean build
 // fails with "different definitions in different modules". So libc headers are
 // included first, with the default feature set Glibc uses; liburing's later
-// defines then change nothing, and the two GNU-only functions used below are
+// defines then change nothing, and the three GNU-only functions used below are
 // declared here.
 #include <features.h>
 #include <sys/socket.h>
@@ -44,6 +44,7 @@
 
 extern int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t *set);
 extern int pipe2(int fds[2], int flags);
+extern ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned int flags);
 
 /// `IOSQE_BUFFER_SELECT` is built from an enum and does not import into Swift.
 static inline unsigned char mailshard_iosqe_buffer_select(void) {
@@ -81,6 +82,15 @@ static inline int mailshard_set_pipe_size(int fd, int size) {
 static inline int mailshard_pipe_buffered(int fd) {
     int bytes = 0;
     return ioctl(fd, FIONREAD, &bytes) == 0 ? bytes : -1;
+}
+
+/// splice(2) without the offsets' GNU types in Swift: `offset` of the input (a
+/// file), or -1 for the input's own position (a pipe); SPLICE_F_NONBLOCK always.
+static inline ssize_t mailshard_splice(int in, long long *offset, int out, size_t count) {
+    loff_t position = offset ? (loff_t)*offset : 0;
+    ssize_t moved = splice(in, offset ? &position : NULL, out, NULL, count, 0x02 /* SPLICE_F_NONBLOCK */);
+    if (offset && moved > 0) *offset = (long long)position;
+    return moved;
 }
 
 /// A pipe whose ends close on exec (`pipe2` is GNU-only in glibc's headers).

@@ -11,6 +11,16 @@ public struct UIDSet: Hashable, Sendable, Sequence, CustomStringConvertible {
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) { appendSorted(range) }
     }
 
+    /// Builds a set from ranges in any order, sorting them only when they are not
+    /// ascending already: a FETCH's resolved set (one range, or index order) is
+    /// merged in one pass, without the generic sort and its array per command.
+    public init(_ ranges: [ClosedRange<UID>]) {
+        let ascending = ranges.indices.dropFirst().allSatisfy { ranges[$0 - 1].lowerBound <= ranges[$0].lowerBound }
+        self.ranges = []
+        self.ranges.reserveCapacity(ranges.count)
+        for range in ascending ? ranges : ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) { appendSorted(range) }
+    }
+
     /// Builds a set from ranges already ordered by lower bound (overlapping or
     /// adjacent ones merge) in one pass, without sorting: what index scans produce.
     init(ascending ranges: some Sequence<ClosedRange<UID>>) {

@@ -112,7 +112,6 @@ extension Connection {
         }
     }
 
-    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     /// Counts one completion of `batch`; once all are in, accounts the pairs in order
     /// up to the first that did not move its whole chunk, and ends the step.

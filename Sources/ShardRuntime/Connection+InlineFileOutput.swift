@@ -81,8 +81,11 @@ extension Connection {
     func sendTailInline(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
         guard inlineBurst, case .ready(let socket, _) = inlineSocket,
               settings.sendZeroCopyThreshold == 0 || count < settings.sendZeroCopyThreshold else { return false }
+        let corked = socketCorked
         guard sendBytesInline(base, count, on: socket, flags: 0) else { return false }
         tailsSentInline += 1
+        if corked { corkedTails += 1 }
+        uncork()
         return true
     }
 
@@ -103,7 +106,7 @@ extension Connection {
     /// Whether `source` goes inline, decided at its first step: at most
     /// `inlineFileSendLimit` bytes (a large body keeps the splice chain, whose io-wq
     /// workers take its copy off the shard thread) and every page cached.
-    private func decideInline(_ source: FileSource) -> Bool {
+    func decideInline(_ source: FileSource) -> Bool {
         if let decided = source.goesInline { return decided }
         let decided = source.unread <= settings.inlineFileSendLimit
             && PageCacheResidency.isResident(descriptor: source.descriptor, offset: source.nextOffset, count: source.unread)
@@ -115,6 +118,7 @@ extension Connection {
     func releaseInlineSocket() {
         if case .ready(let socket, owned: true) = inlineSocket { Glibc.close(socket) }
         inlineSocket = .unavailable
+        socketCorked = false
     }
 
     /// Makes the socket's descriptor ready: an ordinary one is set non-blocking at
@@ -179,14 +183,21 @@ extension Connection {
     /// sendfile(2) until the range is sent, the socket is full, or the step's bound is
     /// reached; the last two wait for POLLOUT on the ring before the next step.
     private func sendInline(_ source: FileSource, to socket: Int32) {
+        // Whatever way this step ends (sent, EAGAIN, error), the socket is not left
+        // corked: a cork left set would hold the segment for 200 ms.
+        defer { uncork() }
         var sent = 0
         while source.unread > 0 && sent < Self.inlineStepLimit {
             var offset = off_t(source.nextOffset)
-            let result = sendfile(socket, source.descriptor, &offset, min(source.unread, Self.inlineStepLimit - sent))
+            var count = min(source.unread, Self.inlineStepLimit - sent)
+            if !source.firstSegmentSent { count = min(count, Self.firstSegmentBytes(at: source.nextOffset)) }
+            if count == source.unread && output.bytesFollowLeadingFile { cork(socket) }
+            let result = sendfile(socket, source.descriptor, &offset, count)
             if result > 0 {
                 source.nextOffset += UInt64(result)
                 source.unread -= result
                 sent += result
+                source.firstSegmentSent = true
                 continue
             }
             let code = result == 0 ? EIO : errno  // 0: the file is shorter than the range
@@ -205,6 +216,48 @@ extension Connection {
         inlineBurst = true
         sendCompleted(Int32(sent), isFile: true)
         inlineBurst = false
+    }
+
+    /// Most bytes the first sendfile of a range sends: up to the 15th page boundary
+    /// after its first partial page, which with a response's head fills one loopback
+    /// segment by its fragment count (17, MAX_SKB_FRAGS: the head's and 16 pages').
+    ///
+    /// sendfile moves a range through a pipe of 16 pages and sends all but its last
+    /// pipeful with MSG_MORE. A body that does not start on a page (any body in a
+    /// pack) fills its first segment by fragments before it reaches the MSS; held by
+    /// MSG_MORE, that segment left only with the second, back to back, and a paced
+    /// socket (BBR without fq paces inside TCP) put the second behind a timer, ~20 µs
+    /// on this VM, once per FETCH. Ending the first call there pushes the first segment
+    /// at once, as a page-aligned file's full segment is pushed, and the rest follows a
+    /// copy's time later, unpaced (Benchmarks/results/load-bodies.md, 2026-11-27).
+    /// Where the kernel's limits differ, the cut costs one sendfile call, nothing else.
+    static func firstSegmentBytes(at offset: UInt64) -> Int {
+        let page = UInt64(pageSize)
+        return Int(page - offset % page) + 15 * pageSize
+    }
+
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Sets TCP_CORK before the sendfile that ends a range with bytes queued behind
+    /// it (the response's close and tagged completion): the body's last segment waits
+    /// for them, so the peer is woken once for the end of the response, not for the
+    /// body and again for its tail. The tail's inline send (`sendTailInline`) uncorks,
+    /// else the step's end does.
+    private func cork(_ socket: Int32) {
+        guard !socketCorked else { return }
+        socketCorked = Self.setCork(socket, true)
+    }
+
+    /// Clears TCP_CORK when a step set it; the kernel sends the held segment now.
+    func uncork() {
+        guard socketCorked else { return }
+        socketCorked = false
+        if case .ready(let socket, _) = inlineSocket { _ = Self.setCork(socket, false) }
+    }
+
+    private static func setCork(_ socket: Int32, _ on: Bool) -> Bool {
+        var value: Int32 = on ? 1 : 0
+        return setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 
     /// Counts bytes an inline step sent before it failed, as a send would have.

@@ -122,29 +122,38 @@ extension Connection {
         }
         let needsCopy = CopyFlag()
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            shard.execute {
-                guard self.layers.isEmpty else {
-                    needsCopy.value = true
-                    self.enqueue(prefix, continuation)
-                    return
-                }
-                guard self.isWritable else {
-                    continuation.resume(throwing: self.failure ?? .closed)
-                    return
-                }
-                let source = FileSource(owned: range)
-                if tailFollows && range.count <= self.settings.inlineFileSendLimit
-                    && self.output.pendingBytes + prefix.count + range.count <= self.settings.maxOutputBytesPerConnection {
-                    self.output.appendHeld(prefix, source)
-                } else {
-                    self.output.append(prefix)
-                    self.output.append(source)
-                }
-                self.startSending()
-                self.resumeOrWait(continuation)
+            // A writer on the shard's own thread (a session) queues at once, as
+            // `write(_:)` does: no job and no hop per response.
+            if shard.isCurrent {
+                enqueue(prefix, then: range, tailFollows: tailFollows, needsCopy: needsCopy, continuation)
+            } else {
+                shard.execute { self.enqueue(prefix, then: range, tailFollows: tailFollows, needsCopy: needsCopy, continuation) }
             }
         }
         if needsCopy.value { try await write(range) }
+    }
+
+    private func enqueue(_ prefix: [UInt8], then range: FileRange, tailFollows: Bool, needsCopy: CopyFlag,
+                         _ continuation: UnsafeContinuation<Void, any Error>) {
+        guard layers.isEmpty else {
+            needsCopy.value = true
+            enqueue(prefix, continuation)
+            return
+        }
+        guard isWritable else {
+            continuation.resume(throwing: failure ?? .closed)
+            return
+        }
+        let source = FileSource(owned: range)
+        if tailFollows && range.count <= settings.inlineFileSendLimit
+            && output.pendingBytes + prefix.count + range.count <= settings.maxOutputBytesPerConnection {
+            output.appendHeld(prefix, source)
+        } else {
+            output.append(prefix)
+            output.append(source)
+        }
+        startSending()
+        resumeOrWait(continuation)
     }
 
     /// Waits until everything queued so far has been taken by the kernel (held items
@@ -227,6 +236,7 @@ extension Connection {
             let base = array.withUnsafeBytes { $0.baseAddress! } + offset
             // A head followed by its body: MSG_MORE lets TCP put both in one segment.
             let following = output.fileAfterLeadingBytes
+            if let following, sendWholeResponseInline(UnsafeRawBufferPointer(start: base, count: count), before: following) { return }
             if let following, sendHeadInline(base, count, before: following) { return }
             // The tail of a body just sent inline: inline too, in the same burst.
             if following == nil, sendTailInline(base, count) { return }

@@ -71,6 +71,15 @@ public final class Connection: @unchecked Sendable {
     var inlineBurst = false
     /// Byte items sent inline right behind a range (tests and statistics).
     var tailsSentInline = 0
+    /// TCP_CORK is set on the inline descriptor: only between a range's last sendfile
+    /// and the bytes behind it, never past the inline step that set it.
+    var socketCorked = false
+    /// Tails that left in the corked segment of their body (tests and statistics).
+    var corkedTails = 0
+    /// Responses that left whole in one splice from the assembly pipe, and those of
+    /// them the socket took only in part (Connection+WholeResponse; tests, statistics).
+    var wholeResponsesSpliced = 0
+    var wholeResponsesCut = 0
     /// Hang-up watches armed now, with their polls (Connection+HangUp).
     var hangUpWatches: [ObjectIdentifier: (watch: HangUpWatch, poll: UInt64)] = [:]
 

@@ -54,6 +54,12 @@ final class FileSource {
     /// The socket was full (a non-blocking send said EAGAIN): the next step waits
     /// for POLLOUT on the ring first.
     var awaitsWritable = false
+    /// The range's first inline sendfile is done: later ones are not cut at the first
+    /// segment's page boundary (Connection+InlineFileOutput).
+    var firstSegmentSent = false
+    /// The range was offered to the one-splice path with its head and tail
+    /// (Connection+WholeResponse); never offered twice.
+    var offeredWhole = false
 
     /// A source that owns `descriptor` (a dup of `range.descriptor`).
     init(descriptor: Int32, range: FileRange) {

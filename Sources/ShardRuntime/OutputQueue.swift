@@ -81,6 +81,28 @@ struct OutputQueue {
         return source
     }
 
+    /// Whether bytes are sendable right behind the leading file range (a response's
+    /// close behind its body).
+    var bytesFollowLeadingFile: Bool {
+        guard head + 1 < sendableEnd, case .file = items[head], case .bytes = items[head + 1] else { return false }
+        return true
+    }
+
+    /// The byte items right behind the leading byte item and the file range after it
+    /// (a response's close and completion behind its head and body), at most `limit`;
+    /// empty when the second item is not a file range or nothing sendable follows it.
+    func bytesAfterLeadingBytesAndFile(limit: Int) -> [(array: [UInt8], offset: Int)] {
+        guard head + 2 < sendableEnd, case .bytes = items[head], case .file = items[head + 1] else { return [] }
+        var result: [(array: [UInt8], offset: Int)] = []
+        var index = head + 2
+        while index < sendableEnd && result.count < limit {
+            guard case .bytes(let array, let sent) = items[index] else { break }
+            result.append((array, sent))
+            index += 1
+        }
+        return result
+    }
+
     /// Up to `limit` leading byte items (unsent parts), for one gathered send.
     func leadingBytes(limit: Int) -> [(array: [UInt8], offset: Int)] {
         var result: [(array: [UInt8], offset: Int)] = []

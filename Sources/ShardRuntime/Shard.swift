@@ -43,6 +43,11 @@ public final class Shard: @unchecked Sendable {
     var fixedFileFallbacks = 0
     /// Splice pipes lent to this shard's connections for file ranges.
     let splicePipes: SplicePipePool
+    /// The pipe a whole response is assembled in (Connection+WholeResponse): empty
+    /// between uses, so one serves every connection of the shard. Made at first use;
+    /// `assemblyPipeFailed` once it could not be.
+    var assemblyPipe: SplicePipe?
+    var assemblyPipeFailed = false
     /// Every ``ShardTimer`` scheduled on this shard (Shard+Timers.swift).
     var timers = ShardTimerQueue()
     private var completions: [IOUring.Completion] = []

@@ -8,9 +8,13 @@ import Testing
         ([3...3, 3...3], "3"),
         ([1...10, 2...4], "1:10"),
         ([], ""),
+        ([1...2, 2...5, 9...9], "1:5,9"),
+        ([1...1, 2...2, 4...6, 5...5], "1:2,4:6"),
+        ([8...8], "8"),
     ] as [([ClosedRange<UID>], String)])
     func normalizes(ranges: [ClosedRange<UID>], expected: String) {
         #expect(UIDSet(ranges).description == expected)
+        #expect(UIDSet(ranges.lazy.map { $0 }).description == expected, "the generic sequence form agrees")
     }
 
     @Test func setAlgebra() {

@@ -26,6 +26,23 @@ struct OutputQueueTests {
         #expect(queue.hasSendable)
         #expect(leadingBytes(queue) == Array("head".utf8))
         #expect(queue.fileAfterLeadingBytes != nil, "the head knows its body follows")
+        #expect(!queue.bytesFollowLeadingFile, "the head leads, not the body")
+        queue.consumeBytes(4)
+        #expect(queue.bytesFollowLeadingFile, "the body knows its tail is queued behind it")
+    }
+
+    /// A body with nothing queued behind it, or held tail-less, or followed by another
+    /// body, has no tail to cork for.
+    @Test func onlyQueuedBytesRightBehindTheLeadingBodyCountAsItsTail() {
+        var queue = OutputQueue()
+        queue.append(body(10))
+        #expect(!queue.bytesFollowLeadingFile)
+        queue.append(body(20))
+        #expect(!queue.bytesFollowLeadingFile)
+        var held = OutputQueue()
+        held.appendHeld([], body(30))
+        held.consumeBytes(0)
+        #expect(!held.bytesFollowLeadingFile, "held items are not sendable")
     }
 
     @Test func onlyTheLastPairIsHeld() {
