@@ -151,7 +151,7 @@ public final class MailboxBroadcaster: Sendable {
                 for inbox in inboxes { inbox.deliverOverflow() }
             } else {
                 // One view and one \Recent claim for the shard's idlers, not one each.
-                let round = inboxes.count > 1 ? FanoutRound(mailbox: key) : nil
+                let round = inboxes.count > 1 ? FanoutRound(mailbox: key, sizeUpdateLines: sizeUpdateLines) : nil
                 for (position, inbox) in inboxes.enumerated() {
                     if position > 0, position % fanoutSlice == 0 {
                         await yieldToShard()

@@ -155,7 +155,9 @@ extension Session {
         idling!.wakePending = false
         idling!.keepalivePending = false
         let responses = takeMailboxUpdates(allowExpunge: true, round: round)
-        if sharing, !keepalive, output.bytes.isEmpty, let lines = selected?.subscription.sizeUpdateLines,
+        // The round's lines are the shard's, as the subscription's are: reading them
+        // from the round spares a copy of the whole selection per idler.
+        if sharing, !keepalive, output.bytes.isEmpty, let lines = round?.sizeUpdateLines ?? selected?.subscription.sizeUpdateLines,
             let shared = lines.encoded(responses)
         {
             return (shared, responses)
