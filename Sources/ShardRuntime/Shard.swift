@@ -20,8 +20,7 @@ public final class Shard: @unchecked Sendable {
     // Shard thread.
     var ring: IOUring!
     var receiveBuffers: ProvidedBuffers!
-    var operations: [UInt64: (Int32, UInt32) -> Bool] = [:]
-    var nextOperationID: UInt64 = 1
+    var operations = OperationTable()
     var localWork: [ShardWork] = []
     var connections: [ObjectIdentifier: Connection] = [:]
     var listeners: [Listener] = []
@@ -238,9 +237,9 @@ public final class Shard: @unchecked Sendable {
             ring.reap(into: &completions)
             if completions.isEmpty { return }
             for completion in completions where completion.userData != 0 {
-                guard let handler = operations[completion.userData] else { continue }
+                guard let handler = operations.handler(for: completion.userData) else { continue }
                 if handler(completion.result, completion.flags) {
-                    operations[completion.userData] = nil
+                    operations.remove(completion.userData)
                 }
             }
         }
@@ -311,12 +310,10 @@ public final class Shard: @unchecked Sendable {
         completion: @escaping (Int32, UInt32) -> Bool
     ) -> UInt64 {
         assert(isCurrent)
-        let id = nextOperationID
-        nextOperationID &+= 1
         let sqe = ring.nextEntry()
         prepare(sqe)
+        let id = operations.insert(completion)
         io_uring_sqe_set_data64(sqe, id)
-        operations[id] = completion
         return id
     }
 
@@ -330,7 +327,7 @@ public final class Shard: @unchecked Sendable {
 
     /// Asks the kernel to cancel operation `id` if it is still pending.
     func cancelOperation(_ id: UInt64) {
-        guard operations[id] != nil else { return }
+        guard operations.contains(id) else { return }
         submitUnobserved { sqe in io_uring_prep_cancel64(sqe, id, 0) }
     }
 

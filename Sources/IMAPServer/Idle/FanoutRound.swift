@@ -27,8 +27,13 @@ final class FanoutRound: @unchecked Sendable {
     /// skip ``RecentClaims``.
     private var claimedThrough: UID = 0
 
-    init(mailbox: ObjectIdentifier) {
+    /// The shard's shared encodings of EXISTS/RECENT, for the round's idlers to
+    /// find without reading their selection (a copy of it, per idler).
+    let sizeUpdateLines: SizeUpdateLines
+
+    init(mailbox: ObjectIdentifier, sizeUpdateLines: SizeUpdateLines) {
         self.mailbox = mailbox
+        self.sizeUpdateLines = sizeUpdateLines
     }
 
     /// Whether this round delivers `mailbox`'s change (a session uses it only then).

@@ -48,6 +48,11 @@ public final class MailboxBroadcaster: Sendable {
 
     private struct Entry {
         var subscribers: [Int: ChangeInbox] = [:]
+        /// The subscribers' inboxes as the pump delivers to them, kept between
+        /// changes (nil after a subscribe or unsubscribe): a change to a mailbox
+        /// with 10,000 idlers then costs the pump one retain of this array, not a
+        /// new array and a retain and release of every inbox.
+        var delivery: [ChangeInbox]?
         var pump: Task<Void, Never>?
     }
 
@@ -93,6 +98,7 @@ public final class MailboxBroadcaster: Sendable {
             // In place: a copy of the entry would copy its whole subscriber table,
             // making 10,000 subscriptions cost 10,000² / 2 entry copies.
             state.entries[key, default: Entry()].subscribers[id] = inbox
+            state.entries[key]!.delivery = nil
             if state.entries[key]!.pump == nil {
                 let stream = mailbox.changes()
                 state.entries[key]!.pump = Task(executorPreference: executor) { [weak self] in
@@ -108,6 +114,7 @@ public final class MailboxBroadcaster: Sendable {
         let pump = state.withLock { state -> Task<Void, Never>? in
             // In place, as in `subscribe`.
             guard state.entries[key]?.subscribers.removeValue(forKey: id) != nil else { return nil }
+            state.entries[key]!.delivery = nil
             guard state.entries[key]!.subscribers.isEmpty else { return nil }
             return state.entries.removeValue(forKey: key)?.pump
         }
@@ -132,12 +139,19 @@ public final class MailboxBroadcaster: Sendable {
     private func pump(_ stream: AsyncStream<MailboxEvent>, key: ObjectIdentifier) async {
         var lastPosition: UInt64?
         for await event in stream {
-            let inboxes = state.withLock { state in state.entries[key].map { Array($0.subscribers.values) } ?? [] }
+            let inboxes = state.withLock { state -> [ChangeInbox] in
+                // In place, as in `subscribe`.
+                guard state.entries[key] != nil else { return [] }
+                if let delivery = state.entries[key]!.delivery { return delivery }
+                let delivery = Array(state.entries[key]!.subscribers.values)
+                state.entries[key]!.delivery = delivery
+                return delivery
+            }
             if let lastPosition, event.position != lastPosition + 1 {
                 for inbox in inboxes { inbox.deliverOverflow() }
             } else {
                 // One view and one \Recent claim for the shard's idlers, not one each.
-                let round = inboxes.count > 1 ? FanoutRound(mailbox: key) : nil
+                let round = inboxes.count > 1 ? FanoutRound(mailbox: key, sizeUpdateLines: sizeUpdateLines) : nil
                 for (position, inbox) in inboxes.enumerated() {
                     if position > 0, position % fanoutSlice == 0 {
                         await yieldToShard()

@@ -15,6 +15,23 @@ struct IdleState: Sendable {
     /// A wake task is started and has not run yet (one at a time, however many
     /// changes arrive meanwhile).
     var wakePending = false
+
+    // The wake path reaches these two through `idling?.` (a mutating call in place):
+    // reading `idling` itself copies the state, a retain and release of its tag and
+    // line, per idler woken; the empty line's storage is one global both shard
+    // threads would retain at once.
+
+    /// Whether no wake is pending, so one may run now.
+    mutating func mayWake() -> Bool { !wakePending }
+
+    /// Clears both marks for the wake about to run; whether the keepalive was due.
+    mutating func takeWakeMarks() -> Bool {
+        defer {
+            wakePending = false
+            keepalivePending = false
+        }
+        return keepalivePending
+    }
 }
 
 /// IDLE (RFC 2177): untagged updates as they happen until the client sends DONE,
@@ -139,8 +156,7 @@ extension Session {
     /// `round`: the broadcaster's fan-out this wake comes from, if any; the updates
     /// are then computed against its view (``FanoutRound``).
     func wakeIdler(_ round: FanoutRound? = nil) {
-        // Read in place: a copy of the state would retain its tag and line, per idler.
-        guard idling?.wakePending == false else { return }
+        guard idling?.mayWake() == true else { return }
         serveIdleWakeNow(round)
     }
 
@@ -149,13 +165,11 @@ extension Session {
     /// the shard's shared encoding of it instead (``SizeUpdateLines``), with the
     /// responses to encode should the connection not take the bytes now.
     private func takeIdleWake(sharing: Bool, round: FanoutRound? = nil) -> (bytes: [UInt8], responses: [UntaggedResponse])? {
-        guard idling != nil else { return nil }
-        // Changed in place, not copied out and back (retains per idler).
-        let keepalive = idling!.keepalivePending
-        idling!.wakePending = false
-        idling!.keepalivePending = false
+        guard let keepalive = idling?.takeWakeMarks() else { return nil }
         let responses = takeMailboxUpdates(allowExpunge: true, round: round)
-        if sharing, !keepalive, output.bytes.isEmpty, let lines = selected?.subscription.sizeUpdateLines,
+        // The round's lines are the shard's, as the subscription's are: reading them
+        // from the round spares a copy of the whole selection per idler.
+        if sharing, !keepalive, output.bytes.isEmpty, let lines = round?.sizeUpdateLines ?? selected?.subscription.sizeUpdateLines,
             let shared = lines.encoded(responses)
         {
             return (shared, responses)

@@ -49,20 +49,21 @@ extension Session {
     /// `round`: an idler woken by its shard's fan-out computes against the round's
     /// view and \Recent claims, shared by the shard's idlers (``FanoutRound``).
     func takeMailboxUpdates(allowExpunge: Bool, includeUID: Bool = false, round: FanoutRound? = nil) -> [UntaggedResponse] {
-        // Taken out, not copied: while `selected` still held them, the tracker's
-        // arrays would be copied on their first change.
-        guard var selection = selected.take() else { return [] }
-        selection.takeDeliveredChanges()
-        let mailbox = selection.mailbox, readOnly = selection.isReadOnly
+        // Changed in place through `selected!`: taking the selection out and putting
+        // it back copied the whole struct (a retain and release of each of its
+        // references, every one a cold object for an idler woken among thousands).
+        guard selected != nil else { return [] }
+        selected!.takeDeliveredChanges()
+        let mailbox = selected!.mailbox, readOnly = selected!.isReadOnly
         let shared = round.flatMap { $0.delivers(mailbox) ? $0 : nil }
         let view = shared?.view(of: mailbox) ?? mailbox.view()
-        let responses = selection.updates.flush(
-            view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: !machine.isRev2Enabled,
+        let rev1 = !machine.isRev2Enabled
+        let responses = selected!.updates.flush(
+            view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: rev1,
             claimRecent: { uids in
                 shared?.claimRecent(uids, in: mailbox, readOnly: readOnly) ?? RecentClaims.claim(uids, in: mailbox, readOnly: readOnly)
             })
-        selection.view = view
-        selected = selection
+        selected!.view = view
         return responses
     }
 

@@ -146,6 +146,39 @@ import Testing
 }
 
 extension MailboxBroadcasterTests {
+    /// The pump keeps its list of inboxes between changes: a subscriber that joins
+    /// after one change hears the next and not the earlier one, one that leaves
+    /// hears nothing more, and those that stay hear both (slice boundaries
+    /// included: more subscribers than one slice).
+    @Test func subscribersJoiningAndLeavingBetweenChangesHearExactlyTheirShare() async throws {
+        let inbox = try await scratch.inbox()
+        let broadcaster = MailboxBroadcaster(executor: nil, fanoutSlice: 7)
+        let staying = (0..<20).map { _ in broadcaster.subscribe(to: inbox) }
+        let leaving = (0..<5).map { _ in broadcaster.subscribe(to: inbox) }
+        let first = try await inbox.append([NewMessage(plainMessage)])[0]
+        for subscription in staying + leaving {
+            guard case let .changes(changes)? = await next(subscription.inbox), case let .appended(uids, _) = changes.first else {
+                Issue.record("a subscriber missed the first change")
+                continue
+            }
+            #expect(changes.count == 1 && uids == UIDSet(uids: [first]))
+        }
+        for subscription in leaving { subscription.cancel() }
+        let joining = (0..<5).map { _ in broadcaster.subscribe(to: inbox) }
+        let second = try await inbox.append([NewMessage(plainMessage)])[0]
+        for subscription in staying + joining {
+            guard case let .changes(changes)? = await next(subscription.inbox), case let .appended(uids, _) = changes.first else {
+                Issue.record("a subscriber missed the second change")
+                continue
+            }
+            #expect(changes.count == 1 && uids == UIDSet(uids: [second]))
+        }
+        for subscription in leaving { #expect(subscription.inbox.take() == .closed) }
+        #expect(broadcaster.subscriberCount(of: inbox) == staying.count + joining.count)
+        for subscription in staying + joining { subscription.cancel() }
+        #expect(broadcaster.watchedMailboxCount == 0)
+    }
+
     /// Many subscriptions come and go in any order: the counts stay exact, a change
     /// reaches exactly those still subscribed, and the last one out ends the watch.
     @Test func subscriptionsComeAndGoInAnyOrder() async throws {

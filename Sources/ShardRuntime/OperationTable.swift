@@ -1,0 +1,67 @@
+/// The completion handlers of a shard's operations in flight, found from a
+/// completion's `user_data` by an array index instead of a hash.
+///
+/// A change fanned out to thousands of idlers submits thousands of sends in one
+/// turn; a dictionary keyed by a growing counter hashed, probed and rehashed for
+/// each of them. Here an id names a slot and the generation the slot had when the
+/// handler was stored: `(generation << 32) | (slot + 1)`. Freed slots are reused
+/// (last freed, first reused: its memory is warm); the generation rises on every
+/// free, so an id whose operation has finished (a late cancel, a stale CQE) never
+/// finds the handler of a later operation in the same slot.
+///
+/// Invariants: used on its shard's thread only; an id is never 0 (0 is the
+/// `user_data` of submissions nobody observes).
+struct OperationTable {
+    typealias Handler = (Int32, UInt32) -> Bool
+
+    private struct Slot {
+        var generation: UInt32 = 0
+        var handler: Handler?
+    }
+
+    private var slots: [Slot] = []
+    private var free: [UInt32] = []
+
+    /// Operations in flight.
+    private(set) var count = 0
+
+    /// Stores `handler` and returns the id to put in the submission's `user_data`.
+    mutating func insert(_ handler: @escaping Handler) -> UInt64 {
+        let index: UInt32
+        if let reused = free.popLast() {
+            index = reused
+        } else {
+            index = UInt32(slots.count)
+            slots.append(Slot())
+        }
+        slots[Int(index)].handler = handler
+        count += 1
+        return UInt64(slots[Int(index)].generation) << 32 | UInt64(index + 1)
+    }
+
+    /// The slot `id` names, if it still holds that operation.
+    private func slotIndex(of id: UInt64) -> Int? {
+        let position = id & 0xFFFF_FFFF
+        guard position > 0, position <= UInt64(slots.count) else { return nil }
+        let index = Int(position - 1)
+        guard slots[index].handler != nil, UInt64(slots[index].generation) == id >> 32 else { return nil }
+        return index
+    }
+
+    /// Whether `id`'s operation is still in flight.
+    func contains(_ id: UInt64) -> Bool { slotIndex(of: id) != nil }
+
+    /// The handler of `id`'s operation, nil once it was removed.
+    func handler(for id: UInt64) -> Handler? {
+        slotIndex(of: id).flatMap { slots[$0].handler }
+    }
+
+    /// Forgets `id`'s operation (its last completion came); a no-op for an old id.
+    mutating func remove(_ id: UInt64) {
+        guard let index = slotIndex(of: id) else { return }
+        slots[index].handler = nil
+        slots[index].generation &+= 1
+        free.append(UInt32(index))
+        count -= 1
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+@testable import ShardRuntime
+
+@Suite struct OperationTableTests {
+    @Test func anIDFindsItsHandlerUntilRemoved() {
+        var table = OperationTable()
+        var calls: [Int32] = []
+        let id = table.insert { result, _ in calls.append(result); return true }
+        #expect(id != 0)
+        #expect(table.contains(id))
+        #expect(table.count == 1)
+        _ = table.handler(for: id)?(7, 0)
+        #expect(calls == [7])
+        table.remove(id)
+        #expect(!table.contains(id))
+        #expect(table.handler(for: id) == nil)
+        #expect(table.count == 0)
+    }
+
+    @Test func aReusedSlotDoesNotAnswerTheOldID() {
+        var table = OperationTable()
+        var heard: [String] = []
+        let first = table.insert { _, _ in heard.append("first"); return true }
+        table.remove(first)
+        let second = table.insert { _, _ in heard.append("second"); return true }
+        // Same slot, new generation: a late completion or cancel of `first` finds nothing.
+        #expect(first & 0xFFFF_FFFF == second & 0xFFFF_FFFF)
+        #expect(first != second)
+        #expect(table.handler(for: first) == nil)
+        table.remove(first)
+        #expect(table.contains(second))
+        _ = table.handler(for: second)?(0, 0)
+        #expect(heard == ["second"])
+    }
+
+    @Test(arguments: [UInt64(0), 1 << 32, 0xFFFF_FFFF, UInt64.max])
+    func idsNeverIssuedFindNothing(_ id: UInt64) {
+        var table = OperationTable()
+        _ = table.insert { _, _ in true }
+        if id != 1 { #expect(table.handler(for: id) == nil) }
+    }
+
+    @Test func manyOperationsInFlightKeepTheirOwnHandlers() {
+        var table = OperationTable()
+        var results: [Int32] = []
+        var ids: [UInt64] = []
+        for index in 0..<1000 {
+            ids.append(table.insert { result, _ in results.append(result + Int32(index)); return true })
+        }
+        #expect(Set(ids).count == 1000)
+        // Complete every other one, then start as many again: the slots are reused.
+        for id in ids.enumerated().filter({ $0.offset % 2 == 0 }).map(\.element) {
+            _ = table.handler(for: id)?(0, 0)
+            table.remove(id)
+        }
+        #expect(table.count == 500)
+        for _ in 0..<500 { _ = table.insert { _, _ in true } }
+        #expect(table.count == 1000)
+        #expect(results == Array(stride(from: Int32(0), to: 1000, by: 2)))
+        for (offset, id) in ids.enumerated() where offset % 2 == 1 {
+            #expect(table.contains(id))
+        }
+    }
+}
