@@ -24,24 +24,11 @@ struct CorkedTailTests {
     }
 
     private func settings(fixedFiles: Bool) -> RuntimeSettings {
-        var settings = testSettings(shards: 1)
-        settings.fixedFiles = fixedFiles
-        settings.inlineFileSendLimit = 8 << 20
-        return settings
+        inlineSendSettings(fixedFiles: fixedFiles)
     }
 
     private func makeFile(_ name: String, seed: Int, count: Int) throws -> (OwnedFileRangeTests.DescriptorOwner, [UInt8]) {
-        let path = "/tmp/mailshard-corked-\(getpid())-\(name)"
-        defer { unlink(path) }
-        let body = pattern(seed, count: count)
-        let descriptor = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o600)
-        try #require(descriptor >= 0)
-        var written = 0
-        while written < count {
-            let result = body.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, count - written, off_t(written)) }
-            try #require(result > 0)
-            written += result
-        }
+        let (descriptor, body) = try patternFile("corked-\(name)", seed: seed, count: count)
         return (OwnedFileRangeTests.DescriptorOwner(descriptor: descriptor), body)
     }
 

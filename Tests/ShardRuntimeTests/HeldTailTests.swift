@@ -26,25 +26,12 @@ struct HeldTailTests {
     }
 
     private func settings(fixedFiles: Bool, inlineLimit: Int = 8 << 20) -> RuntimeSettings {
-        var settings = testSettings(shards: 1)
-        settings.fixedFiles = fixedFiles
-        settings.inlineFileSendLimit = inlineLimit
-        return settings
+        inlineSendSettings(fixedFiles: fixedFiles, inlineLimit: inlineLimit)
     }
 
     /// A file of `count` pattern bytes, open for reading, kept open by the owner.
     private func makeFile(_ name: String, seed: Int, count: Int) throws -> (OwnedFileRangeTests.DescriptorOwner, [UInt8]) {
-        let path = "/tmp/mailshard-heldtail-\(getpid())-\(name)"
-        defer { unlink(path) }
-        let body = pattern(seed, count: count)
-        let descriptor = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o600)
-        try #require(descriptor >= 0)
-        var written = 0
-        while written < count {
-            let result = body.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, count - written, off_t(written)) }
-            try #require(result > 0)
-            written += result
-        }
+        let (descriptor, body) = try patternFile("heldtail-\(name)", seed: seed, count: count)
         return (OwnedFileRangeTests.DescriptorOwner(descriptor: descriptor), body)
     }
 

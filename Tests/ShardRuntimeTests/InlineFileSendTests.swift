@@ -18,26 +18,13 @@ struct InlineFileSendTests {
     }
 
     private func settings(fixedFiles: Bool, inlineLimit: Int = 8 << 20) -> RuntimeSettings {
-        var settings = testSettings(shards: 1)
-        settings.fixedFiles = fixedFiles
-        settings.inlineFileSendLimit = inlineLimit
-        return settings
+        inlineSendSettings(fixedFiles: fixedFiles, inlineLimit: inlineLimit)
     }
 
     /// A file of `count` pattern bytes on disk (ext4 or tmpfs, whatever /tmp is),
     /// open for reading; `evicted` drops its pages from the page cache when it can.
     private func makeFile(_ name: String, seed: Int, count: Int, evicted: Bool = false) throws -> (Int32, [UInt8]) {
-        let path = "/tmp/mailshard-inline-\(getpid())-\(name)"
-        defer { unlink(path) }
-        let body = pattern(seed, count: count)
-        let descriptor = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o600)
-        try #require(descriptor >= 0)
-        var written = 0
-        while written < count {
-            let result = body.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, count - written, off_t(written)) }
-            try #require(result > 0)
-            written += result
-        }
+        let (descriptor, body) = try patternFile("inline-\(name)", seed: seed, count: count)
         if evicted {
             fsync(descriptor)
             _ = posix_fadvise(descriptor, 0, off_t(count), POSIX_FADV_DONTNEED)

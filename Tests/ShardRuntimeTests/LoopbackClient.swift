@@ -1,3 +1,4 @@
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,6 +100,33 @@ func pattern(_ seed: Int, count: Int) -> [UInt8] {
 /// Test settings: small rings and buffers, no pinning (the tests share the machine).
 func testSettings(shards: Int = 2) -> RuntimeSettings {
     RuntimeSettings(shards: shards, ringEntries: 256, receiveBufferSize: 4096, receiveBufferCount: 64, pinThreads: false)
+}
+
+/// One shard, with cached file ranges up to `inlineLimit` bytes sent inline (the
+/// file-output tests), on registered (`fixedFiles`) or ordinary sockets.
+func inlineSendSettings(fixedFiles: Bool, inlineLimit: Int = 8 << 20) -> RuntimeSettings {
+    var settings = testSettings(shards: 1)
+    settings.fixedFiles = fixedFiles
+    settings.inlineFileSendLimit = inlineLimit
+    return settings
+}
+
+/// A file in /tmp holding `pattern(seed, count:)`, already unlinked and open for
+/// reading and writing: its descriptor (the caller closes it) and its bytes.
+func patternFile(_ name: String, seed: Int, count: Int) throws -> (descriptor: Int32, bytes: [UInt8]) {
+    let path = "/tmp/mailshard-\(getpid())-\(name)"
+    defer { unlink(path) }
+    let body = pattern(seed, count: count)
+    let descriptor = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o600)
+    try #require(descriptor >= 0)
+    var written = 0
+    while written < count {
+        let result = body.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, count - written, off_t(written)) }
+        if result <= 0 { close(descriptor) }
+        try #require(result > 0)
+        written += result
+    }
+    return (descriptor, body)
 }
 
 /// Collects log lines for assertions.
