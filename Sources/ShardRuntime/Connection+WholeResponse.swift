@@ -39,8 +39,8 @@ extension Connection {
               source.inPipe == 0, source.staged == 0, source.unread > 0 else { return false }
         source.offeredWhole = true
         let tail = output.bytesAfterLeadingBytesAndFile(limit: 8)
-        guard !tail.isEmpty, decideInline(source), let pipe = assemblyPipe(for: head.count, source, tail) else { return false }
         let tailCount = tail.reduce(0) { $0 + $1.array.count - $1.offset }
+        guard tailCount > 0, decideInline(source), let pipe = assemblyPipe(head: head.count, source, tail: tailCount) else { return false }
         let bodyCount = source.unread
         let total = head.count + bodyCount + tailCount
         guard assemble(head, source, tail, in: pipe) else {
@@ -67,10 +67,9 @@ extension Connection {
 
     /// The shard's pipe when it holds the response: its pipe buffers are the head with
     /// the copied partial page (a page or two), the body's pages and the tail's.
-    private func assemblyPipe(for headCount: Int, _ source: FileSource, _ tail: [(array: [UInt8], offset: Int)]) -> SplicePipe? {
+    private func assemblyPipe(head headCount: Int, _ source: FileSource, tail tailCount: Int) -> SplicePipe? {
         let page = Self.pageSize
         let copied = Self.copiedLead(of: source)
-        let tailCount = tail.reduce(0) { $0 + $1.array.count - $1.offset }
         let buffers = (headCount + copied + page - 1) / page + (source.unread - copied + page - 1) / page + 1
             + (tailCount + page - 1) / page
         if shard.assemblyPipe == nil && !shard.assemblyPipeFailed {

@@ -15,14 +15,6 @@ import Glibc
 /// (Responses the shard's assembly pipe holds leave in one splice instead,
 /// WholeResponseTests; the ones here are either larger or come by the same bytes.)
 struct CorkedTailTests {
-    final class Observations: Sendable {
-        let connection = Mutex<Connection?>(nil)
-        /// Set by the test once the client has read what it waited for.
-        let clientDone = Atomic<Bool>(false)
-        let failure = Atomic<Bool>(false)
-        var failed: Bool { failure.load(ordering: .acquiring) }
-    }
-
     private func settings(fixedFiles: Bool) -> RuntimeSettings {
         inlineSendSettings(fixedFiles: fixedFiles)
     }
@@ -38,12 +30,6 @@ struct CorkedTailTests {
 
     private func tail(_ number: Int) -> [UInt8] {
         Array(")\r\nF\(number) OK FETCH completed\r\n".utf8)
-    }
-
-    private func awaitClient(_ observations: Observations) async {
-        for _ in 0..<2000 where !observations.clientDone.load(ordering: .acquiring) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
     }
 
     /// TCP_CORK as the kernel has it on the connection's inline descriptor, the
@@ -79,7 +65,7 @@ struct CorkedTailTests {
     func bodiesAroundTheCutArriveWholeWithTheirTailsCorked(fixedFiles: Bool) async throws {
         let runtime = try ShardRuntime(settings: settings(fixedFiles: fixedFiles))
         let (owner, body) = try makeFile("cut-\(fixedFiles)", seed: 71, count: 700_000)
-        let observations = Observations()
+        let observations = ServedConnection()
         let offsets: [UInt64] = [17, 4096, 639, 4095, 1, 12_345]
         let cut = Connection.firstSegmentBytes
         // The last is larger than the assembly pipe: it takes the cut and the cork.
@@ -97,7 +83,7 @@ struct CorkedTailTests {
                     try await connection.write(tail(index + 1))
                 }
                 try await connection.flush()
-                await awaitClient(observations)
+                await observations.awaitClient()
             } catch {
                 observations.failure.store(true, ordering: .releasing)
             }
@@ -128,7 +114,7 @@ struct CorkedTailTests {
     func aCorkedSendStoppedByAFullSocketLeavesItUncorked(fixedFiles: Bool) async throws {
         let runtime = try ShardRuntime(settings: settings(fixedFiles: fixedFiles))
         let (owner, body) = try makeFile("full-\(fixedFiles)", seed: 72, count: 900_000)
-        let observations = Observations()
+        let observations = ServedConnection()
         let corkedWhileWaiting = Atomic<Int>(-1)
         let count = 880_000
         let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
@@ -154,7 +140,7 @@ struct CorkedTailTests {
                     corkedWhileWaiting.store(Int(state.kernel) + (state.flag ? 10 : 0), ordering: .releasing)
                 }
                 try await connection.flush()
-                await awaitClient(observations)
+                await observations.awaitClient()
             } catch {
                 observations.failure.store(true, ordering: .releasing)
             }

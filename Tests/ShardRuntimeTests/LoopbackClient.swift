@@ -137,3 +137,20 @@ final class LogRecorder: Sendable {
 }
 
 import Synchronization
+
+/// What a serving handler and its test's client tell each other: the connection the
+/// handler got, whether the handler failed, and when the client has read what it
+/// waited for (the handler then lets the connection end).
+final class ServedConnection: Sendable {
+    let connection = Mutex<Connection?>(nil)
+    let clientDone = Atomic<Bool>(false)
+    let failure = Atomic<Bool>(false)
+    var failed: Bool { failure.load(ordering: .acquiring) }
+
+    /// Waits, bounded (20 s), until the client says it is done.
+    func awaitClient() async {
+        for _ in 0..<2000 where !clientDone.load(ordering: .acquiring) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

@@ -12,13 +12,6 @@ import Glibc
 /// gets the rest by the steps, in order, with nothing left in the pipe; a range past
 /// the end of its file ends the connection as the steps do.
 struct WholeResponseTests {
-    final class Observations: Sendable {
-        let connection = Mutex<Connection?>(nil)
-        let clientDone = Atomic<Bool>(false)
-        let failure = Atomic<Bool>(false)
-        var failed: Bool { failure.load(ordering: .acquiring) }
-    }
-
     private func settings(fixedFiles: Bool) -> RuntimeSettings {
         inlineSendSettings(fixedFiles: fixedFiles)
     }
@@ -30,12 +23,6 @@ struct WholeResponseTests {
 
     private func head(_ number: Int, _ count: Int) -> [UInt8] {
         Array("* \(number) FETCH (UID \(number * 7) BODY[] {\(count)}\r\n".utf8)
-    }
-
-    private func awaitClient(_ observations: Observations) async {
-        for _ in 0..<2000 where !observations.clientDone.load(ordering: .acquiring) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
     }
 
     /// (whole responses spliced, of them cut short, bytes left in the assembly pipe).
@@ -62,7 +49,7 @@ struct WholeResponseTests {
     func wholeResponsesArriveExactlyAsQueued(fixedFiles: Bool) async throws {
         let runtime = try ShardRuntime(settings: settings(fixedFiles: fixedFiles))
         let (owner, body) = try makeFile("exact-\(fixedFiles)", seed: 81, count: 300_000)
-        let observations = Observations()
+        let observations = ServedConnection()
         let cases: [(offset: Int, count: Int)] = [(0, 102_400), (1, 102_400), (4095, 102_400), (4097, 65_000),
                                                   (639, 3_457), (8_000, 10), (12_288, 4_096), (5, 200_000)]
         let close = Array(")\r\n".utf8)
@@ -77,7 +64,7 @@ struct WholeResponseTests {
                     try await connection.write(Array("F\(index) OK done\r\n".utf8))
                 }
                 try await connection.flush()
-                await awaitClient(observations)
+                await observations.awaitClient()
             } catch {
                 observations.failure.store(true, ordering: .releasing)
             }
@@ -107,7 +94,7 @@ struct WholeResponseTests {
     func aResponseTheSocketTakesInPartGoesOnByTheSteps(fixedFiles: Bool) async throws {
         let runtime = try ShardRuntime(settings: settings(fixedFiles: fixedFiles))
         let (owner, body) = try makeFile("cut-\(fixedFiles)", seed: 82, count: 300_000)
-        let observations = Observations()
+        let observations = ServedConnection()
         let rounds = 12
         let tail = Array(")\r\nF OK done\r\n".utf8)
         let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
@@ -129,7 +116,7 @@ struct WholeResponseTests {
                     try await connection.write(tail)
                 }
                 try await connection.flush()
-                await awaitClient(observations)
+                await observations.awaitClient()
             } catch {
                 observations.failure.store(true, ordering: .releasing)
             }
