@@ -40,6 +40,13 @@ struct Serve: AsyncParsableCommand {
         if !FileManager.default.fileExists(atPath: settings.passwdFile) {
             logger.warning("no passwd-file at \(settings.passwdFile): nobody can log in until `mailshard user add` creates it")
         }
+        let stopSignal = StopSignal()
+        let notifier: ServiceManagerNotifier?
+        do {
+            notifier = try ServiceManagerNotifier(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
         let server: MailshardServer
         let port: Int
         do {
@@ -55,46 +62,60 @@ struct Serve: AsyncParsableCommand {
             print("  account: user \(DemoSetup.user), password \(DemoSetup.password) (plaintext IMAP on loopback)")
             print("  stop with Ctrl-C; settings: mailshard settings, Tuning/README.md")
         }
-        let signal = await StopSignal.wait()
+        notify(notifier, .ready(status: "serving IMAP on \(settings.listenAddress):\(port)"), logger: logger)
+        let signal = await stopSignal.wait()
         logger.info("received \(signal), stopping")
+        notify(notifier, .stopping(status: "stopping: \(signal), connections get \(gracePeriod) s"), logger: logger)
         await server.shutdown(gracePeriod: .seconds(gracePeriod))
     }
-}
 
-/// Waits for SIGTERM or SIGINT (delivered through Dispatch, not a handler, so
-/// no async-signal-safety concerns) and says which arrived.
-enum StopSignal {
-    static func wait() async -> String {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        return await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "mailshard.signals")
-            let state = SignalWaitState(continuation: continuation)
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { state.resume(name) }
-                source.resume()
-                state.keep(source)
-            }
+    /// A service manager that can't be told is logged, not fatal: the server
+    /// itself is serving, and the manager reports the missing READY on its own.
+    private func notify(_ notifier: ServiceManagerNotifier?, _ message: ServiceManagerNotifier.Message, logger: Logger) {
+        do {
+            try notifier?.send(message)
+        } catch {
+            logger.error("cannot notify the service manager: \(error)")
         }
     }
 }
 
-/// Resumes the waiting task once, whichever signal comes first; runs only on
-/// the signal queue.
-private final class SignalWaitState: @unchecked Sendable {
-    private var continuation: CheckedContinuation<String, Never>?
+/// Catches SIGTERM and SIGINT (delivered through Dispatch, not a handler, so
+/// no async-signal-safety concerns) from the moment it is made, so a stop
+/// requested right after READY is kept until `wait()` asks for it.
+final class StopSignal: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "mailshard.signals")
     private var sources: [any DispatchSourceSignal] = []
+    // Both touched only on `queue`.
+    private var received: String?
+    private var continuation: CheckedContinuation<String, Never>?
 
-    init(continuation: CheckedContinuation<String, Never>) {
-        self.continuation = continuation
+    init() {
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [unowned self] in arrived(name) }
+            source.resume()
+            sources.append(source)
+        }
     }
 
-    func keep(_ source: any DispatchSourceSignal) {
-        sources.append(source)
+    /// The first signal's name, once one has arrived.
+    func wait() async -> String {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                if let received {
+                    continuation.resume(returning: received)
+                } else {
+                    self.continuation = continuation
+                }
+            }
+        }
     }
 
-    func resume(_ name: String) {
+    private func arrived(_ name: String) {
+        guard received == nil else { return }
+        received = name
         continuation?.resume(returning: name)
         continuation = nil
     }
