@@ -66,6 +66,15 @@ extension Connection {
             continuation.resume(returning: .failed(CancellationError()))
             return
         }
+        if layers.contains(where: \.holdsDecodedInput) {
+            let outcome = decodeInbound([])
+            if case .bytes(let bytes) = outcome, bytes.isEmpty {
+                // Nothing after all: read the socket.
+            } else {
+                continuation.resume(returning: outcome)
+                return
+            }
+        }
         readContinuation = continuation
         readCancelReason = nil
         readCancelledByTask = false

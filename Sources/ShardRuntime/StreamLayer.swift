@@ -16,10 +16,16 @@ public protocol StreamLayer: AnyObject {
     /// Final bytes to send before the connection closes (TLS close_notify, the end
     /// of a DEFLATE stream); empty when there are none.
     func finish() throws -> [UInt8]
+
+    /// True while the layer holds input it can decode without more from below (a
+    /// decompressor that capped one `decode`'s output): the connection calls
+    /// `decode` with no bytes before it reads the socket again.
+    var holdsDecodedInput: Bool { get }
 }
 
 extension StreamLayer {
     public func finish() throws -> [UInt8] { [] }
+    public var holdsDecodedInput: Bool { false }
 }
 
 /// Hands a connection's layers to another shard's thread when the connection moves.

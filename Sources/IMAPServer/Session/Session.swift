@@ -26,6 +26,8 @@ actor Session {
     /// The peer as "ip:port" (logs) and the address alone (login throttling).
     let peer: String
     let plaintextAllowed: Bool
+    /// COMPRESS=DEFLATE is on (Session+Compress.swift).
+    var compressing = false
     var userStore: UserStore?
     var selected: SelectedMailbox?
     var sasl: SASLExchange?
@@ -371,7 +373,8 @@ actor Session {
         case .lsub(let reference, let pattern): try handleLSub(tag: tag, reference: reference, pattern: pattern)
         case .namespace: handleNamespace(tag: tag)
         case .status(let name, let attributes): try await handleStatus(tag: tag, name: name, attributes: attributes)
-        case .startTLS, .compress:
+        case .compress(let algorithm): try await handleCompress(tag: tag, algorithm: algorithm)
+        case .startTLS:
             send(.tagged(tag: tag, StatusResponse(.bad, "\(tagged.command.name) is not supported")))
         case .append, .idle, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
             try await handleMessageCommand(tagged)

@@ -15,6 +15,10 @@ final class TranscriptClient: @unchecked Sendable {
 
     private let descriptor: Int32
     private var pending: [UInt8] = []
+    /// Stream layers of the client's own (COMPRESS): applied to everything sent
+    /// after they are set, and to every received chunk.
+    var outboundFilter: ((_ bytes: [UInt8]) throws -> [UInt8])?
+    var inboundFilter: ((_ bytes: [UInt8]) throws -> [UInt8])?
 
     init(port: Int, host: UInt32 = 0x7f00_0001, timeoutSeconds: Int = 20) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -54,6 +58,7 @@ final class TranscriptClient: @unchecked Sendable {
     }
 
     func sendRaw(_ bytes: [UInt8]) throws {
+        let bytes = try outboundFilter?(bytes) ?? bytes
         var done = 0
         while done < bytes.count {
             let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL)) }
@@ -72,21 +77,30 @@ final class TranscriptClient: @unchecked Sendable {
                 if line.last == UInt8(ascii: "\r") { line.removeLast() }
                 return String(decoding: line, as: UTF8.self)
             }
-            var chunk = [UInt8](repeating: 0, count: 16384)
-            let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if got <= 0 { return nil }
-            pending.append(contentsOf: chunk[0..<got])
+            guard receiveChunk() else { return nil }
         }
+    }
+
+    /// Appends the next received bytes (through `inboundFilter`) to `pending`;
+    /// false once the server closed, the read timed out or the filter failed.
+    private func receiveChunk() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if got <= 0 { return false }
+        guard let inboundFilter else {
+            pending.append(contentsOf: chunk[0..<got])
+            return true
+        }
+        guard let decoded = try? inboundFilter(Array(chunk[0..<got])) else { return false }
+        pending.append(contentsOf: decoded)
+        return true
     }
 
     /// The next `count` bytes exactly as they arrive (a FETCH with its literals);
     /// fewer when the server closed the connection or the read timed out.
     func readBytes(_ count: Int) -> [UInt8] {
         while pending.count < count {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if got <= 0 { break }
-            pending.append(contentsOf: chunk[0..<got])
+            guard receiveChunk() else { break }
         }
         let taken = Array(pending.prefix(count))
         pending.removeFirst(taken.count)
