@@ -9,9 +9,11 @@ import CZlib
 /// (``holdsDecodedInput``) and the connection takes it before it reads the socket
 /// again, so a small, highly compressed input can't make one huge allocation.
 ///
-/// Memory (the price of a compressed idle connection): the compressor keeps a
-/// 4 KiB window with small tables, about 38 KiB with zlib's state; the
-/// decompressor needs the client's window, up to 32 KiB, plus 7 KiB. The
+/// Memory (the price of a compressed connection): the compressor keeps a 4 KiB
+/// window with small tables, about 38 KiB with zlib's state; the decompressor
+/// needs the client's window, up to 32 KiB, plus 7 KiB. Pages are touched as
+/// traffic fills them: an idle compressed connection measured 35 KiB more than
+/// a plain one (PSS, 500 connections). The
 /// compressor runs at zlib's fastest level: IMAP responses compress well at any
 /// level, and the server's CPU is what it is measured by.
 ///
