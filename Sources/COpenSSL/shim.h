@@ -30,4 +30,20 @@ static inline void mailshard_sha512_transform(SHA512_CTX *context, const unsigne
     SHA512_Transform(context, block);
 }
 #pragma clang diagnostic pop
+
+// TLS (ShardRuntime's TLSLayer): the settings below are macros over
+// SSL_CTX_ctrl / SSL_ctrl, which Swift does not import.
+static inline int mailshard_ssl_ctx_set_min_tls12(SSL_CTX *context) {
+    return (int)SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+}
+static inline void mailshard_ssl_ctx_harden(SSL_CTX *context) {
+    // No TLS 1.2 renegotiation (a client could make the server redo handshakes),
+    // no compression (CRIME), the server's cipher order.
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // Idle connections give their read and write buffers back (tens of KiB each).
+    SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS);
+}
+static inline int mailshard_ssl_set_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
 #endif

@@ -41,25 +41,57 @@ public final class MailshardServer: Sendable {
         } catch {
             throw ServerStartError(description: "cannot read the passwd-file \(settings.passwdFile): \(error)")
         }
+        let tls: TLSContext?
+        do {
+            tls = try settings.makeTLSContext()
+        } catch {
+            throw ServerStartError(description: "cannot set up TLS: \(error)")
+        }
         let runtimeLogger = logger
         runtime = try ShardRuntime(settings: settings.runtime, log: { line in runtimeLogger.notice("\(line)") })
         var policy = LoginThrottlePolicy()
         policy.baseDelay = settings.loginFailureDelay
         context = SessionContext(
             settings: settings, store: store, authenticator: Authenticator(directory: directory),
-            throttle: LoginThrottle(policy: policy), runtime: runtime, logger: logger)
+            throttle: LoginThrottle(policy: policy), runtime: runtime, logger: logger, tls: tls)
     }
 
-    /// Listens on the configured address and port (0 picks a free port) and
-    /// returns the bound port.
+    /// Listens on the configured address and port (0 picks a free port), and on
+    /// the implicit TLS port when one is set; returns the plaintext port.
     @discardableResult
     public func listen() async throws -> Int {
         let context = self.context
         let port = try await runtime.listen(host: settings.listenAddress, port: UInt16(settings.listenPort)) { connection in
             await Session.serve(connection, context: context)
         }
-        logger.info("listening on \(settings.listenAddress):\(port) with \(runtime.shards.count) shards")
+        let startTLS = context.tls == nil ? "" : ", STARTTLS offered"
+        logger.info("listening on \(settings.listenAddress):\(port) with \(runtime.shards.count) shards\(startTLS)")
+        if settings.tlsListenPort != 0 {
+            try await listenImplicitTLS(port: settings.tlsListenPort)
+        }
         return Int(port)
+    }
+
+    /// Listens for IMAP over implicit TLS (RFC 8314) on `port` (0 picks a free
+    /// one) and returns the bound port: TLS from the first byte, the greeting
+    /// after the handshake. Needs the configured certificate.
+    @discardableResult
+    public func listenImplicitTLS(port: Int) async throws -> Int {
+        guard let tls = context.tls else {
+            throw ServerStartError(description: "implicit TLS needs tls.cert-file and tls.key-file")
+        }
+        let context = self.context
+        let bound = try await runtime.listen(host: settings.listenAddress, port: UInt16(port)) { connection in
+            do {
+                try await connection.pushLayer(TLSLayer(context: tls))
+            } catch {
+                context.logger.error("TLS could not start: \(error)")
+                return
+            }
+            await Session.serve(connection, context: context, overTLS: true)
+        }
+        logger.info("listening for implicit TLS on \(settings.listenAddress):\(bound)")
+        return Int(bound)
     }
 
     /// What moving sessions to their user's home shard has cost so far.

@@ -40,6 +40,8 @@ extension Connection {
             terminate(.layerFailed("\(error)"))
             return true  // taken: the connection is gone, as `write` would report it
         }
+        // A layer may keep bytes back (TLS before its handshake has finished).
+        guard !encoded.isEmpty else { return true }
         output.append(encoded)
         startSending()
         return true
@@ -190,8 +192,10 @@ extension Connection {
             continuation.resume(throwing: reason)
             return
         }
-        output.append(encoded)
-        startSending()
+        if !encoded.isEmpty {
+            output.append(encoded)
+            startSending()
+        }
         resumeOrWait(continuation)
     }
 

@@ -47,14 +47,13 @@ public final class DeflateLayer: StreamLayer {
         let streamSize = Int32(MemoryLayout<z_stream>.size)
         let deflateStatus = deflateInit2_(deflater, Z_BEST_SPEED, Z_DEFLATED, Self.compressWindowBits,
                                           Self.compressMemoryLevel, Z_DEFAULT_STRATEGY, version, streamSize)
+        // A throw from here on runs deinit, which ends and frees both streams
+        // (ending a stream zlib never initialised is a no-op).
         guard deflateStatus == Z_OK else {
-            Self.free(deflater, inflater)
             throw DeflateLayerError("deflateInit2", status: deflateStatus)
         }
         let inflateStatus = inflateInit2_(inflater, Self.decompressWindowBits, version, streamSize)
         guard inflateStatus == Z_OK else {
-            deflateEnd(deflater)
-            Self.free(deflater, inflater)
             throw DeflateLayerError("inflateInit2", status: inflateStatus)
         }
     }

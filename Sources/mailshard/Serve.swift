@@ -62,7 +62,8 @@ struct Serve: AsyncParsableCommand {
             print("  account: user \(DemoSetup.user), password \(DemoSetup.password) (plaintext IMAP on loopback)")
             print("  stop with Ctrl-C; settings: mailshard settings, Tuning/README.md")
         }
-        notify(notifier, .ready(status: "serving IMAP on \(settings.listenAddress):\(port)"), logger: logger)
+        let tls = settings.tlsListenPort == 0 ? "" : ", implicit TLS on \(settings.tlsListenPort)"
+        notify(notifier, .ready(status: "serving IMAP on \(settings.listenAddress):\(port)\(tls)"), logger: logger)
         let signal = await stopSignal.wait()
         logger.info("received \(signal), stopping")
         notify(notifier, .stopping(status: "stopping: \(signal), connections get \(gracePeriod) s"), logger: logger)

@@ -8,8 +8,16 @@ import ShardRuntime
 public struct ServerSettings: Sendable, Equatable {
     /// Address to listen on. The embedded default is loopback only.
     public var listenAddress = "127.0.0.1"
-    /// Port for IMAP (plaintext, STARTTLS later). 1143 so no root is needed.
+    /// Port for IMAP (plaintext, with STARTTLS when a certificate is set). 1143
+    /// so no root is needed.
     public var listenPort = 1143
+    /// Port for IMAP over implicit TLS (IMAPS, 993 by convention; RFC 8314);
+    /// 0 listens on none. Needs the certificate and key below.
+    public var tlsListenPort = 0
+    /// The server's certificate chain and private key (PEM). With both set,
+    /// STARTTLS is offered on `listenPort` and `tlsListenPort` can serve TLS.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
     /// Root of the mail store: users' directories and the passwd-file live here.
     public var dataDirectory = "./data"
     /// The Dovecot-compatible passwd-file; by default `passwd` in the data directory.
@@ -72,6 +80,7 @@ public struct ServerSettings: Sendable, Equatable {
         settings.logLevel = logLevel
         settings.runtime = try RuntimeSettings(config)
         settings.allowPlaintextAuthentication = try config.flag(.allowPlaintext, default: false)
+        try settings.loadTLS(config)
         settings.authenticatedTimeout = .seconds(try config.integer(
             .authenticatedTimeout, default: 30 * 60, in: 1...(7 * 24 * 3600)))
         settings.loginTimeout = .seconds(try config.integer(.loginTimeout, default: 60, in: 1...3600))
@@ -92,6 +101,9 @@ public struct ServerSettings: Sendable, Equatable {
 extension SettingKey {
     public static let listenAddress = SettingKey("listen.address")
     public static let listenPort = SettingKey("listen.port")
+    public static let tlsListenPort = SettingKey("listen.tls-port")
+    public static let tlsCertificateFile = SettingKey("tls.cert-file")
+    public static let tlsKeyFile = SettingKey("tls.key-file")
     public static let dataDirectory = SettingKey("data.dir")
     public static let passwdFile = SettingKey("auth.passwd-file")
     public static let logLevel = SettingKey("log.level")
@@ -125,7 +137,7 @@ extension SettingKey {
 
     /// Every setting the server reads, for help text and documentation checks.
     public static let all: [SettingKey] = [
-        .listenAddress, .listenPort, .dataDirectory, .passwdFile, .logLevel,
+        .listenAddress, .listenPort, .tlsListenPort, .tlsCertificateFile, .tlsKeyFile, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
         .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .inlineFileSendLimit, .tcpCongestion,
         .listenBacklog, .jobsPerTurn, .fixedFiles, .fixedFileSlots,
@@ -187,6 +199,9 @@ extension ServerSettings {
         let shown: [(SettingKey, String)] = [
             (.listenAddress, listenAddress),
             (.listenPort, String(listenPort)),
+            (.tlsListenPort, String(tlsListenPort)),
+            (.tlsCertificateFile, tlsCertificateFile ?? ""),
+            (.tlsKeyFile, tlsKeyFile ?? ""),
             (.dataDirectory, dataDirectory),
             (.passwdFile, passwdFile),
             (.logLevel, logLevel.rawValue),

@@ -14,10 +14,13 @@ enum Capabilities {
         ]
     }
 
-    static func list(authenticated: Bool, plaintextAllowed: Bool, appendLimit: Int) -> [String] {
+    /// `startTLS`: a certificate is configured and the connection is not yet
+    /// encrypted (never advertised again once TLS is on, RFC 9051 6.2.1).
+    static func list(authenticated: Bool, plaintextAllowed: Bool, startTLS: Bool = false, appendLimit: Int) -> [String] {
         let base = base(appendLimit: appendLimit)
         if authenticated { return base }
-        if plaintextAllowed { return base + ["SASL-IR", "AUTH=PLAIN", "AUTH=LOGIN"] }
-        return base + ["LOGINDISABLED"]
+        let tls = startTLS ? ["STARTTLS"] : []
+        if plaintextAllowed { return base + tls + ["SASL-IR", "AUTH=PLAIN", "AUTH=LOGIN"] }
+        return base + tls + ["LOGINDISABLED"]
     }
 }

@@ -91,7 +91,7 @@ extension Session {
     private var carried: Carried {
         Carried(
             machine: machine, framer: framer, encoder: encoder, peer: peer, plaintextAllowed: plaintextAllowed,
-            userStore: userStore, loginFailures: loginFailures, pendingOutput: output.bytes)
+            tlsActive: tlsActive, userStore: userStore, loginFailures: loginFailures, pendingOutput: output.bytes)
     }
 
     /// "ip:port" → "ip" ("[v6]:port" → "v6").

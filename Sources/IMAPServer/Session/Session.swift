@@ -25,7 +25,10 @@ actor Session {
     var output = ResponseBuffer()
     /// The peer as "ip:port" (logs) and the address alone (login throttling).
     let peer: String
-    let plaintextAllowed: Bool
+    /// Plaintext LOGIN/AUTHENTICATE allowed: loopback, the setting, or TLS.
+    var plaintextAllowed: Bool
+    /// TLS is on (implicit TLS port, or after STARTTLS: Session+StartTLS.swift).
+    var tlsActive = false
     /// COMPRESS=DEFLATE is on (Session+Compress.swift).
     var compressing = false
     var userStore: UserStore?
@@ -62,6 +65,7 @@ actor Session {
         let encoder: ResponseEncoder
         let peer: String
         let plaintextAllowed: Bool
+        let tlsActive: Bool
         let userStore: UserStore?
         let loginFailures: Int
         /// Encoded answers not yet written (the login's OK among them).
@@ -69,8 +73,9 @@ actor Session {
 
         init(
             machine: SessionStateMachine, framer: CommandFramer, encoder: ResponseEncoder, peer: String,
-            plaintextAllowed: Bool, userStore: UserStore?, loginFailures: Int, pendingOutput: [UInt8]
+            plaintextAllowed: Bool, tlsActive: Bool, userStore: UserStore?, loginFailures: Int, pendingOutput: [UInt8]
         ) {
+            self.tlsActive = tlsActive
             self.machine = machine
             self.framer = framer
             self.encoder = encoder
@@ -82,12 +87,13 @@ actor Session {
         }
     }
 
-    init(connection: Connection, context: SessionContext, peer: String, plaintextAllowed: Bool) {
+    init(connection: Connection, context: SessionContext, peer: String, plaintextAllowed: Bool, tlsActive: Bool = false) {
         self.shard = connection.shard
         self.connection = connection
         self.context = context
         self.peer = peer
         self.plaintextAllowed = plaintextAllowed
+        self.tlsActive = tlsActive
         machine = SessionStateMachine()
         framer = CommandFramer(limits: context.settings.framingLimits)
         encoder = ResponseEncoder()
@@ -100,6 +106,7 @@ actor Session {
         self.context = context
         peer = carried.peer
         plaintextAllowed = carried.plaintextAllowed
+        tlsActive = carried.tlsActive
         machine = carried.machine
         framer = carried.framer
         encoder = carried.encoder
@@ -122,8 +129,8 @@ actor Session {
     /// accepting shard, so continuing here would send every resumed read there
     /// first and back (cross-shard hops per command), while scoping a new preference
     /// here would keep deeper frames in this long-lived task (memory per idler).
-    static func serve(_ connection: Connection, context: SessionContext) async {
-        let session = await Session.start(connection, context: context)
+    static func serve(_ connection: Connection, context: SessionContext, overTLS: Bool = false) async {
+        let session = await Session.start(connection, context: context, overTLS: overTLS)
         guard case .move(let target, let carried) = await session.run(greet: true) else {
             session.logClosed()
             await session.leaveShard()
@@ -150,18 +157,18 @@ actor Session {
     }
 
     @inline(never)
-    private static func start(_ connection: Connection, context: SessionContext) async -> Session {
+    private static func start(_ connection: Connection, context: SessionContext, overTLS: Bool) async -> Session {
         let peer = await connection.peerAddress()
-        return Session(connection: connection, context: context, peer: peer)
+        return Session(connection: connection, context: context, peer: peer, overTLS: overTLS)
     }
 
     @inline(never)
-    private init(connection: Connection, context: SessionContext, peer: String?) {
+    private init(connection: Connection, context: SessionContext, peer: String?, overTLS: Bool) {
         let peer = peer ?? "unknown"
-        context.logger.debug("connection from \(peer) on shard \(connection.shard.index)")
+        context.logger.debug("connection from \(peer) on shard \(connection.shard.index)\(overTLS ? " over TLS" : "")")
         self.init(
             connection: connection, context: context, peer: peer,
-            plaintextAllowed: context.settings.allowsPlaintextAuthentication(peer: peer))
+            plaintextAllowed: overTLS || context.settings.allowsPlaintextAuthentication(peer: peer), tlsActive: overTLS)
     }
 
     /// The session is over: a logged-in one stops counting on its shard
@@ -374,8 +381,7 @@ actor Session {
         case .namespace: handleNamespace(tag: tag)
         case .status(let name, let attributes): try await handleStatus(tag: tag, name: name, attributes: attributes)
         case .compress(let algorithm): try await handleCompress(tag: tag, algorithm: algorithm)
-        case .startTLS:
-            send(.tagged(tag: tag, StatusResponse(.bad, "\(tagged.command.name) is not supported")))
+        case .startTLS: try await handleStartTLS(tag: tag)
         case .append, .idle, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
             try await handleMessageCommand(tagged)
         case .unknown:
@@ -406,7 +412,7 @@ actor Session {
     var capabilities: [String] {
         Capabilities.list(
             authenticated: machine.isAuthenticated, plaintextAllowed: plaintextAllowed,
-            appendLimit: context.settings.appendLimit)
+            startTLS: context.tls != nil && !tlsActive, appendLimit: context.settings.appendLimit)
     }
 }
 

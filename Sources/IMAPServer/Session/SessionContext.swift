@@ -25,12 +25,15 @@ final class SessionContext: Sendable {
     let searchAdmission: SearchAdmission
     /// Where each user's sessions live, and the choice for a new one.
     let placement: HomeShardPlacement
+    /// The server's certificate, when one is configured (STARTTLS, implicit TLS).
+    let tls: TLSContext?
 
     init(
         settings: ServerSettings, store: MailStore, authenticator: Authenticator, throttle: LoginThrottle,
-        runtime: ShardRuntime, logger: Logger
+        runtime: ShardRuntime, logger: Logger, tls: TLSContext? = nil
     ) {
         self.settings = settings
+        self.tls = tls
         self.store = store
         self.authenticator = authenticator
         self.throttle = throttle

@@ -96,18 +96,3 @@ import Testing
         await server.stop()
     }
 }
-
-extension TranscriptClient {
-    /// Compresses what the client sends and decompresses what it receives from
-    /// now on (call it after reading COMPRESS's OK).
-    func compress() throws {
-        let layer = try DeflateLayer()
-        outboundFilter = { try layer.encode($0) }
-        inboundFilter = { received in
-            var reply: [UInt8] = []
-            var decoded = try layer.decode(received, reply: &reply)
-            while layer.holdsDecodedInput { decoded += try layer.decode([], reply: &reply) }
-            return decoded
-        }
-    }
-}

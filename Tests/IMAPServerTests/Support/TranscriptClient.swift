@@ -58,7 +58,11 @@ final class TranscriptClient: @unchecked Sendable {
     }
 
     func sendRaw(_ bytes: [UInt8]) throws {
-        let bytes = try outboundFilter?(bytes) ?? bytes
+        try sendUnfiltered(outboundFilter?(bytes) ?? bytes)
+    }
+
+    /// Sends `bytes` as they are, past `outboundFilter` (a TLS layer's replies).
+    func sendUnfiltered(_ bytes: [UInt8]) throws {
         var done = 0
         while done < bytes.count {
             let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL)) }
@@ -105,6 +109,18 @@ final class TranscriptClient: @unchecked Sendable {
         let taken = Array(pending.prefix(count))
         pending.removeFirst(taken.count)
         return taken
+    }
+
+    /// Puts decoded bytes that arrived with a handshake ahead of what follows.
+    func prepend(_ bytes: [UInt8]) {
+        pending = bytes + pending
+    }
+
+    /// Bytes of one recv, unfiltered; empty at the end of the stream or on the timeout.
+    func receiveUnfiltered() -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        return got > 0 ? Array(chunk[0..<got]) : []
     }
 
     /// Whether the server has closed the connection (reads end of stream).
