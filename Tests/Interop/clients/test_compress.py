@@ -65,8 +65,7 @@ class CompressingIMAP4(imaplib.IMAP4):
 
 def test_imaplib_session_compressed(server, oracle):
     oracle.delete_tree(FOLDER)
-    client = CompressingIMAP4(server.host, server.port, timeout=TIMEOUT)
-    try:
+    with CompressingIMAP4(server.host, server.port, timeout=TIMEOUT) as client:
         client.login(server.user, server.password)
         assert "COMPRESS=DEFLATE" in client.capabilities
         typ, data = client.compress()
@@ -90,11 +89,6 @@ def test_imaplib_session_compressed(server, oracle):
         typ, data = client._simple_command("COMPRESS", "DEFLATE")
         assert typ == "NO"
         assert client.logout()[0] == "BYE"
-    finally:
-        try:
-            client.shutdown()
-        except OSError:
-            pass
 
     stored = oracle.messages(FOLDER)
     assert sorted(message_id(raw) for raw in raws) == sorted(stored)

@@ -32,8 +32,7 @@ def context() -> ssl.SSLContext:
 
 def test_imaplib_implicit_tls(server, oracle):
     oracle.delete_tree(FOLDER)
-    client = imaplib.IMAP4_SSL(server.host, int(TLS_PORT), ssl_context=context(), timeout=TIMEOUT)
-    try:
+    with imaplib.IMAP4_SSL(server.host, int(TLS_PORT), ssl_context=context(), timeout=TIMEOUT) as client:
         assert client.sock.version() in ("TLSv1.3", "TLSv1.2")
         assert "STARTTLS" not in client.capabilities
         assert "AUTH=PLAIN" in client.capabilities
@@ -47,18 +46,12 @@ def test_imaplib_implicit_tls(server, oracle):
         assert typ == "OK"
         assert [part[1] for part in data if isinstance(part, tuple)] == raws
         assert client.logout()[0] == "BYE"
-    finally:
-        try:
-            client.shutdown()
-        except OSError:
-            pass
     assert sorted(oracle.messages(FOLDER)) == sorted(message_id(raw) for raw in raws)
     oracle.delete_tree(FOLDER)
 
 
 def test_imaplib_starttls(server):
-    client = imaplib.IMAP4(server.host, server.port, timeout=TIMEOUT)
-    try:
+    with imaplib.IMAP4(server.host, server.port, timeout=TIMEOUT) as client:
         assert "STARTTLS" in client.capabilities
         typ, _ = client.starttls(ssl_context=context())
         assert typ == "OK"
@@ -67,11 +60,6 @@ def test_imaplib_starttls(server):
         client.login(server.user, server.password)
         assert client.select("INBOX")[0] == "OK"
         assert client.logout()[0] == "BYE"
-    finally:
-        try:
-            client.shutdown()
-        except OSError:
-            pass
 
 
 def test_imapclient_implicit_tls(server):
