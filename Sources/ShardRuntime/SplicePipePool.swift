@@ -15,8 +15,13 @@ final class SplicePipe {
         guard mailshard_pipe_cloexec(&ends) == 0 else { throw SystemError("pipe2", code: errno) }
         readEnd = ends[0]
         writeEnd = ends[1]
-        let granted = mailshard_set_pipe_size(writeEnd, Int32(capacity))
-        self.capacity = granted > 0 ? Int(granted) : 65536
+        // Refused (EPERM: an unprivileged user past `fs.pipe-user-pages-soft`, or a
+        // size over `fs.pipe-max-size`), the pipe keeps the size the kernel gave it,
+        // which past the soft limit is 2 pages, not the usual 16: a chunk sized for
+        // more would come up short at every pair.
+        var granted = mailshard_set_pipe_size(writeEnd, Int32(capacity))
+        if granted <= 0 { granted = mailshard_get_pipe_size(writeEnd) }
+        self.capacity = granted > 0 ? Int(granted) : 4096
     }
 
     /// Bytes sitting in the pipe now, asked of the kernel (FIONREAD); for checks only.
