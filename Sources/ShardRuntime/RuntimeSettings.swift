@@ -27,11 +27,11 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// The read chunk when a file range is copied through user space (a stream layer
     /// such as TLS, or no splice pipe free). `MAILSHARD_SPLICE_CHUNK`.
     public var spliceChunkSize: Int
-    /// Size asked of each pooled splice pipe (F_SETPIPE_SZ), and so the most one splice
-    /// pair moves file → pipe → socket. A pipe holds references to page-cache pages, not
-    /// copies: its size is kernel accounting (`fs.pipe-user-pages-soft`) more than
-    /// memory. Each pair is a trip through the shard's ring between io-wq workers, so a
-    /// large body costs far less with large pipes. `MAILSHARD_SPLICE_PIPE_SIZE`.
+    /// Size a pooled splice pipe is grown to (F_SETPIPE_SZ) for a step with more to move
+    /// than its idle 64 KiB, and so the most one splice pair moves file → pipe →
+    /// socket; the pipe is shrunk back when returned. Each pair is a trip through the
+    /// shard's ring between io-wq workers, so a large body costs far less with large
+    /// pipes. `MAILSHARD_SPLICE_PIPE_SIZE`.
     public var splicePipeSize: Int
     /// Splice pipes each shard may hold, lent to connections one splice step at a time;
     /// a step that finds them all lent out reads and sends bytes instead. 0 turns

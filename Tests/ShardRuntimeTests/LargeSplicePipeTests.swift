@@ -6,11 +6,12 @@ import Glibc
 #endif
 @testable import ShardRuntime
 
-/// Large bodies through the splice chain with pipes of `splicePipeSize` (1 MiB by
-/// default): a pipe reports the size the kernel gave it, a multi-megabyte range at an
-/// odd offset goes out in one chain when the socket takes it, and through a full
-/// non-blocking socket (partial splices, bytes left in the pipe, POLLOUT waits) every
-/// byte still arrives in order.
+/// Large bodies through the splice chain with pipes grown to `splicePipeSize` (1 MiB
+/// by default) for the step: a pipe reports the size the kernel gave it, grows and
+/// shrinks back; a multi-megabyte range at an odd offset goes out in one chain when
+/// the socket takes it; through a full non-blocking socket (partial splices, bytes
+/// left in the pipe, POLLOUT waits) every byte still arrives in order; and no pipe
+/// stays large once its step is done.
 struct LargeSplicePipeTests {
     final class ConnectionSlot: Sendable {
         let connection = Mutex<Connection?>(nil)
@@ -25,6 +26,26 @@ struct LargeSplicePipeTests {
         let refused = try SplicePipe(capacity: 0)
         #expect(refused.capacity > 0)
         #expect(Int(mailshard_get_pipe_size(refused.writeEnd)) == refused.capacity)
+        large.resize(to: 65536)
+        #expect(large.capacity == 65536, "an empty pipe shrinks")
+        #expect(Int(mailshard_get_pipe_size(large.writeEnd)) == 65536)
+    }
+
+    /// Idle pipes are at the base size; a borrow for more than that grows the pipe,
+    /// a borrow for less does not, and a returned pipe is shrunk back.
+    @Test func thePoolGrowsAPipeOnlyForALargeStepAndShrinksItOnReturn() throws {
+        let pool = SplicePipePool(limit: 2, largeCapacity: 1 << 20)
+        let small = try #require(pool.borrow(forBytes: 30_000))
+        #expect(small.capacity == 65536)
+        pool.giveBack(small)
+        let grown = try #require(pool.borrow(forBytes: 3 << 20))
+        #expect(grown === small, "the idle pipe is reused")
+        #expect(grown.capacity == 1 << 20)
+        #expect(pool.snapshot.grown == 1 && pool.snapshot.large == 1)
+        pool.giveBack(grown)
+        #expect(grown.capacity == 65536)
+        #expect(Int(mailshard_get_pipe_size(grown.writeEnd)) == 65536)
+        #expect(pool.snapshot.large == 0 && pool.snapshot.idle == 1)
     }
 
     /// 3 MiB at offset 5 spans 769 pages: with 1 MiB pipes that is 4 pairs, one chain,
@@ -51,6 +72,7 @@ struct LargeSplicePipeTests {
         let counts = await shard.splicePipeCounts()
         #expect(counts.created == 1)
         #expect(counts.created + counts.reused == 1, "one borrow: the whole range in one chain")
+        #expect(counts.grown == 1 && counts.large == 0, "grown for the step, shrunk when returned")
         await runtime.shutdown(gracePeriod: .seconds(5))
     }
 
@@ -85,6 +107,7 @@ struct LargeSplicePipeTests {
         let counts = await shard.splicePipeCounts()
         #expect(counts.created == 1 && counts.discarded == 0)
         #expect(counts.idle == counts.live, "the pipe came back empty")
+        #expect(counts.grown >= 1 && counts.large == 0, "no pipe stays large after its step")
         let waits = await Self.writableWaits(of: slot, on: shard)
         #expect(waits > 0, "the socket filled and the splice steps waited for POLLOUT")
         await runtime.shutdown(gracePeriod: .seconds(5))
