@@ -78,6 +78,15 @@ static inline int mailshard_set_pipe_size(int fd, int size) {
     return fcntl(fd, F_SETPIPE_SZ, size);
 }
 
+#ifndef F_GETPIPE_SZ
+#define F_GETPIPE_SZ 1032  /* F_LINUX_SPECIFIC_BASE + 8, as linux/fcntl.h has it */
+#endif
+
+/// A pipe's size as the kernel has it (F_GETPIPE_SZ), or -1.
+static inline int mailshard_get_pipe_size(int fd) {
+    return fcntl(fd, F_GETPIPE_SZ);
+}
+
 /// Bytes buffered in a pipe (`ioctl` is variadic and does not import).
 static inline int mailshard_pipe_buffered(int fd) {
     int bytes = 0;

@@ -22,7 +22,7 @@ extension Connection {
             sendStaged(source)
             return
         }
-        if splicePipe == nil { splicePipe = shard.splicePipes.borrow() }
+        if splicePipe == nil { splicePipe = shard.splicePipes.borrow(forBytes: source.unread) }
         guard let pipe = splicePipe else {
             readIntoStage(source)
             return

@@ -24,9 +24,15 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// A connection whose queued output makes no progress this long is dropped.
     /// `MAILSHARD_STALLED_PEER_TIMEOUT` (seconds).
     public var stalledPeerTimeout: Duration
-    /// Largest file chunk moved per splice step (the size of each splice pipe, and the
-    /// read chunk when a file range is copied). `MAILSHARD_SPLICE_CHUNK`.
+    /// The read chunk when a file range is copied through user space (a stream layer
+    /// such as TLS, or no splice pipe free). `MAILSHARD_SPLICE_CHUNK`.
     public var spliceChunkSize: Int
+    /// Size a pooled splice pipe is grown to (F_SETPIPE_SZ) for a step with more to move
+    /// than its idle 64 KiB, and so the most one splice pair moves file → pipe →
+    /// socket; the pipe is shrunk back when returned. Each pair is a trip through the
+    /// shard's ring between io-wq workers, so a large body costs far less with large
+    /// pipes. `MAILSHARD_SPLICE_PIPE_SIZE`.
+    public var splicePipeSize: Int
     /// Splice pipes each shard may hold, lent to connections one splice step at a time;
     /// a step that finds them all lent out reads and sends bytes instead. 0 turns
     /// splicing off. `MAILSHARD_SPLICE_PIPES`.
@@ -69,6 +75,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         stalledPeerTimeout: Duration = .seconds(60),
         spliceChunkSize: Int = 64 * 1024,
         splicePipesPerShard: Int = 128,
+        splicePipeSize: Int = 1024 * 1024,
         inlineFileSendLimit: Int = 1024 * 1024,
         listenBacklog: Int = 1024,
         jobsPerTurn: Int = 4096,
@@ -86,6 +93,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         self.stalledPeerTimeout = stalledPeerTimeout
         self.spliceChunkSize = spliceChunkSize
         self.splicePipesPerShard = splicePipesPerShard
+        self.splicePipeSize = splicePipeSize
         self.inlineFileSendLimit = inlineFileSendLimit
         self.listenBacklog = listenBacklog
         self.jobsPerTurn = jobsPerTurn
@@ -110,6 +118,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         settings.maxOutputBytesPerConnection = max(4096, maxOutputBytesPerConnection)
         settings.spliceChunkSize = min(1 << 20, max(4096, spliceChunkSize))
         settings.splicePipesPerShard = min(65536, max(0, splicePipesPerShard))
+        settings.splicePipeSize = min(1 << 20, max(4096, splicePipeSize))
         settings.inlineFileSendLimit = max(0, inlineFileSendLimit)
         settings.listenBacklog = max(16, listenBacklog)
         settings.jobsPerTurn = max(16, jobsPerTurn)

@@ -77,7 +77,7 @@ public final class Shard: @unchecked Sendable {
         self.index = index
         self.settings = settings
         self.log = log
-        splicePipes = SplicePipePool(limit: settings.splicePipesPerShard, pipeCapacity: settings.spliceChunkSize)
+        splicePipes = SplicePipePool(limit: settings.splicePipesPerShard, largeCapacity: settings.splicePipeSize)
         wakeFD = eventfd(0, Int32(EFD_CLOEXEC))
         guard wakeFD >= 0 else { throw SystemError("eventfd", code: errno) }
     }

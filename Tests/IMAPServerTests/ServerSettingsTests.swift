@@ -66,6 +66,7 @@ import Testing
             "MAILSHARD_MAX_OUTPUT_BYTES": "65536",
             "MAILSHARD_STALLED_PEER_TIMEOUT": "5",
             "MAILSHARD_SPLICE_CHUNK": "131072",
+            "MAILSHARD_SPLICE_PIPE_SIZE": "262144",
             "MAILSHARD_SPLICE_PIPES": "7",
             "MAILSHARD_INLINE_FILE_SEND_LIMIT": "0",
             "MAILSHARD_TCP_CONGESTION": "cubic",
@@ -85,6 +86,7 @@ import Testing
         #expect(runtime.stalledPeerTimeout == .seconds(5))
         #expect(runtime.spliceChunkSize == 131072)
         #expect(runtime.splicePipesPerShard == 7)
+        #expect(runtime.splicePipeSize == 262144)
         #expect(runtime.inlineFileSendLimit == 0)
         #expect(runtime.tcpCongestionControl == "cubic")
         #expect(runtime.listenBacklog == 64)

@@ -21,7 +21,7 @@ struct SpliceChainTests {
     @Test(arguments: ranges)
     func rangesArriveExactlyInOneStepPerChain(offset: Int, count: Int) async throws {
         var settings = testSettings(shards: 1)
-        settings.spliceChunkSize = Self.page
+        settings.splicePipeSize = Self.page
         settings.splicePipesPerShard = 1
         settings.inlineFileSendLimit = 0  // the splice chain under test, even for cached files
         let runtime = try ShardRuntime(settings: settings)

@@ -19,6 +19,7 @@ extension RuntimeSettings {
         stalledPeerTimeout = .seconds(stalledSeconds)
         spliceChunkSize = try config.integer(.spliceChunk, default: spliceChunkSize, in: anyPositive)
         splicePipesPerShard = try config.integer(.splicePipes, default: splicePipesPerShard, in: 0...Int.max)
+        splicePipeSize = try config.integer(.splicePipeSize, default: splicePipeSize, in: anyPositive)
         inlineFileSendLimit = try config.integer(.inlineFileSendLimit, default: inlineFileSendLimit, in: 0...Int.max)
         tcpCongestionControl = try config.congestionControlName(.tcpCongestion)
         listenBacklog = try config.integer(.listenBacklog, default: listenBacklog, in: anyPositive)

@@ -117,6 +117,7 @@ extension SettingKey {
     public static let stalledPeerTimeout = SettingKey("stalled-peer-timeout")
     public static let spliceChunk = SettingKey("splice-chunk")
     public static let splicePipes = SettingKey("splice-pipes")
+    public static let splicePipeSize = SettingKey("splice-pipe-size")
     public static let inlineFileSendLimit = SettingKey("inline-file-send-limit")
     public static let tcpCongestion = SettingKey("tcp-congestion")
     public static let listenBacklog = SettingKey("listen.backlog")
@@ -139,7 +140,8 @@ extension SettingKey {
     public static let all: [SettingKey] = [
         .listenAddress, .listenPort, .tlsListenPort, .tlsCertificateFile, .tlsKeyFile, .dataDirectory, .passwdFile, .logLevel,
         .shards, .ringEntries, .receiveBufferSize, .receiveBufferCount, .sendZeroCopyThreshold,
-        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .inlineFileSendLimit, .tcpCongestion,
+        .pinThreads, .maxOutputBytes, .stalledPeerTimeout, .spliceChunk, .splicePipes, .splicePipeSize,
+        .inlineFileSendLimit, .tcpCongestion,
         .listenBacklog, .jobsPerTurn, .fixedFiles, .fixedFileSlots,
         .allowPlaintext, .loginFailureDelay, .authenticatedTimeout, .loginTimeout, .idleKeepalive,
         .headerCacheMegabytes, .headerCacheIdleSeconds,
@@ -215,6 +217,7 @@ extension ServerSettings {
             (.stalledPeerTimeout, String(runtime.stalledPeerTimeout.components.seconds)),
             (.spliceChunk, String(runtime.spliceChunkSize)),
             (.splicePipes, String(runtime.splicePipesPerShard)),
+            (.splicePipeSize, String(runtime.splicePipeSize)),
             (.inlineFileSendLimit, String(runtime.inlineFileSendLimit)),
             (.tcpCongestion, runtime.tcpCongestionControl ?? ""),
             (.listenBacklog, String(runtime.listenBacklog)),
