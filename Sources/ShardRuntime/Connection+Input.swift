@@ -16,10 +16,18 @@ extension Connection {
     /// provided buffer when data arrives, the bytes are copied out and the buffer goes
     /// straight back. Throws `.shuttingDown` once the runtime stops, `CancellationError`
     /// if the task is cancelled while waiting.
-    public nonisolated(nonsending) func read() async throws -> [UInt8]? {
+    ///
+    /// Runs in the caller's isolation (`isolation`, the caller's actor by default). The
+    /// cancellation handler's operation captures it so that it runs there too: an
+    /// operation closure that does not is nonisolated, and entering it gave up the
+    /// caller's executor for the generic one and leaving it took the executor back —
+    /// for a session task that prefers its shard, two jobs through the shard's queue
+    /// per read (each a malloc, an enqueue and a turn), where none is needed.
+    public func read(isolation: isolated (any Actor)? = #isolation) async throws -> [UInt8]? {
         while true {
-            let outcome = await withTaskCancellationHandler {
-                await withUnsafeContinuation { (continuation: UnsafeContinuation<ReadOutcome, Never>) in
+            let outcome = await withTaskCancellationHandler(operation: {
+                _ = isolation  // captured: the closure is isolated to the caller's actor
+                return await withUnsafeContinuation { (continuation: UnsafeContinuation<ReadOutcome, Never>) in
                     // On the shard already (the usual case): no closure to allocate.
                     if shard.isCurrent {
                         beginRead(continuation)
@@ -27,9 +35,9 @@ extension Connection {
                         shard.execute { self.beginRead(continuation) }
                     }
                 }
-            } onCancel: {
+            }, onCancel: {
                 shard.execute { self.cancelRead() }
-            }
+            }, isolation: isolation)
             switch outcome {
             case .bytes(let bytes):
                 if bytes.isEmpty { continue }  // a layer consumed them all (a handshake record)

@@ -38,12 +38,12 @@ extension Connection {
         guard !source.offeredWhole, case .ready(let socket, _) = inlineSocket, !source.awaitsWritable,
               source.inPipe == 0, source.staged == 0, source.unread > 0 else { return false }
         source.offeredWhole = true
-        let tail = output.bytesAfterLeadingBytesAndFile(limit: 8)
-        let tailCount = tail.reduce(0) { $0 + $1.array.count - $1.offset }
+        let tail = output.tailAfterLeadingBytesAndFile(limit: Self.tailItemLimit)
+        let tailCount = tail.bytes
         guard tailCount > 0, decideInline(source), let pipe = assemblyPipe(head: head.count, source, tail: tailCount) else { return false }
         let bodyCount = source.unread
         let total = head.count + bodyCount + tailCount
-        guard assemble(head, source, tail, in: pipe) else {
+        guard assemble(head, source, tailItems: tail.count, in: pipe) else {
             // A file shorter than its range, or a pipe that took less than it should:
             // the steps send (or report) it.
             drain(pipe)
@@ -90,15 +90,23 @@ extension Connection {
         return misalignment == 0 ? 0 : min(pageSize - misalignment, source.unread)
     }
 
+    /// Most byte items behind the body that join the response in the pipe.
+    private static let tailItemLimit = 8
+
     /// Writes head and the body's first partial page, splices the body's pages, writes
-    /// the tail. False when any of it failed (the pipe is then drained by the caller).
-    private func assemble(_ head: UnsafeRawBufferPointer, _ source: FileSource, _ tail: [(array: [UInt8], offset: Int)], in pipe: SplicePipe) -> Bool {
+    /// the tail (the first `tailItems` byte items behind the body). False when any of
+    /// it failed (the pipe is then drained by the caller). The iovecs live on the
+    /// stack and point into the queue's arrays, which nothing changes meanwhile (this
+    /// runs on the shard thread, within one step): no array is made per response.
+    private func assemble(_ head: UnsafeRawBufferPointer, _ source: FileSource, tailItems: Int, in pipe: SplicePipe) -> Bool {
         let copied = Self.copiedLead(of: source)
         let wroteHead = withUnsafeTemporaryAllocation(byteCount: max(copied, 1), alignment: 16) { lead -> Bool in
             guard copied == 0 || pread(source.descriptor, lead.baseAddress, copied, off_t(source.nextOffset)) == copied else { return false }
-            var pieces = [iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
-                          iovec(iov_base: lead.baseAddress, iov_len: copied)]
-            return Self.writeAll(&pieces, to: pipe.writeEnd)
+            return withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { pieces in
+                pieces[0] = iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count)
+                pieces[1] = iovec(iov_base: lead.baseAddress, iov_len: copied)
+                return Self.writeAll(pieces, to: pipe.writeEnd)
+            }
         }
         guard wroteHead else { return false }
         var offset = Int64(source.nextOffset) + Int64(copied)
@@ -109,21 +117,27 @@ extension Connection {
             guard moved > 0 else { return false }
             left -= moved
         }
-        var pieces = tail.map { piece in
-            piece.array.withUnsafeBytes { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress! + piece.offset), iov_len: piece.array.count - piece.offset) }
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: tailItems) { pieces in
+            for index in 0..<tailItems {
+                let item = output.tailItem(index)
+                // The queue holds `item.array` until these bytes are accounted as sent.
+                let base = item.array.withUnsafeBytes { $0.baseAddress! } + item.offset
+                pieces[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base), iov_len: item.array.count - item.offset)
+            }
+            return Self.writeAll(pieces, to: pipe.writeEnd)
         }
-        return withExtendedLifetime(tail) { Self.writeAll(&pieces, to: pipe.writeEnd) }
     }
 
-    /// writev until every piece is in the pipe (it has room: checked before).
-    private static func writeAll(_ pieces: inout [iovec], to pipe: Int32) -> Bool {
+    /// writev until every piece is in the pipe (it has room: checked before). Advances
+    /// the pieces it was given as they are written.
+    private static func writeAll(_ pieces: UnsafeMutableBufferPointer<iovec>, to pipe: Int32) -> Bool {
         var index = 0
         while index < pieces.count {
             if pieces[index].iov_len == 0 {
                 index += 1
                 continue
             }
-            let written = pieces.withUnsafeBufferPointer { writev(pipe, $0.baseAddress! + index, Int32($0.count - index)) }
+            let written = writev(pipe, pieces.baseAddress! + index, Int32(pieces.count - index))
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { return false }
             var left = written

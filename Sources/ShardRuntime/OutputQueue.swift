@@ -89,18 +89,31 @@ struct OutputQueue {
     }
 
     /// The byte items right behind the leading byte item and the file range after it
-    /// (a response's close and completion behind its head and body), at most `limit`;
-    /// empty when the second item is not a file range or nothing sendable follows it.
-    func bytesAfterLeadingBytesAndFile(limit: Int) -> [(array: [UInt8], offset: Int)] {
-        guard head + 2 < sendableEnd, case .bytes = items[head], case .file = items[head + 1] else { return [] }
-        var result: [(array: [UInt8], offset: Int)] = []
+    /// (a response's close and completion behind its head and body), at most `limit`:
+    /// how many and their unsent bytes; (0, 0) when the second item is not a file
+    /// range or nothing sendable follows it. `tailItem(_:)` gives each; nothing is
+    /// gathered into an array (this runs once per FETCH).
+    func tailAfterLeadingBytesAndFile(limit: Int) -> (count: Int, bytes: Int) {
+        guard head + 2 < sendableEnd, case .bytes = items[head], case .file = items[head + 1] else { return (0, 0) }
+        var count = 0
+        var bytes = 0
         var index = head + 2
-        while index < sendableEnd && result.count < limit {
+        while index < sendableEnd && count < limit {
             guard case .bytes(let array, let sent) = items[index] else { break }
-            result.append((array, sent))
+            count += 1
+            bytes += array.count - sent
             index += 1
         }
-        return result
+        return (count, bytes)
+    }
+
+    /// The `index`th byte item counted by `tailAfterLeadingBytesAndFile` (its array and
+    /// the bytes of it already sent).
+    func tailItem(_ index: Int) -> (array: [UInt8], offset: Int) {
+        guard case .bytes(let array, let sent) = items[head + 2 + index] else {
+            preconditionFailure("not a byte item behind the leading bytes and file")
+        }
+        return (array, sent)
     }
 
     /// Up to `limit` leading byte items (unsent parts), for one gathered send.

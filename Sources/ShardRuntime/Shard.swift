@@ -22,6 +22,12 @@ public final class Shard: @unchecked Sendable {
     var receiveBuffers: ProvidedBuffers!
     var operations = OperationTable()
     var localWork: [ShardWork] = []
+    /// Storage the work loop reuses between turns (`runQueuedWork`): the batch being
+    /// run, and the drained remote queue handed back at the next take.
+    private var spareWork: [ShardWork] = []
+    private var remoteSpare: [ShardWork] = []
+    /// Jobs run on this shard since start (shard thread; tests count hops with it).
+    var jobsRun = 0
     var connections: [ObjectIdentifier: Connection] = [:]
     var listeners: [Listener] = []
     var stopping = false
@@ -208,13 +214,13 @@ public final class Shard: @unchecked Sendable {
 
     private func runQueuedWork() {
         var budget = settings.jobsPerTurn
-        let remote = remoteWork.withLock { queue -> [ShardWork] in
-            let taken = queue
-            queue.removeAll(keepingCapacity: true)
-            return taken
-        }
-        localWork.append(contentsOf: remote)
+        takeRemoteWork()
+        // The batch and the local queue trade storage and both keep their capacity
+        // (`spareWork` holds the batch's between turns): a turn allocates nothing.
+        // A fresh batch per turn cost a malloc and a free per turn, several per
+        // FETCH (Benchmarks/results/load-bodies.md, session 6).
         var batch: [ShardWork] = []
+        swap(&batch, &spareWork)
         while !localWork.isEmpty && budget > 0 {
             swap(&batch, &localWork)
             var position = 0
@@ -229,6 +235,24 @@ public final class Shard: @unchecked Sendable {
             }
             batch.removeAll(keepingCapacity: true)
         }
+        swap(&batch, &spareWork)
+    }
+
+    /// Moves work queued from other threads to the local queue. The lock is taken
+    /// once; an empty remote queue costs nothing more, and a full one is swapped
+    /// with the drained array kept from the last time (`remoteSpare`), so neither
+    /// side allocates: `removeAll(keepingCapacity:)` on an array also referenced
+    /// elsewhere allocates a new buffer of the same capacity, which the copy-then-
+    /// clear this replaces did on every turn.
+    private func takeRemoteWork() {
+        var taken = remoteSpare
+        remoteSpare = []
+        remoteWork.withLock { queue in
+            if !queue.isEmpty { swap(&taken, &queue) }
+        }
+        localWork.append(contentsOf: taken)
+        taken.removeAll(keepingCapacity: true)
+        remoteSpare = taken
     }
 
     private func dispatchCompletions() {
@@ -351,7 +375,16 @@ enum ShardWork: @unchecked Sendable {
 
     func run(on shard: Shard) {
         switch self {
-        case .job(let job): job.runSynchronously(on: shard.asUnownedSerialExecutor())
+        // Run as both the serial executor and the task executor: the runtime then knows
+        // a task that prefers this shard (every session and command task does) is
+        // already where it wants to be, and its hops onto actors isolated to the shard
+        // (`swift_task_switch`) continue inline. Run as the serial executor alone, the
+        // runtime saw no task executor in place, judged such a hop a change of task
+        // executor and enqueued the task again: a job, a malloc and a turn, three
+        // times per FETCH (Benchmarks/results/load-bodies.md, session 6).
+        case .job(let job):
+            shard.jobsRun &+= 1
+            job.runSynchronously(isolatedTo: shard.asUnownedSerialExecutor(), taskExecutor: shard.asUnownedTaskExecutor())
         case .call(let body): body()
         }
     }

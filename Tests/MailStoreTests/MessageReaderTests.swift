@@ -72,4 +72,35 @@ import Testing
         #expect(file.body == makeMessage(subject: "m2"))
         await store.close()
     }
+
+    /// A reader that moves between packs keeps each pack it read open (the last one
+    /// outside its table): reading back and forth finds every body, also after a
+    /// compaction removed a pack the reader had left for another.
+    @Test func readingBackAndForthBetweenPacksKeepsEachOpen() async throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        let inbox = try await store.user("u").mailbox(named: "INBOX")
+        let messages = (0..<6).map { makeMessage(subject: "pack \($0 / 3) m\($0)") }
+        for message in messages[0..<3] { _ = try await inbox.append(message) }
+        try await inbox.compact()  // a new journal: messages 4-6 land in another pack
+        for message in messages[3...] { _ = try await inbox.append(message) }
+        let view = inbox.view()
+        let reader = inbox.messageReader(for: view)
+        let first = try #require(try reader.message(uid: 1)?.get())
+        let later = try #require(try reader.message(uid: 4)?.get())
+        #expect(first.bodyPath != later.bodyPath, "the two messages lie in different packs")
+        for uid: UID in [1, 4, 2, 5, 3, 6] {
+            let file = try #require(try reader.message(uid: uid)?.get())
+            #expect(file.body == messages[Int(uid) - 1], "uid \(uid)")
+        }
+        // The reader left the first pack for the second; the first goes from the mailbox.
+        _ = try #require(try reader.message(uid: 5)?.get())
+        _ = try await inbox.expunge(uids: UIDSet(uids: [1, 2, 3]))
+        try await inbox.compact()
+        for uid: UID in [2, 6, 3] {
+            let file = try #require(try reader.message(uid: uid)?.get())
+            #expect(file.body == messages[Int(uid) - 1], "uid \(uid) after the compaction")
+        }
+        await store.close()
+    }
 }

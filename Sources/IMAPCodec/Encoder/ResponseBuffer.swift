@@ -36,6 +36,15 @@ public struct ResponseBuffer: Sendable {
         splices.removeAll(keepingCapacity: true)
     }
 
+    /// What is left once the output up to `offset` (with every external range) has
+    /// gone: the bytes from `offset` on, after `prefix` (bytes taken from before
+    /// `offset` but not sent). In place: the storage and its capacity stay.
+    public mutating func keepBytes(from offset: Int, after prefix: [UInt8]) {
+        precondition(offset >= 0 && offset <= bytes.count, "offset outside the buffer")
+        splices.removeAll(keepingCapacity: true)
+        bytes.replaceSubrange(0..<offset, with: prefix)
+    }
+
     /// Gives the buffer's memory back when it holds nothing (after a flush, before a
     /// long wait such as IDLE); the next write allocates again.
     public mutating func releaseCapacityIfEmpty() {

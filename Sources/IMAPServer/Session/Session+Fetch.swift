@@ -140,36 +140,46 @@ extension Session {
     /// was unlinked meanwhile). A body read into memory (no descriptor) is copied.
     /// The bytes after the last range stay in `output` for the next write.
     func writeOutputWithBodies(from file: MessageFile?) async throws {
-        let buffer = output
-        output.removeAll()
+        // The output is taken by swapping, not copied: a copy shares its storage, and
+        // clearing the original then allocated a new buffer of the same capacity (two
+        // arrays), and the segments gathered into an array cost more. Here the runs
+        // are walked in place, and the buffer goes back, cleared, with its capacity.
+        var buffer = ResponseBuffer(capacity: 0)
+        swap(&buffer, &output)
         var pending: [UInt8] = []
-        var segments: [ResponseBuffer.Segment] = []
-        buffer.forEachSegment { segments.append($0) }
-        for segment in segments {
-            switch segment {
-            case let .bytes(bytes): pending += bytes
-            case let .external(range):
-                guard let file else { preconditionFailure("a FETCH body range without its message file") }
-                if file.bodyDescriptor >= 0 {
-                    // The message file keeps its descriptor open while the range is queued;
-                    // the head goes with it (one segment where the runtime can). More
-                    // always follows (this response's close, then the next response or
-                    // the tagged completion), so the runtime holds the two until it
-                    // is queued and sends head, body and tail in one burst.
-                    let offset = UInt64(file.bodyOffset + range.offset)
-                    try await connection.write(
-                        pending, then: FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file),
-                        tailFollows: true)
-                    pending.removeAll(keepingCapacity: true)
-                } else {
-                    pending += file.bytes(in: range.offset..<(range.offset + range.count))
-                }
+        var start = 0
+        for splice in buffer.splices {
+            if splice.offset > start { pending += buffer.bytes[start..<splice.offset] }
+            start = splice.offset
+            let range = splice.external
+            guard let file else { preconditionFailure("a FETCH body range without its message file") }
+            if file.bodyDescriptor >= 0 {
+                // The message file keeps its descriptor open while the range is queued;
+                // the head goes with it (one segment where the runtime can). More
+                // always follows (this response's close, then the next response or
+                // the tagged completion), so the runtime holds the two until it
+                // is queued and sends head, body and tail in one burst.
+                let offset = UInt64(file.bodyOffset + range.offset)
+                try await connection.write(
+                    pending, then: FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file),
+                    tailFollows: true)
+                // The queue owns those bytes now: a fresh array, not a cleared copy of theirs.
+                pending = []
+            } else {
+                pending += file.bytes(in: range.offset..<(range.offset + range.count))
             }
         }
         // The rest (the response's close) joins what follows it: the next response or
         // the tagged completion, in one send. It is never empty, so a body held for
         // its tail (`tailFollows`) is always followed.
-        assert(!pending.isEmpty, "a FETCH response closes after its last body")
-        output.writeBytes(pending)
+        assert(!pending.isEmpty || buffer.bytes.count > start, "a FETCH response closes after its last body")
+        if output.bytes.isEmpty && output.splices.isEmpty {
+            // Nothing was written meanwhile: the buffer goes back with its capacity.
+            buffer.keepBytes(from: start, after: pending)
+            swap(&buffer, &output)
+        } else {
+            output.writeBytes(pending)
+            output.writeBytes(buffer.bytes[start...])
+        }
     }
 }

@@ -195,7 +195,7 @@ extension Session {
         } else if var idle = idling {
             idle.wakePending = true
             idling = idle
-            Task { await self.serveIdleWake() }
+            Task(executorPreference: shard) { await self.serveIdleWake() }
         }
     }
 

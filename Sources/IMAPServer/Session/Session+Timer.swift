@@ -41,7 +41,9 @@ extension Session {
     private func timerExpired() {
         let now = ContinuousClock.now
         if now >= autologoutDeadline {
-            Task { await self.autologout() }
+            // Preferring the shard, as every task on it does: its hops onto the session
+            // then continue inline (ShardWork.run).
+            Task(executorPreference: shard) { await self.autologout() }
             return
         }
         if var idle = idling, now >= idle.keepaliveDue {

@@ -26,6 +26,10 @@ public final class MessageReader {
     private let index: MailboxIndex
     /// The packs this reader read from (shared with the mailbox's `OpenPacks`).
     private var packs: [UInt64: PackDescriptor] = [:]
+    /// The pack read last, outside `packs`: a command that reads one pack (a FETCH
+    /// of one message) makes no dictionary, whose storage and hashing showed per
+    /// FETCH in profiles.
+    private var lastPack: (key: UInt64, pack: PackDescriptor)?
     /// The pack region read last: bodies inside it are sliced, not read again.
     private var region: (pack: UInt64, offset: Int, window: any FileBytes)?
     private var regionSize = MessageReader.firstRegion
@@ -110,9 +114,11 @@ public final class MessageReader {
     }
 
     private func pack(_ key: UInt64) throws -> PackDescriptor {
-        if let pack = packs[key] { return pack }
-        let pack = try mailbox.openPacks.pack(key, path: { packPath(key) }, io: mailbox.io)
-        packs[key] = pack
+        if let lastPack, lastPack.key == key { return lastPack.pack }
+        let pack = try packs[key] ?? mailbox.openPacks.pack(key, path: { packPath(key) }, io: mailbox.io)
+        // The pack read before stays open with the others for the reader's life.
+        if let lastPack { packs[lastPack.key] = lastPack.pack }
+        lastPack = (key, pack)
         return pack
     }
 }
