@@ -191,7 +191,9 @@ public final class MailboxBroadcaster: Sendable {
         var start = 0
         while start < slots {
             if start > 0 {
+                FanoutTrace.note("slice-end", count: start)
                 await yieldToShard()
+                FanoutTrace.note("slice-start", count: start)
                 round.renewView()
             }
             let end = min(start + fanoutSlice, slots)
@@ -215,6 +217,8 @@ public final class MailboxBroadcaster: Sendable {
     private func pump(_ stream: AsyncStream<MailboxEvent>, key: ObjectIdentifier) async {
         var lastPosition: UInt64?
         for await event in stream {
+            FanoutTrace.note("pump-start")
+            FanoutTrace.noteThreadUsage("cpu-start", "ivcsw-start")
             let inSequence = lastPosition.map { event.position == $0 + 1 } ?? true
             let isAppend = if case .appended = event.change { inSequence } else { false }
             let (inboxes, slots, mailbox) = state.withLock { state -> ([ChangeInbox], Int, Mailbox?) in
@@ -244,11 +248,15 @@ public final class MailboxBroadcaster: Sendable {
                 }
                 for (position, inbox) in inboxes.enumerated() {
                     if position > 0, position % fanoutSlice == 0 {
+                        FanoutTrace.note("slice-end", count: position)
                         await yieldToShard()
+                        FanoutTrace.note("slice-start", count: position)
                         round?.renewView()
                     }
                     inbox.deliver(event.change, round: round)
                 }
+                FanoutTrace.note("pump-end", count: inboxes.count + slots)
+                FanoutTrace.noteThreadUsage("cpu-end", "ivcsw-end")
             }
             lastPosition = event.position
         }
