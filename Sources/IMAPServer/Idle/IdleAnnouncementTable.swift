@@ -51,14 +51,25 @@ struct IdleAnnouncementTable {
         var readOnly: Bool
     }
 
+    /// A slot's plain state, apart from its objects (``connections``, ``inboxes``): the
+    /// fan-out reads and writes these without touching the inbox at all, and the
+    /// connection only to write to it.
     private struct Slot {
-        var id: Int
-        var enrollment: Enrollment?
+        var id = 0
+        var enrolled = false
+        /// Messages the client knows, the highest of their UIDs, its RECENT count.
+        var knownCount = 0
+        var highestUID: UID = 0
+        var recentCount = 0
+        var rev1 = false
+        var readOnly = false
         /// What was announced since the enrollment, for the session to adopt.
         var announcement: IdleAnnouncement?
     }
 
     private var slots: [Slot] = []
+    private var connections: [Connection?] = []
+    private var inboxes: [ChangeInbox?] = []
     private var vacant: [Int] = []
     /// Subscription id → slot index, for every slot holding an enrollment or an
     /// announcement not yet taken.
@@ -72,7 +83,7 @@ struct IdleAnnouncementTable {
     /// Whether subscription `id` is enrolled (the pump leaves its inbox out of appends).
     func isEnrolled(_ id: Int) -> Bool {
         guard let index = slotOf[id] else { return false }
-        return slots[index].enrollment != nil
+        return slots[index].enrolled
     }
 
     /// Whether subscription `id` holds a slot (enrolled, or with an announcement not taken).
@@ -81,14 +92,20 @@ struct IdleAnnouncementTable {
     /// Enrolls subscription `id`, which must not hold a slot already.
     mutating func enroll(_ id: Int, _ enrollment: Enrollment) {
         precondition(slotOf[id] == nil, "enrolled twice")
-        let slot = Slot(id: id, enrollment: enrollment, announcement: nil)
+        let slot = Slot(
+            id: id, enrolled: true, knownCount: enrollment.knownCount, highestUID: enrollment.highestUID,
+            recentCount: enrollment.recentCount, rev1: enrollment.rev1, readOnly: enrollment.readOnly)
         let index: Int
         if let reused = vacant.popLast() {
             index = reused
             slots[index] = slot
+            connections[index] = enrollment.connection
+            inboxes[index] = enrollment.inbox
         } else {
             index = slots.count
             slots.append(slot)
+            connections.append(enrollment.connection)
+            inboxes.append(enrollment.inbox)
         }
         slotOf[id] = index
         enrolledCount += 1
@@ -98,8 +115,10 @@ struct IdleAnnouncementTable {
     mutating func take(_ id: Int) -> IdleAnnouncement? {
         guard let index = slotOf.removeValue(forKey: id) else { return nil }
         let announcement = slots[index].announcement
-        if slots[index].enrollment != nil { enrolledCount -= 1 }
-        slots[index] = Slot(id: 0, enrollment: nil, announcement: nil)
+        if slots[index].enrolled { enrolledCount -= 1 }
+        slots[index] = Slot()
+        connections[index] = nil
+        inboxes[index] = nil
         vacant.append(index)
         return announcement
     }
@@ -111,7 +130,7 @@ struct IdleAnnouncementTable {
     /// whether any slot was enrolled.
     mutating func disband() -> Bool {
         guard enrolledCount > 0 else { return false }
-        for index in slots.indices where slots[index].enrollment != nil { slots[index].enrollment = nil }
+        for index in slots.indices where slots[index].enrolled { slots[index].enrolled = false }
         enrolledCount = 0
         return true
     }
@@ -134,19 +153,21 @@ struct IdleAnnouncementTable {
         var told = 0
         // The last encoding used: idlers of one round nearly all hear the same lines.
         var cached: (recent: Int?, bytes: [UInt8])?
-        for index in range.clamped(to: slots.indices) {
-            guard let enrollment = slots[index].enrollment else { continue }
-            let known = enrollment.knownCount
-            guard known != count || uids[count - 1] != enrollment.highestUID else { continue }  // nothing new
-            guard Self.knowsPrefix(count: known, highestUID: enrollment.highestUID, of: uids) else {
+        // Fields are read in place, never the whole slot: a copy would retain its
+        // announcement's objects, a cold line per idler.
+        for index in range.clamped(to: slots.indices) where slots[index].enrolled {
+            let known = slots[index].knownCount
+            let knownHighest = slots[index].highestUID
+            guard known != count || knownHighest != highest else { continue }  // nothing new
+            guard Self.knowsPrefix(count: known, highestUID: knownHighest, of: uids) else {
                 leave(index, into: &fallback)
                 continue
             }
             let added = uids[known...]
             // Claimed before the lines are written (they carry the new RECENT count);
             // a claim made for a slot whose write then fails is handed to its session.
-            let claimed = round.claimRecent(added, in: mailbox, readOnly: enrollment.readOnly)
-            let recent = enrollment.rev1 ? enrollment.recentCount + claimed.count : nil
+            let claimed = round.claimRecent(added, in: mailbox, readOnly: slots[index].readOnly)
+            let recent = slots[index].rev1 ? slots[index].recentCount + claimed.count : nil
             let bytes: [UInt8]
             if let cached, cached.recent == recent {
                 bytes = cached.bytes
@@ -154,7 +175,7 @@ struct IdleAnnouncementTable {
                 bytes = lines.bytes(exists: UInt32(count), recent: recent.map(UInt32.init))
                 cached = (recent, bytes)
             }
-            guard enrollment.connection.writeWithoutWaiting(bytes) else {
+            guard connections[index]!.writeWithoutWaiting(bytes) else {
                 // The session computes and sends these lines itself; the claim is its own.
                 if !claimed.isEmpty {
                     var kept = slots[index].announcement ?? IdleAnnouncement(view: nil, claimed: UIDSet())
@@ -170,9 +191,9 @@ struct IdleAnnouncementTable {
                 slots[index].announcement!.view = view
                 if !claimed.isEmpty { slots[index].announcement!.claimed = slots[index].announcement!.claimed.union(claimed) }
             }
-            slots[index].enrollment!.knownCount = count
-            slots[index].enrollment!.highestUID = highest
-            if let recent { slots[index].enrollment!.recentCount = recent }
+            slots[index].knownCount = count
+            slots[index].highestUID = highest
+            if let recent { slots[index].recentCount = recent }
             told += 1
         }
         return told
@@ -190,9 +211,9 @@ struct IdleAnnouncementTable {
 
     /// Takes slot `index` out of the table's service: its session is told through its inbox.
     private mutating func leave(_ index: Int, into fallback: inout [ChangeInbox]) {
-        guard let enrollment = slots[index].enrollment else { return }
-        slots[index].enrollment = nil
+        guard slots[index].enrolled, let inbox = inboxes[index] else { return }
+        slots[index].enrolled = false
         enrolledCount -= 1
-        fallback.append(enrollment.inbox)
+        fallback.append(inbox)
     }
 }
