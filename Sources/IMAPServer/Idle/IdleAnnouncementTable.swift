@@ -63,9 +63,20 @@ struct IdleAnnouncementTable {
         var recentCount = 0
         var rev1 = false
         var readOnly = false
-        /// What was announced since the enrollment, for the session to adopt.
-        var announcement: IdleAnnouncement?
+        /// The view the client was last told of (an epoch of ``views``; 0: nothing
+        /// told since the enrollment) and the `\Recent` claims made for it.
+        var viewEpoch = 0
+        var claimed = UIDSet()
+        var holdsAnnouncement: Bool { viewEpoch != 0 || !claimed.isEmpty }
     }
+
+    /// The views slots were told of, by epoch, each with how many slots hold it. A
+    /// view is a dozen array buffers shared by both shards: a copy in every slot
+    /// would retain and release each of them per idler, atomics on lines the other
+    /// shard is touching too. Epochs are consecutive from `views.first`; entries no
+    /// slot holds are dropped from the front.
+    private var views: [(epoch: Int, view: MailboxView, holders: Int)] = []
+    private var nextEpoch = 1
 
     private var slots: [Slot] = []
     private var connections: [Connection?] = []
@@ -114,7 +125,11 @@ struct IdleAnnouncementTable {
     /// Ends subscription `id`'s slot and returns what was announced for it (nil: nothing).
     mutating func take(_ id: Int) -> IdleAnnouncement? {
         guard let index = slotOf.removeValue(forKey: id) else { return nil }
-        let announcement = slots[index].announcement
+        var announcement: IdleAnnouncement?
+        if slots[index].holdsAnnouncement {
+            let epoch = slots[index].viewEpoch
+            announcement = IdleAnnouncement(view: epoch == 0 ? nil : release(epoch), claimed: slots[index].claimed)
+        }
         if slots[index].enrolled { enrolledCount -= 1 }
         slots[index] = Slot()
         connections[index] = nil
@@ -151,10 +166,14 @@ struct IdleAnnouncementTable {
         let count = uids.count
         guard let highest = uids.last else { return 0 }
         var told = 0
+        while let first = views.first, first.holders == 0 { views.removeFirst() }
+        let epoch = nextEpoch
+        nextEpoch += 1
+        views.append((epoch, view, 0))
         // The last encoding used: idlers of one round nearly all hear the same lines.
         var cached: (recent: Int?, bytes: [UInt8])?
         // Fields are read in place, never the whole slot: a copy would retain its
-        // announcement's objects, a cold line per idler.
+        // objects, a cold line per idler.
         for index in range.clamped(to: slots.indices) where slots[index].enrolled {
             let known = slots[index].knownCount
             let knownHighest = slots[index].highestUID
@@ -177,26 +196,27 @@ struct IdleAnnouncementTable {
             }
             guard connections[index]!.writeWithoutWaiting(bytes) else {
                 // The session computes and sends these lines itself; the claim is its own.
-                if !claimed.isEmpty {
-                    var kept = slots[index].announcement ?? IdleAnnouncement(view: nil, claimed: UIDSet())
-                    kept.claimed = kept.claimed.union(claimed)
-                    slots[index].announcement = kept
-                }
+                if !claimed.isEmpty { slots[index].claimed = slots[index].claimed.union(claimed) }
                 leave(index, into: &fallback)
                 continue
             }
-            if slots[index].announcement == nil {
-                slots[index].announcement = IdleAnnouncement(view: view, claimed: claimed)
-            } else {
-                slots[index].announcement!.view = view
-                if !claimed.isEmpty { slots[index].announcement!.claimed = slots[index].announcement!.claimed.union(claimed) }
-            }
+            if slots[index].viewEpoch != 0 { _ = release(slots[index].viewEpoch) }
+            slots[index].viewEpoch = epoch
+            if !claimed.isEmpty { slots[index].claimed = slots[index].claimed.union(claimed) }
             slots[index].knownCount = count
             slots[index].highestUID = highest
             if let recent { slots[index].recentCount = recent }
             told += 1
         }
+        views[views.count - 1].holders += told
         return told
+    }
+
+    /// One slot lets go of the view of `epoch`, which it held; returns that view.
+    private mutating func release(_ epoch: Int) -> MailboxView {
+        let position = epoch - views[0].epoch
+        views[position].holders -= 1
+        return views[position].view
     }
 
     /// Whether a client that knows `count` messages, the highest `highestUID`, knows
