@@ -106,6 +106,11 @@ public final class ChangeInbox: Sendable {
         }
     }
 
+    /// Whether something is waiting to be taken (a change, a resync, the close).
+    var hasWaiting: Bool {
+        state.withLock { $0.overflowed || $0.first != nil || $0.closed }
+    }
+
     /// Takes everything queued; nil when there is nothing (and the inbox is open).
     public func take() -> Delivery? {
         switch takeInline() {

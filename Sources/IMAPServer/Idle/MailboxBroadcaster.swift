@@ -9,6 +9,11 @@ import Synchronization
 /// So a change costs the store one yield per shard with subscribers, and the
 /// fan-out stays on the shard where those sessions run.
 ///
+/// An append reaches the idlers whose clients know the mailbox as their sessions do
+/// through the shard's announcement table (``IdleAnnouncementTable``): the shared
+/// EXISTS bytes are written to their connections without running the sessions,
+/// which catch up when they next run. Everything else goes through the inboxes.
+///
 /// Neither the store nor other sessions ever wait for a subscriber: the store's
 /// stream drops the oldest events of a pump that falls behind (the gap is seen in
 /// the positions and every local inbox is told to resync), and each inbox is
@@ -43,15 +48,32 @@ public final class MailboxBroadcaster: Sendable {
             inbox.close()
         }
 
+        /// Puts this subscription's idler in the shard's announcement table, so that
+        /// appends are announced to its connection without running its session
+        /// (``IdleAnnouncementTable``). False when its inbox holds something (the
+        /// session must take that first) or the subscription ended.
+        func enrollIdler(_ enrollment: IdleAnnouncementTable.Enrollment) -> Bool {
+            broadcaster?.enroll(key: key, id: id, enrollment) ?? false
+        }
+
+        /// Ends the enrollment and returns what was announced meanwhile.
+        func takeAnnouncement() -> IdleAnnouncement? {
+            broadcaster?.takeAnnouncement(key: key, id: id)
+        }
+
         deinit { broadcaster?.unsubscribe(key: key, id: id) }
     }
 
     private struct Entry {
         var subscribers: [Int: ChangeInbox] = [:]
+        /// Idlers whose appends are announced without running their sessions.
+        var table = IdleAnnouncementTable()
+        var mailbox: Mailbox?
         /// The subscribers' inboxes as the pump delivers to them, kept between
         /// changes (nil after a subscribe or unsubscribe): a change to a mailbox
         /// with 10,000 idlers then costs the pump one retain of this array, not a
-        /// new array and a retain and release of every inbox.
+        /// new array and a retain and release of every inbox. Enrolled idlers
+        /// (``table``) are left out: their appends go through the table.
         var delivery: [ChangeInbox]?
         var pump: Task<Void, Never>?
     }
@@ -99,6 +121,7 @@ public final class MailboxBroadcaster: Sendable {
             // making 10,000 subscriptions cost 10,000² / 2 entry copies.
             state.entries[key, default: Entry()].subscribers[id] = inbox
             state.entries[key]!.delivery = nil
+            state.entries[key]!.mailbox = mailbox
             if state.entries[key]!.pump == nil {
                 let stream = mailbox.changes()
                 state.entries[key]!.pump = Task(executorPreference: executor) { [weak self] in
@@ -114,12 +137,36 @@ public final class MailboxBroadcaster: Sendable {
         let pump = state.withLock { state -> Task<Void, Never>? in
             // In place, as in `subscribe`.
             guard state.entries[key]?.subscribers.removeValue(forKey: id) != nil else { return nil }
+            state.entries[key]!.table.remove(id)
             state.entries[key]!.delivery = nil
             guard state.entries[key]!.subscribers.isEmpty else { return nil }
             return state.entries.removeValue(forKey: key)?.pump
         }
         // Cancelling ends the stream's iteration, which unsubscribes from the store.
         pump?.cancel()
+    }
+
+    /// Clients told of an append by a shard's announcement table, since the process
+    /// started (all shards; tests and diagnosis).
+    static let toldByTables = Atomic<Int>(0)
+
+    private func enroll(key: ObjectIdentifier, id: Int, _ enrollment: IdleAnnouncementTable.Enrollment) -> Bool {
+        state.withLock { state in
+            guard state.entries[key]?.subscribers[id] != nil, !state.entries[key]!.table.holdsSlot(id) else { return false }
+            // Under this lock, so no append can slip between the check and the enrollment.
+            guard !enrollment.inbox.hasWaiting else { return false }
+            state.entries[key]!.table.enroll(id, enrollment)
+            state.entries[key]!.delivery = nil
+            return true
+        }
+    }
+
+    private func takeAnnouncement(key: ObjectIdentifier, id: Int) -> IdleAnnouncement? {
+        state.withLock { state in
+            guard state.entries[key] != nil else { return nil }
+            if state.entries[key]!.table.isEnrolled(id) { state.entries[key]!.delivery = nil }
+            return state.entries[key]!.table.take(id)
+        }
     }
 
     /// Lets the shard run one turn of its loop in the middle of a large fan-out: the
@@ -136,29 +183,80 @@ public final class MailboxBroadcaster: Sendable {
         }
     }
 
+    /// An append to the table's idlers, a slice at a time with a turn of the shard's
+    /// loop between slices (as for inboxes); those the table cannot serve hear it
+    /// through their inboxes.
+    private func announce(_ change: MailboxChange, to slots: Int, key: ObjectIdentifier, mailbox: Mailbox, round: FanoutRound) async {
+        var fallback: [ChangeInbox] = []
+        var start = 0
+        while start < slots {
+            if start > 0 {
+                FanoutTrace.note("slice-end", count: start)
+                await yieldToShard()
+                FanoutTrace.note("slice-start", count: start)
+                round.renewView()
+            }
+            let end = min(start + fanoutSlice, slots)
+            // Taken outside the lock: the mailbox's own lock is not nested in ours.
+            let view = round.view(of: mailbox)
+            let told = state.withLock { state -> Int in
+                guard state.entries[key] != nil else { return 0 }
+                let told = state.entries[key]!.table.announce(
+                    in: start..<end, view: view, lines: sizeUpdateLines, round: round, mailbox: mailbox, fallback: &fallback)
+                if !fallback.isEmpty { state.entries[key]!.delivery = nil }
+                return told
+            }
+            Self.toldByTables.add(told, ordering: .relaxed)
+            // Outside the lock: a delivery wakes the session, which takes its slot.
+            for inbox in fallback { inbox.deliver(change, round: round) }
+            fallback.removeAll(keepingCapacity: true)
+            start = end
+        }
+    }
+
     private func pump(_ stream: AsyncStream<MailboxEvent>, key: ObjectIdentifier) async {
         var lastPosition: UInt64?
         for await event in stream {
-            let inboxes = state.withLock { state -> [ChangeInbox] in
+            FanoutTrace.note("pump-start")
+            FanoutTrace.noteThreadUsage("cpu-start", "ivcsw-start")
+            let inSequence = lastPosition.map { event.position == $0 + 1 } ?? true
+            let isAppend = if case .appended = event.change { inSequence } else { false }
+            let (inboxes, slots, mailbox) = state.withLock { state -> ([ChangeInbox], Int, Mailbox?) in
                 // In place, as in `subscribe`.
-                guard state.entries[key] != nil else { return [] }
-                if let delivery = state.entries[key]!.delivery { return delivery }
-                let delivery = Array(state.entries[key]!.subscribers.values)
+                guard state.entries[key] != nil else { return ([], 0, nil) }
+                // Only appends are the table's: anything else reaches every session
+                // through its inbox, each catching up on the table's announcements first.
+                if !isAppend, state.entries[key]!.table.disband() { state.entries[key]!.delivery = nil }
+                let slots = isAppend ? state.entries[key]!.table.slotCount : 0
+                if let delivery = state.entries[key]!.delivery { return (delivery, slots, state.entries[key]!.mailbox) }
+                let table = state.entries[key]!.table
+                let delivery = state.entries[key]!.subscribers.compactMap { table.isEnrolled($0.key) ? nil : $0.value }
                 state.entries[key]!.delivery = delivery
-                return delivery
+                return (delivery, slots, state.entries[key]!.mailbox)
             }
-            if let lastPosition, event.position != lastPosition + 1 {
+            if !inSequence {
                 for inbox in inboxes { inbox.deliverOverflow() }
             } else {
                 // One view and one \Recent claim for the shard's idlers, not one each.
-                let round = inboxes.count > 1 ? FanoutRound(mailbox: key, sizeUpdateLines: sizeUpdateLines) : nil
+                let round = slots > 0 || inboxes.count > 1 ? FanoutRound(mailbox: key, sizeUpdateLines: sizeUpdateLines) : nil
+                if let round, let mailbox, slots > 0 {
+                    await announce(event.change, to: slots, key: key, mailbox: mailbox, round: round)
+                    if !inboxes.isEmpty {
+                        await yieldToShard()
+                        round.renewView()
+                    }
+                }
                 for (position, inbox) in inboxes.enumerated() {
                     if position > 0, position % fanoutSlice == 0 {
+                        FanoutTrace.note("slice-end", count: position)
                         await yieldToShard()
+                        FanoutTrace.note("slice-start", count: position)
                         round?.renewView()
                     }
                     inbox.deliver(event.change, round: round)
                 }
+                FanoutTrace.note("pump-end", count: inboxes.count + slots)
+                FanoutTrace.noteThreadUsage("cpu-end", "ivcsw-end")
             }
             lastPosition = event.position
         }

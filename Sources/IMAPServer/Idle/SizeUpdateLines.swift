@@ -41,7 +41,8 @@ public final class SizeUpdateLines: Sendable {
         }
     }
 
-    private func bytes(exists: UInt32, recent: UInt32?) -> [UInt8] {
+    /// The wire bytes of `* exists EXISTS` (and `* recent RECENT` when given).
+    func bytes(exists: UInt32, recent: UInt32?) -> [UInt8] {
         entries.withLock { entries in
             if let index = entries.firstIndex(where: { $0.exists == exists && $0.recent == recent }) {
                 return entries[index].bytes

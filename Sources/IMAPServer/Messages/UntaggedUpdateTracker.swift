@@ -78,6 +78,21 @@ struct UntaggedUpdateTracker: Sendable {
     /// overflowed, or a session that was away from its stream).
     mutating func markNeedsResync() { needsResync = true }
 
+    /// Whether nothing waits to be reported: no expunge, no flag change, no resync.
+    /// (New messages are found from the view, so they do not count.)
+    var isSettled: Bool { pendingExpunges.isEmpty && pendingFlagChanges.isEmpty && !needsResync }
+
+    /// The client was told of exactly `uids` on this session's behalf (its shard's
+    /// announcement table): the messages it knew, then the new ones, in order.
+    mutating func adoptAnnounced(_ uids: [UID]) {
+        knownUIDs = uids
+    }
+
+    /// `\Recent` claims made on this session's behalf (its shard's announcement table).
+    mutating func adoptRecent(_ claimed: UIDSet) {
+        recentUIDs = recentUIDs.union(claimed)
+    }
+
     /// Notes that this session already sent FLAGS for `uid` at `modSeq` (its own
     /// STORE, or an implicit `\Seen`), so the echo of its own change is not sent twice.
     mutating func noteReported(uid: UID, modSeq: ModSeq) {

@@ -7,6 +7,10 @@ import ShardRuntime
 extension Session {
     func handleAppend(tag: String, to name: MailboxName, _ messages: [AppendMessage]) async throws {
         guard let userStore else { preconditionFailure("APPEND before login") }
+        if FanoutTrace.enabled {
+            FanoutTrace.flush()
+            FanoutTrace.note("append-start")
+        }
         let limit = context.settings.appendLimit
         var batch: [NewMessage] = []
         batch.reserveCapacity(messages.count)
@@ -26,6 +30,7 @@ extension Session {
         }
         // One store call for all messages: MULTIAPPEND is all or nothing.
         let uids = try await destination.append(batch)
+        FanoutTrace.note("append-durable")
         let uidValidity = destination.status().uidValidity
         if let selection = selected, selection.mailbox === destination {
             reportMailboxUpdates(allowExpunge: true)

@@ -15,6 +15,9 @@ struct IdleState: Sendable {
     /// A wake task is started and has not run yet (one at a time, however many
     /// changes arrive meanwhile).
     var wakePending = false
+    /// The session is in its shard's announcement table (``IdleAnnouncementTable``):
+    /// it takes what was announced before it computes anything itself.
+    var enrolled = false
 
     // The wake path reaches these two through `idling?.` (a mutating call in place):
     // reading `idling` itself copies the state, a retain and release of its tag and
@@ -97,7 +100,35 @@ extension Session {
                 shard.execute { self.assumeIsolated { $0.wakeIdler() } }
             }
         }
-        if selected?.subscription.inbox.observe(observer) == true { wakeIdler() }
+        if selected?.subscription.inbox.observe(observer) == true { wakeIdler() } else { enrollIdler() }
+    }
+
+    /// Puts the idler in its shard's announcement table when its client knows the
+    /// mailbox as the session does, with nothing waiting in the session's output or
+    /// tracker: appends then reach the client without running the session.
+    private func enrollIdler() {
+        guard let idle = idling, !idle.enrolled, !idle.wakePending, !idle.keepalivePending, output.bytes.isEmpty,
+              let selection = selected, selection.updates.isSettled
+        else { return }
+        let enrollment = IdleAnnouncementTable.Enrollment(
+            connection: connection, inbox: selection.subscription.inbox,
+            knownCount: selection.updates.count, highestUID: selection.updates.highestKnownUID,
+            recentCount: selection.updates.recentUIDs.count, rev1: !machine.isRev2Enabled,
+            readOnly: selection.isReadOnly)
+        if selection.subscription.enrollIdler(enrollment) { idling!.enrolled = true }
+    }
+
+    /// Leaves the announcement table and adopts what it told the client meanwhile,
+    /// before the session computes or sends anything of its own.
+    func catchUpWithAnnouncements() {
+        guard idling?.enrolled == true else { return }
+        idling!.enrolled = false
+        guard selected != nil, let announcement = selected!.subscription.takeAnnouncement() else { return }
+        if let view = announcement.view {
+            selected!.updates.adoptAnnounced(view.uids)
+            selected!.view = view
+        }
+        if !announcement.claimed.isEmpty { selected!.updates.adoptRecent(announcement.claimed) }
     }
 
     /// Takes what a read returned (nil: the peer closed or the read failed); true
@@ -141,6 +172,7 @@ extension Session {
     private func endIdle() {
         guard idling != nil else { return }
         _ = selected?.subscription.inbox.observe(nil)
+        catchUpWithAnnouncements()
         idling = nil
     }
 
@@ -165,6 +197,7 @@ extension Session {
     /// the shard's shared encoding of it instead (``SizeUpdateLines``), with the
     /// responses to encode should the connection not take the bytes now.
     private func takeIdleWake(sharing: Bool, round: FanoutRound? = nil) -> (bytes: [UInt8], responses: [UntaggedResponse])? {
+        catchUpWithAnnouncements()
         guard let keepalive = idling?.takeWakeMarks() else { return nil }
         let responses = takeMailboxUpdates(allowExpunge: true, round: round)
         // The round's lines are the shard's, as the subscription's are: reading them
@@ -184,14 +217,21 @@ extension Session {
     private func serveIdleWakeNow(_ round: FanoutRound?) {
         if let (shared, responses) = takeIdleWake(sharing: true, round: round) {
             // The same array as every other idler of the shard that heard this line.
-            if connection.writeWithoutWaiting(shared) { return }
+            if connection.writeWithoutWaiting(shared) {
+                enrollIdler()
+                return
+            }
             for response in responses { send(.untagged(response)) }
         }
-        guard !output.bytes.isEmpty else { return }
+        guard !output.bytes.isEmpty else {
+            enrollIdler()
+            return
+        }
         if connection.writeWithoutWaiting(output.bytes) {
             // The connection holds the bytes now; a fresh empty buffer (no
             // allocation) rather than clearing a shared one, which would copy it.
             output = ResponseBuffer(capacity: 0)
+            enrollIdler()
         } else if var idle = idling {
             idle.wakePending = true
             idling = idle
@@ -206,6 +246,9 @@ extension Session {
         _ = takeIdleWake(sharing: false)
         // A failed write ends the session through its pending read.
         try? await flush()
-        if idling != nil { output.releaseCapacityIfEmpty() }
+        if idling != nil {
+            output.releaseCapacityIfEmpty()
+            enrollIdler()
+        }
     }
 }

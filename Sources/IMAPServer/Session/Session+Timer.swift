@@ -63,6 +63,8 @@ extension Session {
             return
         }
         context.logger.info("autologout of \(machine.user ?? "unauthenticated connection") from \(peer)")
+        // Nothing may reach the client after the BYE: leave the shard's announcement table.
+        catchUpWithAnnouncements()
         send(.untagged(.condition(StatusResponse(.bye, "Autologout; idle for too long"))))
         try? await flush()
         await connection.close()

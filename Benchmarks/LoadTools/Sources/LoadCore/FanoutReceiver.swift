@@ -54,6 +54,8 @@ final class FanoutReceiver {
     private var armed = 0
     private var appenderToken: Int { idlers.count }
     private var cancelToken: Int { idlers.count + 1 }
+    /// The earliest and latest arrival (realtime ns) of the last delivery (round log).
+    private(set) var lastArrivals: (first: UInt64, last: UInt64) = (0, 0)
 
     /// Names of the figures recorded per idler and per delivery, by arrival in the socket.
     static let arrival = "ARRIVAL"
@@ -217,6 +219,8 @@ final class FanoutReceiver {
         var delivered = CommandStatistics()
         var arrivals = CommandStatistics()
         var arrivalsMissed = false
+        var firstArrival = UInt64.max, lastArrival: UInt64 = 0
+        defer { lastArrivals = (firstArrival, lastArrival) }
         var before: UInt32 = 0
         /// A delivery to one idler read at `now` (monotonic) whose read was stamped `arrival`.
         func recordArrival(_ arrival: UInt64, readAt now: UInt64) {
@@ -232,6 +236,8 @@ final class FanoutReceiver {
             }
             let latency = (arrival - sent.realtime) / 1000
             arrivals.record(microseconds: latency)
+            firstArrival = min(firstArrival, arrival)
+            lastArrival = max(lastArrival, arrival)
             slowestArrival = max(slowestArrival, latency)
         }
         /// After idler `index` took bytes (`before`: its count until then) in a read

@@ -159,6 +159,7 @@ public struct IdleFanoutWorkload: Sendable {
         let deadline = sent.monotonic + UInt64(options.deliveryTimeoutSeconds * 1e9)
         switch receiver.awaitDelivery(appendTag: tag, sent: sent, deadline: deadline, statistics: &statistics) {
         case .appended(let exchange, let arrived):
+            RoundLog.shared?.write(serial: serial, sent: sent, appendOK: arrived, arrivals: receiver.lastArrivals)
             do throws(LoadError) {
                 try ResponseValidator.validateAppend(exchange, expectsAppendUID: Session.expectsAppendUID(receiver.appender))
                 statistics.record("APPEND", microseconds: (arrived - sent.monotonic) / 1000, bytes: UInt64(message.count))
