@@ -56,7 +56,7 @@ import Testing
         }
         let uid = try await inbox.append([NewMessage(plainMessage)])[0]
         for subscription in subscriptions { _ = await next(subscription.inbox) }
-        let rounds = heard.entries.withLock { $0 }
+        let rounds = try await heard.awaitEntries(3)
         #expect(rounds.count == 3)
         #expect(rounds.allSatisfy { $0.round != nil && $0.round == rounds.first?.round })
         #expect(rounds.allSatisfy { $0.count == 1 })
@@ -90,9 +90,9 @@ import Testing
             }
             #expect(changes.count == 1)
         }
-        let rounds = heard.entries.withLock { $0 }
+        let rounds = try await heard.awaitEntries(7)
         #expect(rounds.count == 7)
-        #expect(Set(rounds.map(\.round)).count == 1 && rounds[0].round != nil)
+        #expect(Set(rounds.map(\.round)).count == 1 && rounds.first?.round != nil)
         #expect(rounds.allSatisfy { $0.count == 1 })
         #expect(rounds.map(\.claimed).filter { !$0.isEmpty } == [UIDSet(uids: [uid])])
         for subscription in subscriptions {
@@ -206,5 +206,16 @@ extension MailboxBroadcasterTests {
 
 /// What the observers of ``MailboxBroadcasterTests/idlersOfOneChangeShareOneRound()`` saw.
 private final class Heard: Sendable {
-    let entries = Mutex<[(round: ObjectIdentifier?, count: Int, claimed: UIDSet)]>([])
+    typealias Entry = (round: ObjectIdentifier?, count: Int, claimed: UIDSet)
+    let entries = Mutex<[Entry]>([])
+
+    /// The entries once `count` have come, or what came within about 5 s. An inbox
+    /// wakes its waiter before it calls its observer, so the last observer call may
+    /// still be on its way when the last waiter has its change.
+    func awaitEntries(_ count: Int) async throws -> [Entry] {
+        for _ in 0..<1000 where entries.withLock({ $0.count }) < count {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return entries.withLock { $0 }
+    }
 }
