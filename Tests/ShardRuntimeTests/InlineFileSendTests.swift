@@ -56,19 +56,6 @@ struct InlineFileSendTests {
         return expected
     }
 
-    /// Shrinks the server side's send buffer once the inline path has its descriptor
-    /// (after a first range), so a range of a few MB fills the socket again and again.
-    private func shrinkSendBuffer(of connection: Connection) async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            connection.shard.execute {
-                if case .ready(let socket, _) = connection.inlineSocket {
-                    var size: Int32 = 32 * 1024
-                    setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                }
-                continuation.resume()
-            }
-        }
-    }
 
     private func writableWaits(of slot: ConnectionSlot, on shard: Shard) async -> Int {
         guard let connection = slot.connection.withLock({ $0 }) else { return 0 }

@@ -94,7 +94,7 @@ struct LargeSplicePipeTests {
             slot.connection.withLock { $0 = connection }
             try? await connection.write(FileRange(descriptor: descriptor, offset: 0, count: 7))
             try? await connection.flush()  // inline: the socket is non-blocking from here
-            await Self.shrinkSendBuffer(of: connection)
+            await shrinkSendBuffer(of: connection)
             try? await connection.write(FileRange(descriptor: descriptor, offset: 7, count: count))
             try? await connection.write(Array(">".utf8))
         }
@@ -113,17 +113,6 @@ struct LargeSplicePipeTests {
         await runtime.shutdown(gracePeriod: .seconds(5))
     }
 
-    private static func shrinkSendBuffer(of connection: Connection) async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            connection.shard.execute {
-                if case .ready(let socket, _) = connection.inlineSocket {
-                    var size: Int32 = 32 * 1024
-                    setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                }
-                continuation.resume()
-            }
-        }
-    }
 
     private static func writableWaits(of slot: ConnectionSlot, on shard: Shard) async -> Int {
         guard let connection = slot.connection.withLock({ $0 }) else { return 0 }

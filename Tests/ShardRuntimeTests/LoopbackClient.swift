@@ -154,3 +154,18 @@ final class ServedConnection: Sendable {
         }
     }
 }
+
+/// Shrinks the server side's send buffer to 32 KiB once the inline path has its
+/// descriptor (after a first range), so a range of a few MB fills the socket again
+/// and again.
+func shrinkSendBuffer(of connection: Connection) async {
+    await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+        connection.shard.execute {
+            if case .ready(let socket, _) = connection.inlineSocket {
+                var size: Int32 = 32 * 1024
+                setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
+            continuation.resume()
+        }
+    }
+}
