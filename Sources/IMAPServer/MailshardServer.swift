@@ -94,6 +94,12 @@ public final class MailshardServer: Sendable {
         return Int(bound)
     }
 
+    /// Whether every shard thread runs a queued job within `limit` (the
+    /// service manager's watchdog is fed only while it does).
+    public func shardsRespond(within limit: Duration) async -> Bool {
+        await runtime.allShardsRespond(within: limit)
+    }
+
     /// What moving sessions to their user's home shard has cost so far.
     public var homeShardMoves: HomeShardMoveStatistics.Summary { context.moves.summary }
 

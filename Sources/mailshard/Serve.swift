@@ -64,10 +64,31 @@ struct Serve: AsyncParsableCommand {
         }
         let tls = settings.tlsListenPort == 0 ? "" : ", implicit TLS on \(settings.tlsListenPort)"
         notify(notifier, .ready(status: "serving IMAP on \(settings.listenAddress):\(port)\(tls)"), logger: logger)
+        let watchdog = startWatchdog(notifier, server: server, logger: logger)
         let signal = await stopSignal.wait()
+        watchdog?.cancel()
         logger.info("received \(signal), stopping")
         notify(notifier, .stopping(status: "stopping: \(signal), connections get \(gracePeriod) s"), logger: logger)
         await server.shutdown(gracePeriod: .seconds(gracePeriod))
+    }
+
+    /// Feeds the manager's watchdog at half its interval while every shard
+    /// thread answers within a quarter of it; a wedged shard stops the feeding,
+    /// and the manager restarts the server. Nil without a watchdog.
+    private func startWatchdog(_ notifier: ServiceManagerNotifier?, server: MailshardServer, logger: Logger) -> Task<Void, Never>? {
+        guard let notifier,
+              let interval = ServiceManagerNotifier.watchdogInterval(environment: ProcessInfo.processInfo.environment)
+        else { return nil }
+        return Task {
+            while !Task.isCancelled {
+                if await server.shardsRespond(within: interval / 4) {
+                    notify(notifier, .watchdog, logger: logger)
+                } else {
+                    logger.error("a shard thread did not answer within \(interval / 4): the watchdog is not fed")
+                }
+                try? await Task.sleep(for: interval / 2)
+            }
+        }
     }
 
     /// A service manager that can't be told is logged, not fatal: the server

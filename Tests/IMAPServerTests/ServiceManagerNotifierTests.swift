@@ -23,6 +23,7 @@ struct ServiceManagerNotifierTests {
                "READY=1\nSTATUS=serving IMAP on 127.0.0.1:1143"),
               (.stopping(status: "stopping:\nSIGTERM"), "STOPPING=1\nSTATUS=stopping: SIGTERM"),
               (.status("3 shards"), "STATUS=3 shards"),
+              (.watchdog, "WATCHDOG=1"),
           ])
     func pathSocket(message: ServiceManagerNotifier.Message, expected: String) throws {
         let path = FileManager.default.temporaryDirectory.path + "/notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -40,6 +41,18 @@ struct ServiceManagerNotifierTests {
         let notifier = try #require(try ServiceManagerNotifier(environment: ["NOTIFY_SOCKET": "@" + name]))
         try notifier.send(.ready(status: "up"))
         #expect(try receiver.receive() == "READY=1\nSTATUS=up")
+    }
+
+    @Test("WATCHDOG_USEC asks for the watchdog, unless WATCHDOG_PID names another process")
+    func watchdogInterval() {
+        #expect(ServiceManagerNotifier.watchdogInterval(environment: [:]) == nil)
+        #expect(ServiceManagerNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "30000000"]) == .seconds(30))
+        #expect(ServiceManagerNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "0"]) == nil)
+        #expect(ServiceManagerNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "soon"]) == nil)
+        let mine = ["WATCHDOG_USEC": "500000", "WATCHDOG_PID": "\(getpid())"]
+        #expect(ServiceManagerNotifier.watchdogInterval(environment: mine) == .milliseconds(500))
+        let another = ["WATCHDOG_USEC": "500000", "WATCHDOG_PID": "\(getpid() + 1)"]
+        #expect(ServiceManagerNotifier.watchdogInterval(environment: another) == nil)
     }
 
     @Test("a socket nobody listens on is reported, not ignored")

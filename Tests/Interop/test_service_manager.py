@@ -3,7 +3,8 @@ Type=notify (a datagram socket named by NOTIFY_SOCKET) against the real binary.
 
 READY=1 must come only once the port accepts IMAP connections; SIGTERM must
 bring STOPPING=1, a BYE to connected clients, and a clean exit; a stop asked
-for at once after READY must not be lost.
+for at once after READY must not be lost; with WATCHDOG_USEC the server keeps
+saying WATCHDOG=1.
 
 Run: python3 -m pytest -q Tests/Interop/test_service_manager.py
 (MAILSHARD_BINARY picks the binary; default: the debug build.)
@@ -33,7 +34,7 @@ def free_port() -> int:
 class ServiceManager:
     """The notify socket and the server process it supervises."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, extra_env: dict[str, str] | None = None):
         if not BINARY.exists():
             pytest.fail(f"{BINARY} is missing: run swift build first")
         self.socket_path = str(tmp_path / "notify.sock")
@@ -44,7 +45,7 @@ class ServiceManager:
         subprocess.run([str(BINARY), "user", "add", "--data", str(data), "--password-stdin",
                         "--scheme", "PLAIN", "op"], input=b"secret\n", check=True, stdout=subprocess.DEVNULL)
         env = dict(os.environ, NOTIFY_SOCKET=self.socket_path, MAILSHARD_PIN_THREADS="false",
-                   MAILSHARD_LOG_LEVEL="warning")
+                   MAILSHARD_LOG_LEVEL="warning", **(extra_env or {}))
         self.log = open(tmp_path / "server.log", "wb")
         self.process = subprocess.Popen(
             [str(BINARY), "serve", "--listen", "127.0.0.1", "--port", str(self.port), "--data", str(data),
@@ -96,6 +97,21 @@ def test_stop_right_after_ready_is_kept(manager):
     manager.process.send_signal(signal.SIGTERM)
     assert manager.message()["STOPPING"] == "1"
     assert manager.process.wait(timeout=30) == 0
+
+
+def test_the_watchdog_is_fed_while_the_shards_answer(tmp_path):
+    manager = ServiceManager(tmp_path, {"WATCHDOG_USEC": "400000"})
+    try:
+        assert manager.message()["READY"] == "1"
+        # Fed at half the interval: several within a few seconds.
+        for _ in range(3):
+            assert manager.message(timeout=10) == {"WATCHDOG": "1"}
+        manager.process.send_signal(signal.SIGTERM)
+        while (message := manager.message()).get("STOPPING") != "1":
+            assert message == {"WATCHDOG": "1"}
+        assert manager.process.wait(timeout=30) == 0
+    finally:
+        manager.close()
 
 
 def test_unusable_notify_socket_fails_the_start(tmp_path):

@@ -18,14 +18,27 @@ public struct ServiceManagerNotifier: Sendable {
         case ready(status: String)
         case stopping(status: String)
         case status(String)
+        /// "Still alive": a manager with `WatchdogSec=` restarts a server that
+        /// stops saying it.
+        case watchdog
 
         var datagram: String {
             switch self {
             case .ready(let status): "READY=1\nSTATUS=\(status.singleLine)"
             case .stopping(let status): "STOPPING=1\nSTATUS=\(status.singleLine)"
             case .status(let status): "STATUS=\(status.singleLine)"
+            case .watchdog: "WATCHDOG=1"
             }
         }
+    }
+
+    /// How often the manager wants `.watchdog`: `WATCHDOG_USEC`, when set for
+    /// this process (`WATCHDOG_PID`, if present, names it), as sd_watchdog_enabled(3)
+    /// reads it; nil without a watchdog.
+    public static func watchdogInterval(environment: [String: String], processID: Int32 = getpid()) -> Duration? {
+        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0 else { return nil }
+        if let owner = environment["WATCHDOG_PID"], Int32(owner) != processID { return nil }
+        return .microseconds(microseconds)
     }
 
     /// The socket's address bytes as they go into `sun_path`: a leading `@`
