@@ -22,11 +22,14 @@ let package = Package(
         .systemLibrary(name: "CEpoll"),
         // liburing for the same receiver's io_uring path (multishot recv, provided buffers).
         .systemLibrary(name: "CIdleRing", pkgConfig: "liburing"),
+        // OpenSSL for `--tls` (implicit TLS on every connection).
+        .systemLibrary(name: "CLoadTLS", pkgConfig: "openssl"),
         .target(
             name: "LoadCore",
             dependencies: [
                 "CEpoll",
                 "CIdleRing",
+                "CLoadTLS",
                 .product(name: "IMAPCodec", package: "Mailshard"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -35,7 +38,7 @@ let package = Package(
         .executableTarget(name: "imap-load", dependencies: ["LoadCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LoadCoreTests",
-            dependencies: ["LoadCore", .product(name: "IMAPCodec", package: "Mailshard")],
+            dependencies: ["LoadCore", "CLoadTLS", .product(name: "IMAPCodec", package: "Mailshard")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -15,6 +15,9 @@ the medians with the Mailshard/Dovecot ratio plus one SVG chart per workload.
     python3 Benchmarks/Scripts/side-by-side.py --workloads fetch-headers,store,search-flags,search-headers,search-body --name load-messages
     python3 Benchmarks/Scripts/side-by-side.py --workloads fetch-bodies,fetch-bodies-10m --copy-baseline --name load-bodies
     python3 Benchmarks/Scripts/side-by-side.py --workloads idle-fanout-10000 --dovecot-max-rounds idle-fanout-10000=1 --name load-fanout-10000
+    # Over implicit TLS (both servers with the test certificate, every connection a full
+    # handshake; not for the fan-out workloads or the copy baseline):
+    python3 Benchmarks/Scripts/side-by-side.py --tls --workloads mix,logins,fetch-bodies,append,idle-capacity --name load-tls
 
 A server that cannot log in yet is recorded as "not yet serving IMAP (login fails)"
 (imap-load exits 3 and its JSON `fatal` names the login failure); the run goes on with
@@ -39,6 +42,9 @@ from side_by_side_report import COPY_BASELINE, fmt, write_report  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DOVECOT_SH = os.path.join(ROOT, "Tests", "Interop", "dovecot", "dovecot.sh")
+# `--tls`: the project's test-only certificate for 127.0.0.1 (its key is public).
+TLS_CERT = os.path.join(ROOT, "Tests", "TLSFixtures", "localhost-cert.pem")
+TLS_KEY = os.path.join(ROOT, "Tests", "TLSFixtures", "localhost-key.pem")
 LOAD_PACKAGE = os.path.join(ROOT, "Benchmarks", "LoadTools")
 NOT_SERVING = "not yet serving IMAP (login fails)"
 
@@ -153,11 +159,31 @@ def raise_file_limit(wanted=None):
             continue
 
 
+def dovecot_tls_overrides(tls_port):
+    """Implicit TLS on `tls_port` with the test certificate, Dovecot's other TLS
+    settings as shipped (its login process then stays as each connection's proxy)."""
+    return f"""
+# side-by-side.py --tls: implicit TLS on {tls_port}.
+ssl = yes
+ssl_cert = <{TLS_CERT}
+ssl_key = <{TLS_KEY}
+service imap-login {{
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
+  }}
+}}
+"""
+
+
 class Dovecot:
     name = "Dovecot"
 
-    def __init__(self, port, directory, users):
+    def __init__(self, port, directory, users, tls_port=None):
         self.port, self.directory, self.users = port, directory, users
+        # With --tls every imap-load run connects here instead of `port`.
+        self.tls_port = tls_port
         self.unavailable = None
         self.version = subprocess.run(["dovecot", "--version"], capture_output=True, text=True).stdout.strip() \
             if shutil.which("dovecot") else "not installed"
@@ -170,9 +196,12 @@ class Dovecot:
         subprocess.run(["bash", DOVECOT_SH, "stop", str(self.port), self.directory], check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(self.directory, "dovecot.conf"), "a") as f:
             f.write(DOVECOT_OVERRIDES)
+            if self.tls_port:
+                f.write(dovecot_tls_overrides(self.tls_port))
         subprocess.run(["dovecot", "-c", os.path.join(self.directory, "dovecot.conf")], check=True, preexec_fn=raise_file_limit)
-        if not wait_for_port(self.port):
-            raise RuntimeError("Dovecot did not listen on port %d" % self.port)
+        for port in [self.port] + ([self.tls_port] if self.tls_port else []):
+            if not wait_for_port(port):
+                raise RuntimeError("Dovecot did not listen on port %d" % port)
 
     def pid(self):
         # Just after a (re)start the master may listen before it writes its pid file.
@@ -191,9 +220,13 @@ class Dovecot:
 class Mailshard:
     name = "Mailshard"
 
-    def __init__(self, port, directory, users, binary, environment):
+    def __init__(self, port, directory, users, binary, environment, tls_port=None):
         self.port, self.directory, self.users, self.binary = port, directory, users, binary
-        self.environment = environment
+        self.environment = dict(environment)
+        self.tls_port = tls_port
+        if tls_port:
+            self.environment.update(MAILSHARD_TLS_CERT_FILE=TLS_CERT, MAILSHARD_TLS_KEY_FILE=TLS_KEY,
+                                    MAILSHARD_LISTEN_TLS_PORT=str(tls_port))
         self.process = None
         self.unavailable = None
         self.version = "mailshard (this tree, release build)"
@@ -208,9 +241,10 @@ class Mailshard:
         self.log = open(os.path.join(self.directory, "serve.log"), "w")
         self.process = subprocess.Popen([self.binary, "serve", "--data", self.directory, "--port", str(self.port)],
                                         env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=raise_file_limit)
-        if not wait_for_port(self.port):
-            self.stop()
-            raise RuntimeError("mailshard did not listen on port %d (see %s/serve.log)" % (self.port, self.directory))
+        for port in [self.port] + ([self.tls_port] if self.tls_port else []):
+            if not wait_for_port(port):
+                self.stop()
+                raise RuntimeError("mailshard did not listen on port %d (see %s/serve.log)" % (port, self.directory))
 
     def pid(self):
         return self.process.pid
@@ -239,6 +273,7 @@ class CopyBaseline:
         self.users = load_args[load_args.index("--users") + 1]
         self.process = None
         self.unavailable = None
+        self.tls_port = None  # plain sendfile only: side-by-side refuses --copy-baseline with --tls
 
     def start(self):
         self.process = subprocess.Popen([self.binary, "serve-copy", "--port", str(self.port), "--message-size", self.size,
@@ -271,8 +306,10 @@ def build(what, args):
 
 
 def run_load(binary, server, workload_args, extra, duration, json_path, timeout):
-    args = [binary] + workload_args + ["--port", str(server.port), "--password", "loadpass",
-                                       "--duration", str(duration), "--json", json_path] + extra
+    # A server with a TLS port is measured through it (`--tls`), its certificate checked.
+    port = ["--port", str(server.tls_port), "--tls", "--tls-ca-file", TLS_CERT] if server.tls_port else ["--port", str(server.port)]
+    args = [binary] + workload_args + port + ["--password", "loadpass",
+                                              "--duration", str(duration), "--json", json_path] + extra
     try:
         completed = subprocess.run(args, capture_output=True, text=True, timeout=timeout, preexec_fn=raise_file_limit)
     except subprocess.TimeoutExpired:
@@ -310,6 +347,10 @@ def main():
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
+    parser.add_argument("--tls", action="store_true",
+                        help="measure both servers through implicit TLS (the test certificate on the ports below)")
+    parser.add_argument("--dovecot-tls-port", type=int, default=11432)
+    parser.add_argument("--mailshard-tls-port", type=int, default=11433)
     # idle by default: on an otherwise quiet machine the server then has both cores while it
     # fans out (arrival at all p50 44-46 against 64-126 ms at normal priority, 10,000 idlers;
     # Benchmarks/results/load-fanout-10000-final.md). Under others' load the idle reader
@@ -331,6 +372,10 @@ def main():
     for w in workloads:
         if w not in WORKLOADS and w != "idle-capacity":
             parser.error(f"unknown workload {w}")
+        if args.tls and w.startswith("idle-fanout"):
+            parser.error(f"{w} has no TLS mode (its receiver reads the idlers' sockets directly)")
+    if args.tls and args.copy_baseline:
+        parser.error("--copy-baseline is a plain sendfile server: it has no TLS mode")
     users = [(f"load{i}", "loadpass") for i in range(1, args.users + 1)]
     os.makedirs(args.work, exist_ok=True)
     work_lock = hold_work_directory(args.work)  # noqa: F841 (held until the run ends)
@@ -342,18 +387,21 @@ def main():
         build("imap-load", ["swift", "build", "-c", "release", "--package-path", LOAD_PACKAGE, "--product", "imap-load"])
     servers = []
     if "dovecot" in servers_wanted:
-        servers.append(Dovecot(args.dovecot_port, os.path.join(args.work, "dovecot"), users))
+        servers.append(Dovecot(args.dovecot_port, os.path.join(args.work, "dovecot"), users,
+                               args.dovecot_tls_port if args.tls else None))
     if "mailshard" in servers_wanted:
         if not args.skip_build:
             build("mailshard", ["swift", "build", "-c", "release", "--product", "mailshard"])
         env = dict(pair.split("=", 1) for pair in args.mailshard_env.split(",") if "=" in pair)
         servers.append(Mailshard(args.mailshard_port, os.path.join(args.work, "mailshard"), users,
-                                 os.path.join(ROOT, ".build", "release", "mailshard"), env))
+                                 os.path.join(ROOT, ".build", "release", "mailshard"), env,
+                                 args.mailshard_tls_port if args.tls else None))
 
     if not args.rerender:
         for server in servers:
-            if port_in_use(server.port):
-                sys.exit(f"port {server.port} already answers: another server would be measured instead of {server.name}; pick another port")
+            for port in [server.port] + ([server.tls_port] if server.tls_port else []):
+                if port_in_use(port):
+                    sys.exit(f"port {port} already answers: another server would be measured instead of {server.name}; pick another port")
 
     # (variant name, imap-load args, metric, better, rounds)
     variants = []

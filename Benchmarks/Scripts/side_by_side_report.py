@@ -128,6 +128,9 @@ def write_report(args, servers, variants, results, started, seeding, minimum_dur
              *(["Longer runs: " + ", ".join(f"{k} {v:g} s" for k, v in minimum_duration.items() if k in {v[0] for v in variants}) + "."]
                if any(k in {v[0] for v in variants} for k in minimum_duration) else []),
              *([f"Dovecot rounds capped: {args.dovecot_max_rounds}."] if args.dovecot_max_rounds else []),
+             *(["Every connection is implicit TLS (both servers with the test certificate for 127.0.0.1, which the client checks; "
+                "a full handshake per connection, no session resumption); Dovecot's TLS settings as shipped."]
+               if getattr(args, "tls", False) else []),
              *([f"idle-fanout: the headline is by arrival in the idlers' sockets (kernel receive timestamps; ARRIVAL AT ALL); "
                 f"the time the client read them is DELIVERY TO ALL in the details. The client read the idlers at "
                 f"{'SCHED_IDLE' if getattr(args, 'fanout_readers_priority', 'normal') == 'idle' else 'normal priority'}, "

@@ -121,11 +121,18 @@ public final class TLSLayer: StreamLayer {
 
     private func readPlaintext() throws -> [UInt8] {
         var plaintext: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
+            // Room for everything OpenSSL holds (a record decrypts to at most its own
+            // length), read into uninitialized storage: no zeroed chunk per read, and
+            // the usual single read is returned as it is, without a second copy.
+            let room = max(Int(SSL_pending(ssl)) + Int(BIO_ctrl_pending(incoming)), 1)
+            var count: Int32 = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
+                count = SSL_read(ssl, buffer.baseAddress, Int32(room))
+                initialized = max(0, Int(count))
+            }
             if count > 0 {
-                plaintext += chunk[0..<Int(count)]
+                if plaintext.isEmpty { plaintext = chunk } else { plaintext += chunk }
                 continue
             }
             switch SSL_get_error(ssl, count) {
@@ -153,8 +160,8 @@ public final class TLSLayer: StreamLayer {
     private func drainOutgoing() -> [UInt8] {
         let pending = Int(BIO_ctrl_pending(outgoing))
         guard pending > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: pending)
-        let count = bytes.withUnsafeMutableBytes { BIO_read(outgoing, $0.baseAddress, Int32($0.count)) }
-        return Array(bytes.prefix(max(0, Int(count))))
+        return [UInt8](unsafeUninitializedCapacity: pending) { buffer, initialized in
+            initialized = max(0, Int(BIO_read(outgoing, buffer.baseAddress, Int32(pending))))
+        }
     }
 }

@@ -6,9 +6,16 @@ import Glibc
 ///
 /// Invariants: `descriptor` is open from a successful `connect` until `close()`, and
 /// only the thread driving the connection uses it. Reads time out after the receive
-/// timeout so a silent server shows up as a `timeout` error, never a hang.
+/// timeout so a silent server shows up as a `timeout` error, never a hang. After
+/// ``startTLS(_:host:)`` `send` and `receive` go through the TLS session, and the
+/// descriptor must not be read directly any more.
 public final class ClientSocket {
     public private(set) var descriptor: Int32
+    private var tls: ClientTLSStream?
+
+    /// Whether the connection is encrypted (readiness loops that read descriptors
+    /// directly cannot serve it).
+    public var isTLS: Bool { tls != nil }
 
     /// Connects to `host:port`, optionally from `sourceAddress` (to spread many
     /// connections over 127.0.0.x when one source address runs out of ports).
@@ -61,8 +68,21 @@ public final class ClientSocket {
         return address
     }
 
+    /// Runs the TLS handshake on the connected socket (implicit TLS: before the
+    /// greeting); `host` is the name or address the certificate must carry when the
+    /// context checks it.
+    public func startTLS(_ context: ClientTLSContext, host: String) throws(LoadError) {
+        precondition(tls == nil, "TLS starts once")
+        tls = try ClientTLSStream(descriptor: descriptor, context: context, host: host)
+    }
+
     /// Writes all of `bytes`.
     public func send(_ bytes: ArraySlice<UInt8>) throws(LoadError) {
+        if let tls {
+            // withUnsafeBytes rethrows untyped errors; carry the typed one out.
+            try bytes.withUnsafeBytes { raw in Result { () throws(LoadError) in try tls.write(raw) } }.get()
+            return
+        }
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -76,6 +96,7 @@ public final class ClientSocket {
 
     /// One `recv` into `buffer`; returns the byte count, throws on EOF, error or timeout.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(LoadError) -> Int {
+        if let tls { return try tls.read(into: buffer) }
         while true {
             let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
             if count > 0 { return count }
@@ -100,6 +121,8 @@ public final class ClientSocket {
     }
 
     public func close() {
+        tls?.shutdown()
+        tls = nil
         if descriptor >= 0 {
             Glibc.close(descriptor)
             descriptor = -1

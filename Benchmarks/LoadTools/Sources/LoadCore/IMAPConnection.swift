@@ -28,11 +28,13 @@ public final class IMAPConnection {
     /// Connects and reads the greeting; a BYE or anything but OK/PREAUTH is an error.
     /// Literals larger than `streamLiteralsAbove` bytes are counted as they pass, never
     /// copied (``StreamedLiterals``), so fetching bodies costs the client little.
+    /// With `tls` the connection is implicit TLS: the handshake comes first.
     public init(
         host: String, port: UInt16, sourceAddress: String? = nil, receiveTimeoutSeconds: Int = 30,
-        streamLiteralsAbove: Int = 16 * 1024
+        streamLiteralsAbove: Int = 16 * 1024, tls: ClientTLSContext? = nil
     ) throws(LoadError) {
         socket = try ClientSocket(host: host, port: port, sourceAddress: sourceAddress, receiveTimeoutSeconds: receiveTimeoutSeconds)
+        if let tls { try socket.startTLS(tls, host: host) }
         reader = ResponseReader(streamLiteralsAbove: streamLiteralsAbove)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         let greeting = try nextResponse()

@@ -13,6 +13,6 @@ public struct LoadError: Error, CustomStringConvertible, Sendable {
 
     /// Connection-level failures after which the connection cannot be used again.
     public var isFatalToConnection: Bool {
-        ["connect", "closed", "timeout", "parse", "protocol", "BYE", "io"].contains(kind)
+        ["connect", "closed", "timeout", "parse", "protocol", "BYE", "io", "tls"].contains(kind)
     }
 }

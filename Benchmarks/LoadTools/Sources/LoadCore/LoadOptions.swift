@@ -5,6 +5,12 @@ public struct LoadOptions: Sendable, Equatable {
     public var workload: Workload
     public var host = "127.0.0.1"
     public var port: UInt16 = 1143
+    /// Implicit TLS (RFC 8314) on every connection: `port` is then the server's TLS
+    /// port (993 in production).
+    public var tls = false
+    /// With `tls`: a PEM file of trusted certificates; the server's certificate is
+    /// then checked against it and `host`. Without it nothing is checked.
+    public var tlsTrustedCertificates: String?
     /// Users are `userPrefix` + 1…`users`, all with `password`.
     public var userPrefix = "load"
     public var users = 10
@@ -73,6 +79,10 @@ public struct LoadOptions: Sendable, Equatable {
                    store, search; serve-copy runs the loopback copy baseline server
           --host A            server address (127.0.0.1)
           --port P            server port (1143)
+          --tls               implicit TLS on every connection (--port is then the TLS
+                              port); not for idle-fanout, which reads sockets directly
+          --tls-ca-file PATH  with --tls: check the server's certificate against PATH
+                              and --host (default: no check)
           --user-prefix S     users are S1..SN (load)
           --users N           number of users (10)
           --password S        password of every user (loadpass)
@@ -130,6 +140,8 @@ public struct LoadOptions: Sendable, Equatable {
             switch name {
             case "--host": options.host = try value(name)
             case "--port": options.port = try number(name, 1)
+            case "--tls": options.tls = true
+            case "--tls-ca-file": options.tlsTrustedCertificates = try value(name)
             case "--user-prefix": options.userPrefix = try value(name)
             case "--users": options.users = try number(name, 1)
             case "--password": options.password = try value(name)
@@ -171,6 +183,12 @@ public struct LoadOptions: Sendable, Equatable {
             default: throw LoadError("usage", "unknown option \(name)")
             }
             index += 1
+        }
+        if options.tlsTrustedCertificates != nil, !options.tls { throw LoadError("usage", "--tls-ca-file needs --tls") }
+        if options.tls, [.idleFanout, .serveCopy].contains(options.workload) {
+            // The fan-out's receiver reads every idler's descriptor itself, and the copy
+            // baseline is plain sendfile: neither can decrypt or encrypt.
+            throw LoadError("usage", "\(options.workload.rawValue) has no TLS mode")
         }
         if [.fetchHeaders, .store, .search].contains(options.workload), options.messageSize < MessageCorpus.minimumSize {
             throw LoadError("usage", "\(workload.rawValue) needs --message-size ≥ \(MessageCorpus.minimumSize)")

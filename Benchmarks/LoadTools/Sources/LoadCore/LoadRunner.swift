@@ -3,7 +3,14 @@ import IMAPCodec
 /// Seeds, runs and summarizes the workload `options` name.
 public enum LoadRunner {
     public static func run(_ options: LoadOptions) -> LoadResult {
-        let session = Session(options: options)
+        let session: Session
+        do {
+            session = try Session(options: options)
+        } catch {
+            var result = LoadResult(options: options, statistics: RunStatistics(), seconds: 0)
+            result.fatal = "cannot set up TLS: \(error)"
+            return result
+        }
         let seeder = Seeder(session: session)
         if options.seedOnly { return seedOnly(options, seeder: seeder) }
         do throws(LoadError) {
@@ -61,8 +68,8 @@ public enum LoadRunner {
     }
 
     /// The mailboxes `options.workload` reads, without measuring anything.
-    static func seedTargets(_ options: LoadOptions) -> [Seeder.Target] {
-        let session = Session(options: options)
+    static func seedTargets(_ session: Session) -> [Seeder.Target] {
+        let options = session.options
         switch options.workload {
         case .mix: return MixWorkload(session: session).seedTargets()
         case .fetchBodies: return FetchBodiesWorkload(session: session).seedTargets()
@@ -80,8 +87,8 @@ public enum LoadRunner {
         var statistics = RunStatistics()
         var fatal: String?
         do throws(LoadError) {
-            try seeder.seed(seedTargets(options))
-            if [.fetchHeaders, .store, .search].contains(options.workload) { try warmUp(options) }
+            try seeder.seed(seedTargets(seeder.session))
+            if [.fetchHeaders, .store, .search].contains(options.workload) { try warmUp(seeder.session) }
         } catch {
             statistics.recordError(error.kind)
             fatal = "seeding failed: \(error)"
@@ -97,10 +104,10 @@ public enum LoadRunner {
     /// Runs the header FETCH and every corpus search once, unmeasured: a server that
     /// builds a cache on first use (Dovecot's dovecot.index.cache fills per header field
     /// when first asked) is measured in the state its users see, not in its first minute.
-    static func warmUp(_ options: LoadOptions) throws(LoadError) {
-        let corpus = CorpusMailbox(options: options)
+    static func warmUp(_ session: Session) throws(LoadError) {
+        let corpus = CorpusMailbox(options: session.options)
         var statistics = RunStatistics()
-        guard let (connection, exists) = try corpus.open(session: Session(options: options), writable: false, into: &statistics, setup: true) else {
+        guard let (connection, exists) = try corpus.open(session: session, writable: false, into: &statistics, setup: true) else {
             throw LoadError("warm-up", "cannot open \(corpus.name): \(statistics.errors)")
         }
         defer { _ = try? connection.execute(.logout); connection.close() }

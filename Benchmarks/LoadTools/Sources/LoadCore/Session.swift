@@ -4,14 +4,18 @@ import IMAPCodec
 /// operation into a worker's statistics.
 public struct Session: Sendable {
     public let options: LoadOptions
+    /// Set with `--tls`: every connection is implicit TLS through it.
+    public let tls: ClientTLSContext?
 
-    public init(options: LoadOptions) {
+    /// Throws a `tls` error when `--tls-ca-file` cannot be loaded.
+    public init(options: LoadOptions) throws(LoadError) {
         self.options = options
+        tls = options.tls ? try ClientTLSContext(trustedCertificates: options.tlsTrustedCertificates) : nil
     }
 
     /// Connects and logs in as `user`.
     public func open(user: String, sourceAddress: String? = nil) throws(LoadError) -> IMAPConnection {
-        let connection = try IMAPConnection(host: options.host, port: options.port, sourceAddress: sourceAddress)
+        let connection = try IMAPConnection(host: options.host, port: options.port, sourceAddress: sourceAddress, tls: tls)
         try connection.login(user: user, password: options.password)
         return connection
     }

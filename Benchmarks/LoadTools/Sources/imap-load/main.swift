@@ -23,7 +23,12 @@ if options.workload == .serveCopy {
 }
 if let range = options.childRange {
     // A child of idle-capacity: speaks only READY/RESULT lines to its parent.
-    exit(IdleCapacityWorkload(session: Session(options: options)).runChild(range))
+    do {
+        exit(IdleCapacityWorkload(session: try Session(options: options)).runChild(range))
+    } catch {
+        FileHandle.standardError.write(Data("imap-load: \(error)\n".utf8))
+        exit(3)
+    }
 }
 let result = LoadRunner.run(options)
 if options.jsonPath == "-" {

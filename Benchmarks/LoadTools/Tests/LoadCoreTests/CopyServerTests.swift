@@ -7,12 +7,12 @@ import Testing
 /// `fetch-bodies` seeds into that user's mailbox, so the copy moves the server's
 /// working set; the fetch-bodies client's own validation passes against it.
 @Suite struct CopyServerTests {
-    @Test func usersAreTheOnesFetchBodiesSeeds() {
+    @Test func usersAreTheOnesFetchBodiesSeeds() throws {
         var options = LoadOptions(workload: .fetchBodies)
         for (clients, users) in [(10, 10), (4, 10), (12, 5), (1, 1)] {
             options.clients = clients
             options.users = users
-            let seeded = FetchBodiesWorkload(session: Session(options: options)).seedTargets().map(\.user)
+            let seeded = FetchBodiesWorkload(session: try Session(options: options)).seedTargets().map(\.user)
             #expect(CopyServer.users(options) == seeded)
         }
     }

@@ -19,6 +19,14 @@ struct OptionsTests {
         }
     }
 
+    @Test func parsesTLS() throws {
+        #expect(try LoadOptions.parse(["mix"]).tls == false)
+        let options = try LoadOptions.parse(["fetch-bodies", "--tls", "--tls-ca-file", "ca.pem", "--port", "993"])
+        #expect(options.tls)
+        #expect(options.tlsTrustedCertificates == "ca.pem")
+        #expect(options.port == 993)
+    }
+
     @Test func parsesTheIdleReadersPriority() throws {
         #expect(try LoadOptions.parse(["idle-fanout"]).idleReadersPriority == .normal)
         #expect(try LoadOptions.parse(["idle-fanout", "--idle-readers-priority", "idle"]).idleReadersPriority == .idle)
@@ -49,6 +57,7 @@ struct OptionsTests {
         ["mix", "--duration", "-1"], ["mix", "--weights", "list"], ["mix", "--weights", "bogus=1"],
         ["mix", "--weights", MixWeights.operations.map { "\($0)=0" }.joined(separator: ",")], ["mix", "--frobnicate"], ["fetch-bodies", "--message-size", "100"],
         ["idle-fanout", "--idle-readers-priority", "realtime"],
+        ["mix", "--tls-ca-file", "ca.pem"], ["idle-fanout", "--tls"], ["serve-copy", "--tls"],
     ])
     func rejectsBadArguments(arguments: [String]) {
         #expect(failureKind { _ = try LoadOptions.parse(arguments) } == "usage")
