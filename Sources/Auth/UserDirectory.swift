@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// The users of a passwd-file, re-read when the file changes (a new inode, size
@@ -61,24 +58,5 @@ public final class UserDirectory: Sendable {
         } catch where error.isMissingFile {
             return (PasswdFile(), nil)
         }
-    }
-}
-
-/// What tells one version of a file from the next without reading it.
-struct FileIdentity: Equatable {
-    var device: UInt64
-    var inode: UInt64
-    var size: Int64
-    var modifiedSeconds: Int
-    var modifiedNanoseconds: Int
-
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modifiedSeconds = info.st_mtim.tv_sec
-        modifiedNanoseconds = info.st_mtim.tv_nsec
     }
 }

@@ -41,9 +41,9 @@ public final class MailshardServer: Sendable {
         } catch {
             throw ServerStartError(description: "cannot read the passwd-file \(settings.passwdFile): \(error)")
         }
-        let tls: TLSContext?
+        let certificate: ServerCertificate?
         do {
-            tls = try settings.makeTLSContext()
+            certificate = try settings.makeServerCertificate(logger: logger)
         } catch {
             throw ServerStartError(description: "cannot set up TLS: \(error)")
         }
@@ -53,7 +53,7 @@ public final class MailshardServer: Sendable {
         policy.baseDelay = settings.loginFailureDelay
         context = SessionContext(
             settings: settings, store: store, authenticator: Authenticator(directory: directory),
-            throttle: LoginThrottle(policy: policy), runtime: runtime, logger: logger, tls: tls)
+            throttle: LoginThrottle(policy: policy), runtime: runtime, logger: logger, certificate: certificate)
     }
 
     /// Listens on the configured address and port (0 picks a free port), and on
@@ -64,7 +64,7 @@ public final class MailshardServer: Sendable {
         let port = try await runtime.listen(host: settings.listenAddress, port: UInt16(settings.listenPort)) { connection in
             await Session.serve(connection, context: context)
         }
-        let startTLS = context.tls == nil ? "" : ", STARTTLS offered"
+        let startTLS = context.certificate == nil ? "" : ", STARTTLS offered"
         logger.info("listening on \(settings.listenAddress):\(port) with \(runtime.shards.count) shards\(startTLS)")
         if settings.tlsListenPort != 0 {
             try await listenImplicitTLS(port: settings.tlsListenPort)
@@ -77,13 +77,13 @@ public final class MailshardServer: Sendable {
     /// after the handshake. Needs the configured certificate.
     @discardableResult
     public func listenImplicitTLS(port: Int) async throws -> Int {
-        guard let tls = context.tls else {
+        guard let certificate = context.certificate else {
             throw ServerStartError(description: "implicit TLS needs tls.cert-file and tls.key-file")
         }
         let context = self.context
         let bound = try await runtime.listen(host: settings.listenAddress, port: UInt16(port)) { connection in
             do {
-                try await connection.pushLayer(TLSLayer(context: tls))
+                try await connection.pushLayer(TLSLayer(context: certificate.context))
             } catch {
                 context.logger.error("TLS could not start: \(error)")
                 return

@@ -1,4 +1,5 @@
 import Configuration
+import Logging
 import ShardRuntime
 
 extension ServerSettings {
@@ -25,9 +26,10 @@ extension ServerSettings {
         }
     }
 
-    /// The server's TLS context from the configured files, or nil without them.
-    func makeTLSContext() throws -> TLSContext? {
+    /// The server's certificate from the configured files (re-read when they
+    /// change), or nil without them.
+    func makeServerCertificate(logger: Logger) throws -> ServerCertificate? {
         guard let tlsCertificateFile, let tlsKeyFile else { return nil }
-        return try TLSContext(certificateChain: tlsCertificateFile, privateKey: tlsKeyFile)
+        return try ServerCertificate(certificateFile: tlsCertificateFile, keyFile: tlsKeyFile, logger: logger)
     }
 }

@@ -10,13 +10,13 @@ extension Session {
             send(.tagged(tag: tag, StatusResponse(.bad, "TLS is already active")))
             return
         }
-        guard let tls = context.tls else {
+        guard let certificate = context.certificate else {
             send(.tagged(tag: tag, StatusResponse(.bad, "STARTTLS is not offered: no certificate is configured")))
             return
         }
         let layer: TLSLayer
         do {
-            layer = try TLSLayer(context: tls)
+            layer = try TLSLayer(context: certificate.context)
         } catch {
             context.logger.error("STARTTLS from \(peer): \(error)")
             send(.tagged(tag: tag, StatusResponse(.no, code: .serverBug, "TLS could not start")))

@@ -412,7 +412,7 @@ actor Session {
     var capabilities: [String] {
         Capabilities.list(
             authenticated: machine.isAuthenticated, plaintextAllowed: plaintextAllowed,
-            startTLS: context.tls != nil && !tlsActive, appendLimit: context.settings.appendLimit)
+            startTLS: context.certificate != nil && !tlsActive, appendLimit: context.settings.appendLimit)
     }
 }
 

@@ -26,14 +26,14 @@ final class SessionContext: Sendable {
     /// Where each user's sessions live, and the choice for a new one.
     let placement: HomeShardPlacement
     /// The server's certificate, when one is configured (STARTTLS, implicit TLS).
-    let tls: TLSContext?
+    let certificate: ServerCertificate?
 
     init(
         settings: ServerSettings, store: MailStore, authenticator: Authenticator, throttle: LoginThrottle,
-        runtime: ShardRuntime, logger: Logger, tls: TLSContext? = nil
+        runtime: ShardRuntime, logger: Logger, certificate: ServerCertificate? = nil
     ) {
         self.settings = settings
-        self.tls = tls
+        self.certificate = certificate
         self.store = store
         self.authenticator = authenticator
         self.throttle = throttle

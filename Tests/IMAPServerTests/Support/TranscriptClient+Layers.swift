@@ -28,11 +28,12 @@ extension TranscriptClient {
         }
     }
 
-    /// Runs a TLS handshake as the client (trusting the test certificate) and
-    /// encrypts and decrypts everything after it. Call it at the start of an
-    /// implicit TLS connection or after reading STARTTLS's OK.
-    func startTLS(serverName: String = "localhost") throws {
-        let layer = try TLSLayer(context: TLSContext(clientTrusting: TLSFixture.certificate, serverName: serverName))
+    /// Runs a TLS handshake as the client (trusting `trustedCertificates`, the
+    /// test certificate unless told otherwise) and encrypts and decrypts
+    /// everything after it. Call it at the start of an implicit TLS connection or
+    /// after reading STARTTLS's OK.
+    func startTLS(serverName: String = "localhost", trusting trustedCertificates: String = TLSFixture.certificate) throws {
+        let layer = try TLSLayer(context: TLSContext(clientTrusting: trustedCertificates, serverName: serverName))
         var plaintext: [UInt8] = []
         try sendUnfiltered(layer.start())
         var rounds = 0
