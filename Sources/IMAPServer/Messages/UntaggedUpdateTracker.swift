@@ -116,9 +116,11 @@ struct UntaggedUpdateTracker: Sendable {
     /// FETCH / STORE / SEARCH (and their UID forms). `includeUID` adds UID to flag
     /// updates. `claimRecent` gets the newly seen UIDs and returns those this
     /// session is the first to see (`RecentClaims`); IMAP4rev1 sessions (`rev1`)
-    /// hear RECENT with each EXISTS and see `\Recent` in FLAGS.
+    /// hear RECENT with each EXISTS and see `\Recent` in FLAGS. `condStore`: the
+    /// client enabled CONDSTORE, so flag updates carry UID and MODSEQ (RFC 7162
+    /// 3.1 and 3.2.4).
     mutating func flush(
-        view: MailboxView, allowExpunge: Bool, includeUID: Bool = false, rev1: Bool = false,
+        view: MailboxView, allowExpunge: Bool, includeUID: Bool = false, rev1: Bool = false, condStore: Bool = false,
         claimRecent: ((ArraySlice<UID>) -> UIDSet)? = nil
     ) -> [UntaggedResponse] {
         if needsResync {
@@ -152,7 +154,7 @@ struct UntaggedUpdateTracker: Sendable {
             responses.append(.exists(UInt32(knownUIDs.count)))
             if rev1 { responses.append(.recent(UInt32(recentUIDs.count))) }
         }
-        responses += takeFlagChanges(view: view, includeUID: includeUID, rev1: rev1)
+        responses += takeFlagChanges(view: view, includeUID: includeUID || condStore, modSeq: condStore, rev1: rev1)
         shareIfCurrent(view)
         return responses
     }
@@ -192,7 +194,7 @@ struct UntaggedUpdateTracker: Sendable {
         return responses
     }
 
-    private mutating func takeFlagChanges(view: MailboxView, includeUID: Bool, rev1: Bool) -> [UntaggedResponse] {
+    private mutating func takeFlagChanges(view: MailboxView, includeUID: Bool, modSeq: Bool, rev1: Bool) -> [UntaggedResponse] {
         guard !pendingFlagChanges.isEmpty else { return [] }
         var responses: [UntaggedResponse] = []
         for uid in pendingFlagChanges {
@@ -203,6 +205,7 @@ struct UntaggedUpdateTracker: Sendable {
             var items: [FetchResponseItem] = []
             if includeUID { items.append(.uid(uid)) }
             items.append(.flags(FlagTranslation.wireFlags(message.flags, recent: rev1 && recentUIDs.contains(uid))))
+            if modSeq { items.append(.modificationSequence(message.modSeq)) }
             responses.append(.fetch(UInt32(sequence), items))
         }
         pendingFlagChanges = UIDSet()
