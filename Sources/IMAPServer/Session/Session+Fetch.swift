@@ -13,10 +13,12 @@ extension Session {
     func handleFetch(tag: String, _ command: FetchCommand) async throws {
         guard var selection = selected else { preconditionFailure("FETCH without a selection") }
         var uids = try selection.resolve(command.set, byUID: command.byUID)
-        let changedSince = try Self.changedSince(command)
+        let (changedSince, vanished) = try modifiers(of: command)
         var attributes = command.attributes
         if changedSince != nil || attributes.contains(.modificationSequence) { condStoreUsed() }
         if machine.isCondStoreEnabled { attributes = condStoreAttributes(attributes, changedSince: changedSince) }
+        // VANISHED (EARLIER) comes before any FETCH response (RFC 7162 3.2.6).
+        if vanished, let changedSince { sendVanishedEarlier(command.set, since: changedSince, selection: selection) }
         if let changedSince, !uids.isEmpty {
             // Only messages whose MODSEQ is above it (RFC 7162 3.1.4.1).
             let wanted = uids
@@ -94,19 +96,27 @@ extension Session {
         complete(tag, command.byUID ? "UID FETCH completed" : "FETCH completed")
     }
 
-    /// The CHANGEDSINCE modifier's value, if given; BAD for anything else.
-    private static func changedSince(_ command: FetchCommand) throws(MessageCommandError) -> ModSeq? {
+    /// The CHANGEDSINCE modifier's value, if given, and whether VANISHED was, which
+    /// only UID FETCH with CHANGEDSINCE takes, after ENABLE QRESYNC (RFC 7162
+    /// 3.2.6); BAD for anything else.
+    private func modifiers(of command: FetchCommand) throws(MessageCommandError) -> (ModSeq?, vanished: Bool) {
         var changedSince: ModSeq?
+        var vanished = false
         for modifier in command.modifiers {
             switch modifier {
             case let .changedSince(value):
                 guard changedSince == nil else { throw .invalidArguments("CHANGEDSINCE given twice") }
                 changedSince = value
-            case .vanished: throw .invalidArguments("VANISHED needs ENABLE QRESYNC")
+            case .vanished:
+                guard command.byUID else { throw .invalidArguments("VANISHED is for UID FETCH only") }
+                guard machine.isQResyncEnabled else { throw .invalidArguments("VANISHED needs ENABLE QRESYNC") }
+                guard !vanished else { throw .invalidArguments("VANISHED given twice") }
+                vanished = true
             case .other: throw .unsupported("Unsupported FETCH modifier")
             }
         }
-        return changedSince
+        if vanished, changedSince == nil { throw .invalidArguments("VANISHED needs CHANGEDSINCE") }
+        return (changedSince, vanished)
     }
 
     /// The items a CONDSTORE client gets: MODSEQ with CHANGEDSINCE (RFC 7162

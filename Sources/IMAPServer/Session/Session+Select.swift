@@ -1,15 +1,19 @@
 import IMAPCodec
 import MailStore
 
-/// SELECT, EXAMINE (with CONDSTORE's parameter, RFC 7162 3.1.8), CLOSE (with its
-/// silent expunge) and UNSELECT.
+/// SELECT, EXAMINE (with CONDSTORE's and QRESYNC's parameters, RFC 7162 3.1.8 and
+/// 3.2.5), CLOSE (with its silent expunge) and UNSELECT.
 extension Session {
     func handleSelect(tag: String, name: MailboxName, parameters: [SelectParameter], readOnly: Bool) async throws {
         let command = readOnly ? "EXAMINE" : "SELECT"
+        var qresync: QResyncParameter?
         for parameter in parameters {
             switch parameter {
             case .condStore: continue
-            case .qresync: throw SessionError.badArguments("QRESYNC is not supported")
+            case let .qresync(value):
+                guard qresync == nil else { throw SessionError.badArguments("QRESYNC given twice") }
+                try validateQResync(value)
+                qresync = value
             case .other: throw SessionError.badArguments("\(command) parameter not supported")
             }
         }
@@ -50,6 +54,7 @@ extension Session {
         }
         selected = selection
         machine.selected(readOnly: readOnly)
+        if let qresync { try await sendQResyncChanges(qresync, selection: selection) }
         complete(tag, code: readOnly ? .readOnly : .readWrite, "\(command) completed")
     }
 

@@ -135,6 +135,10 @@ struct SessionStateMachine: Sendable, Equatable {
             case "CONDSTORE":
                 if !before.isCondStoreEnabled, !enabled.contains("CONDSTORE") { enabled.append("CONDSTORE") }
                 isCondStoreEnabled = true
+            case "QRESYNC":
+                if !before.isQResyncEnabled, !enabled.contains("QRESYNC") { enabled.append("QRESYNC") }
+                isQResyncEnabled = true
+                isCondStoreEnabled = true
             default:
                 continue
             }

@@ -117,6 +117,23 @@ import Testing
         await server.stop()
     }
 
+    /// The first enabling command during a FETCH that may not hear an expunge yet:
+    /// the HIGHESTMODSEQ it sends stays below that expunge's MODSEQ (RFC 7162 3.2),
+    /// so a client that caches it will still learn of the expunge.
+    @Test func firstHighestModSeqStaysBelowAnUntoldExpunge() async throws {
+        let server = try await MessageTestServer()
+        let alice = try await client(server, messages: 3)
+        _ = try await alice.run("S SELECT INBOX")
+        let bob = try await server.client(enableRev2: true)
+        #expect(try await bob.run("B1 STORE 2 +FLAGS.SILENT (\\Deleted)") == ["B1 OK STORE completed"])
+        #expect(try await bob.run("B2 EXPUNGE") == ["* 2 EXPUNGE", "B2 OK EXPUNGE completed"])
+        #expect(try await alice.run("F1 FETCH 1 (MODSEQ)") == [
+            "* OK [HIGHESTMODSEQ 5] Highest", "* 1 FETCH (MODSEQ (2))", "F1 OK FETCH completed",
+        ])
+        #expect(try await alice.run("N1 NOOP") == ["* 2 EXPUNGE", "N1 OK NOOP completed"])
+        await server.stop()
+    }
+
     /// Without CONDSTORE nothing changes: no MODSEQ in FETCH or STORE responses.
     @Test func withoutCondStoreResponsesHaveNoModSeq() async throws {
         let server = try await MessageTestServer()
