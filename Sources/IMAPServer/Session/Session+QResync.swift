@@ -4,10 +4,12 @@ import MailStore
 /// What QRESYNC (RFC 7162 3.2) adds to SELECT / EXAMINE and UID FETCH: the
 /// expunges (VANISHED (EARLIER)) and flag changes since the client's MODSEQ.
 ///
-/// The store never forgets an expunge (its history lives in the index, through
-/// journal and snapshots), so VANISHED (EARLIER) is exact: UIDs of the client's
-/// set expunged after its MODSEQ, plus, as RFC 7162 allows a superset, any
-/// the client named that expired before it asked.
+/// The store never forgets an expunge (the history lives in the index, through
+/// journal, snapshots and compaction; a mailbox only loses it with a new
+/// UIDVALIDITY, which sends the client back to a full sync), so VANISHED
+/// (EARLIER) is exact: the UIDs of the client's set expunged after its MODSEQ.
+/// Should the history ever be trimmed, 3.2.6's note applies: a MODSEQ older than
+/// the oldest remembered expunge must report every absent UID of the set.
 extension Session {
     /// The client's cached state checked before anything is deselected: BAD for
     /// QRESYNC without `ENABLE QRESYNC` (3.2.5), a `*` or `$` where the grammar's
