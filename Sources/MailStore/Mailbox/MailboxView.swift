@@ -101,9 +101,14 @@ public struct MailboxView: Sendable {
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED (EARLIER)), optionally only
-    /// those within `uids`.
+    /// those within `uids`. The history is in MODSEQ order, so it is read from its
+    /// end back to the first older entry (RFC 7162 5.3): a resync costs what
+    /// vanished since, not the mailbox's whole history.
     public func vanished(since modSeq: ModSeq, within uids: UIDSet? = nil) -> UIDSet {
-        var result = UIDSet(index.expunged.lazy.filter { $0.modSeq > modSeq }.map { $0.low...$0.high })
+        let history = index.expunged
+        var start = history.endIndex
+        while start > history.startIndex, history[start - 1].modSeq > modSeq { start -= 1 }
+        var result = UIDSet(history[start...].lazy.map { $0.low...$0.high })
         if let uids { result = result.intersection(uids) }
         return result
     }
