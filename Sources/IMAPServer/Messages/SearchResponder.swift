@@ -59,6 +59,12 @@ struct SearchResponder {
         return Outcome(response: .esearch(response), saved: saved)
     }
 
+    /// A set of UIDs as the sequence set of its ranges (`1:3,7`), without listing
+    /// each UID: a VANISHED of a million UIDs in few ranges stays a few ranges.
+    static func compress(_ uids: UIDSet) -> SequenceSet {
+        .ranges(uids.ranges.map { IMAPCodec.SequenceRange(.number($0.lowerBound), .number($0.upperBound)) })
+    }
+
     /// Ascending numbers as the shortest sequence set (`1:3,7`).
     static func compress(_ numbers: [UInt32]) -> SequenceSet {
         var ranges: [IMAPCodec.SequenceRange] = []

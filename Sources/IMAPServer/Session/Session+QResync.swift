@@ -41,7 +41,7 @@ extension Session {
         if let floor = parameter.sequenceMatch.map({ Self.matchedFloor($0, in: view) }), floor > 0 {
             vanished = vanished.subtracting(UIDSet([1...floor]))
         }
-        if !vanished.isEmpty { send(.untagged(.vanished(earlier: true, SearchResponder.compress(Array(vanished))))) }
+        if !vanished.isEmpty { send(.untagged(.vanished(earlier: true, SearchResponder.compress(vanished)))) }
         let rev1 = !machine.isRev2Enabled
         for uid in view.changed(since: parameter.modificationSequence).intersection(known) {
             guard let message = view.message(uid: uid), let sequence = selection.sequenceNumber(of: uid) else { continue }
@@ -63,7 +63,7 @@ extension Session {
         case let .ranges(ranges): within = UIDSet(Self.uidRanges(ranges, star: view.status.uidNext &- 1))
         }
         let vanished = view.vanished(since: modSeq, within: within)
-        if !vanished.isEmpty { send(.untagged(.vanished(earlier: true, SearchResponder.compress(Array(vanished))))) }
+        if !vanished.isEmpty { send(.untagged(.vanished(earlier: true, SearchResponder.compress(vanished)))) }
     }
 
     private static let qresyncFlushThreshold = 256 * 1024

@@ -46,14 +46,15 @@ extension Session {
         }
         selected = selection
         let verb = command.byUID ? "UID STORE" : "STORE"
+        // UIDs for UID STORE, the client's sequence numbers for STORE (every
+        // message the store refused is one the client knows: it named it).
+        let numbers = command.byUID ? [] : modified.compactMap { selection.sequenceNumber(of: $0).map(UInt32.init) }
         if modified.isEmpty {
             complete(tag, "\(verb) completed")
+        } else if command.byUID {
+            complete(tag, code: .modified(SearchResponder.compress(modified)), "Conditional \(verb) failed")
         } else {
-            // UIDs for UID STORE, the client's sequence numbers for STORE.
-            let numbers = command.byUID
-                ? Array(modified) : modified.compactMap { selection.sequenceNumber(of: $0).map(UInt32.init) }
-            let set = numbers.isEmpty ? nil : SearchResponder.compress(numbers)
-            complete(tag, code: set.map(ResponseCode.modified), "Conditional \(verb) failed")
+            complete(tag, code: numbers.isEmpty ? nil : .modified(SearchResponder.compress(numbers)), "Conditional \(verb) failed")
         }
     }
 
