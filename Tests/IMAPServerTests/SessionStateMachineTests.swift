@@ -67,6 +67,27 @@ import Testing
         #expect(machine.decide(.enable(["IMAP4rev2"])) == .reject("ENABLE not allowed while a mailbox is selected"))
     }
 
+    /// ENABLE answers the names it turned on (RFC 5161 3.1); QRESYNC turns
+    /// CONDSTORE on too (RFC 7162 3.2.3); an enabling command other than ENABLE
+    /// reports whether it was the first.
+    @Test(arguments: [
+        (["QRESYNC"], ["QRESYNC"], true, true),
+        (["qresync", "condstore"], ["QRESYNC", "CONDSTORE"], true, true),
+        (["CONDSTORE", "CONDSTORE"], ["CONDSTORE"], true, false),
+        (["X-UNKNOWN"], [], false, false),
+    ])
+    func enableCondStoreAndQResync(names: [String], listed: [String], condStore: Bool, qresync: Bool) {
+        var machine = SessionStateMachine()
+        machine.loggedIn(user: "alice")
+        #expect(machine.enable(names) == listed)
+        #expect(machine.isCondStoreEnabled == condStore)
+        #expect(machine.isQResyncEnabled == qresync)
+        #expect(machine.enable(names) == [])
+        #expect(machine.condStoreUsed() == !condStore)
+        #expect(machine.condStoreUsed() == false)
+        #expect(machine.isCondStoreEnabled)
+    }
+
     @Test func lsubOnlyForRev1() {
         var machine = SessionStateMachine()
         let lsub = Command.lsub(reference: MailboxName(""), pattern: "*")

@@ -25,6 +25,9 @@ enum MessageCommandError: Error, Equatable, Sendable {
     case overQuota
     /// A modifier or option of an extension this server does not advertise.
     case unsupported(String)
+    /// Arguments the grammar allows but the command's rules do not (a modifier
+    /// given twice, VANISHED without CHANGEDSINCE): BAD.
+    case invalidArguments(String)
     /// Any other store failure, with text for the log and the client.
     case store(String)
 
@@ -49,7 +52,7 @@ enum MessageCommandError: Error, Equatable, Sendable {
             (false, .tryCreate, "Mailbox does not exist")
         case .overQuota:
             (false, .overQuota, "Quota exceeded")
-        case let .unsupported(text):
+        case let .unsupported(text), let .invalidArguments(text):
             (true, nil, text)
         case let .store(text):
             (false, .serverBug, text)

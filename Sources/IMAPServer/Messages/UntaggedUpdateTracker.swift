@@ -53,6 +53,9 @@ struct UntaggedUpdateTracker: Sendable {
     /// Whether the store removed `uid` and the client has not been told.
     func isPendingExpunge(_ uid: UID) -> Bool { pendingExpunges.contains(uid) }
 
+    /// Messages the store removed that the client has not been told of.
+    var pendingExpungeUIDs: UIDSet { pendingExpunges }
+
     /// Notes a store event. A gap in positions means the subscriber overflowed: the
     /// next flush compares the client's view with the index instead of trusting
     /// the events.
@@ -106,27 +109,31 @@ struct UntaggedUpdateTracker: Sendable {
 
     /// Removes messages this session expunged itself and returns their EXPUNGE
     /// responses, ascending, each number counted after the ones before it
-    /// (RFC 9051 7.5.1's example: 3, 3, 5, 8).
-    mutating func expungeNow(_ uids: UIDSet) -> [UntaggedResponse] {
+    /// (RFC 9051 7.5.1's example: 3, 3, 5, 8); with `vanished` (QRESYNC enabled)
+    /// one `VANISHED` of their UIDs instead (RFC 7162 3.2.10.2).
+    mutating func expungeNow(_ uids: UIDSet, vanished: Bool = false) -> [UntaggedResponse] {
         pendingExpunges = pendingExpunges.union(uids)
-        return takeExpunges()
+        return takeExpunges(vanished: vanished)
     }
 
     /// The updates the client may be sent now. `allowExpunge` is false during
     /// FETCH / STORE / SEARCH (and their UID forms). `includeUID` adds UID to flag
     /// updates. `claimRecent` gets the newly seen UIDs and returns those this
     /// session is the first to see (`RecentClaims`); IMAP4rev1 sessions (`rev1`)
-    /// hear RECENT with each EXISTS and see `\Recent` in FLAGS.
+    /// hear RECENT with each EXISTS and see `\Recent` in FLAGS. `condStore`: the
+    /// client enabled CONDSTORE, so flag updates carry UID and MODSEQ (RFC 7162
+    /// 3.1 and 3.2.4); `vanished`: it enabled QRESYNC, so expunges go as one
+    /// VANISHED of UIDs (3.2.10.2).
     mutating func flush(
-        view: MailboxView, allowExpunge: Bool, includeUID: Bool = false, rev1: Bool = false,
-        claimRecent: ((ArraySlice<UID>) -> UIDSet)? = nil
+        view: MailboxView, allowExpunge: Bool, includeUID: Bool = false, rev1: Bool = false, condStore: Bool = false,
+        vanished: Bool = false, claimRecent: ((ArraySlice<UID>) -> UIDSet)? = nil
     ) -> [UntaggedResponse] {
         if needsResync {
             resync(with: view)
             needsResync = false
         }
         var responses: [UntaggedResponse] = []
-        if allowExpunge { responses += takeExpunges() }
+        if allowExpunge { responses += takeExpunges(vanished: vanished) }
         // New messages: every UID in the index above the highest the client knows.
         let lastKnown = highestKnownUID
         var position = view.count
@@ -152,7 +159,7 @@ struct UntaggedUpdateTracker: Sendable {
             responses.append(.exists(UInt32(knownUIDs.count)))
             if rev1 { responses.append(.recent(UInt32(recentUIDs.count))) }
         }
-        responses += takeFlagChanges(view: view, includeUID: includeUID, rev1: rev1)
+        responses += takeFlagChanges(view: view, includeUID: includeUID || condStore, modSeq: condStore, rev1: rev1)
         shareIfCurrent(view)
         return responses
     }
@@ -171,20 +178,29 @@ struct UntaggedUpdateTracker: Sendable {
         knownUIDs = view.uids
     }
 
-    private mutating func takeExpunges() -> [UntaggedResponse] {
+    /// The client's view loses the pending expunges it knows of: EXPUNGE per
+    /// message, or (`vanished`) one VANISHED naming only UIDs the client was told
+    /// of (RFC 7162 3.2.10.2: never one it has not heard of, or heard gone).
+    private mutating func takeExpunges(vanished: Bool) -> [UntaggedResponse] {
         guard !pendingExpunges.isEmpty else { return [] }
         var responses: [UntaggedResponse] = []
+        var gone: [UID] = []
         var kept: [UID] = []
         kept.reserveCapacity(knownUIDs.count)
         for uid in knownUIDs {
             if pendingExpunges.contains(uid) {
-                // Earlier removals already shifted this one down to kept.count + 1.
-                responses.append(.expunge(UInt32(kept.count + 1)))
+                if vanished {
+                    gone.append(uid)
+                } else {
+                    // Earlier removals already shifted this one down to kept.count + 1.
+                    responses.append(.expunge(UInt32(kept.count + 1)))
+                }
                 reportedModSeqs[uid] = nil
             } else {
                 kept.append(uid)
             }
         }
+        if !gone.isEmpty { responses.append(.vanished(earlier: false, SearchResponder.compress(gone))) }
         recentUIDs = recentUIDs.subtracting(pendingExpunges)
         pendingFlagChanges = pendingFlagChanges.subtracting(pendingExpunges)
         knownUIDs = kept
@@ -192,7 +208,7 @@ struct UntaggedUpdateTracker: Sendable {
         return responses
     }
 
-    private mutating func takeFlagChanges(view: MailboxView, includeUID: Bool, rev1: Bool) -> [UntaggedResponse] {
+    private mutating func takeFlagChanges(view: MailboxView, includeUID: Bool, modSeq: Bool, rev1: Bool) -> [UntaggedResponse] {
         guard !pendingFlagChanges.isEmpty else { return [] }
         var responses: [UntaggedResponse] = []
         for uid in pendingFlagChanges {
@@ -203,6 +219,7 @@ struct UntaggedUpdateTracker: Sendable {
             var items: [FetchResponseItem] = []
             if includeUID { items.append(.uid(uid)) }
             items.append(.flags(FlagTranslation.wireFlags(message.flags, recent: rev1 && recentUIDs.contains(uid))))
+            if modSeq { items.append(.modificationSequence(message.modSeq)) }
             responses.append(.fetch(UInt32(sequence), items))
         }
         pendingFlagChanges = UIDSet()

@@ -10,7 +10,7 @@ enum Capabilities {
             "IMAP4rev1", "IMAP4rev2", "ENABLE", "ID", "NAMESPACE", "UNSELECT", "LIST-EXTENDED", "LIST-STATUS",
             "SPECIAL-USE", "CREATE-SPECIAL-USE", "STATUS=SIZE",
             "IDLE", "UIDPLUS", "MOVE", "ESEARCH", "SEARCHRES", "BINARY", "MULTIAPPEND", "LITERAL+",
-            "APPENDLIMIT=\(appendLimit)", "COMPRESS=DEFLATE",
+            "APPENDLIMIT=\(appendLimit)", "COMPRESS=DEFLATE", "CONDSTORE", "QRESYNC",
         ]
     }
 

@@ -34,7 +34,8 @@ extension Session {
         if move {
             // RFC 6851 3.3: COPYUID in an untagged OK, then the EXPUNGEs, then the tagged OK.
             if let code { send(.untagged(.condition(StatusResponse(.ok, code: code, "Moved UIDs")))) }
-            for response in selection.updates.expungeNow(UIDSet(uids: copied.source)) { send(.untagged(response)) }
+            for response in selection.updates.expungeNow(
+                UIDSet(uids: copied.source), vanished: machine.isQResyncEnabled) { send(.untagged(response)) }
             selected = selection
             // Moved or copied into the selected mailbox itself: announce the copies.
             if destination === selection.mailbox { reportMailboxUpdates(allowExpunge: true) }

@@ -1,15 +1,28 @@
 import IMAPCodec
 import MailStore
 
-/// EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, RFC 4315).
+/// EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, RFC 4315; with QRESYNC, RFC 7162
+/// 3.2.7 and 3.2.9).
 extension Session {
     func handleExpunge(tag: String, uids set: SequenceSet?) async throws {
         guard var selection = selected else { preconditionFailure("EXPUNGE without a selection") }
         guard !selection.isReadOnly else { throw MessageCommandError.readOnly }
         let limit = try set.map { set throws(MessageCommandError) in try selection.resolve(set, byUID: true) }
         let removed = limit?.isEmpty == true ? UIDSet() : try await selection.mailbox.expunge(uids: limit)
-        for response in selection.updates.expungeNow(removed) { send(.untagged(response)) }
+        let qresync = machine.isQResyncEnabled
+        for response in selection.updates.expungeNow(removed, vanished: qresync) { send(.untagged(response)) }
         selected = selection
-        complete(tag, set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
+        let text = set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed"
+        // With QRESYNC the client learns the MODSEQ of this expunge (3.2.7): that of
+        // the expunge itself, not the mailbox's now, which may count changes by
+        // others the client has not heard of yet.
+        if qresync, let uid = removed.first, let modSeq = selection.mailbox.view().expungeModSeq(of: uid) {
+            // Changes published before this expunge (lower MODSEQs) are told first,
+            // so the value never covers a change the client has not heard of.
+            reportMailboxUpdates(allowExpunge: true)
+            complete(tag, code: .highestModificationSequence(modSeq), text)
+        } else {
+            complete(tag, text)
+        }
     }
 }

@@ -12,10 +12,28 @@ extension Session {
 
     func handleFetch(tag: String, _ command: FetchCommand) async throws {
         guard var selection = selected else { preconditionFailure("FETCH without a selection") }
-        // CHANGEDSINCE and VANISHED belong to CONDSTORE/QRESYNC, not advertised.
-        guard command.modifiers.isEmpty else { throw MessageCommandError.unsupported("FETCH modifiers are not supported") }
-        let uids = try selection.resolve(command.set, byUID: command.byUID)
-        let attributes = command.attributes
+        var uids = try selection.resolve(command.set, byUID: command.byUID)
+        let (changedSince, vanished) = try modifiers(of: command)
+        var attributes = command.attributes
+        if changedSince != nil || attributes.contains(.modificationSequence) { condStoreUsed() }
+        if machine.isCondStoreEnabled { attributes = condStoreAttributes(attributes, changedSince: changedSince) }
+        // VANISHED (EARLIER) comes before any FETCH response (RFC 7162 3.2.6).
+        if vanished, let changedSince { sendVanishedEarlier(command.set, since: changedSince, selection: selection) }
+        if let changedSince, !uids.isEmpty {
+            // Only messages whose MODSEQ is above it (RFC 7162 3.1.4.1).
+            let wanted = uids
+            uids = selection.mailbox.view().withRows { rows in
+                // A plain loop: the borrowed rows may not be captured by a closure.
+                var changed: [ClosedRange<UID>] = []
+                var hint = 0
+                for uid in wanted {
+                    guard let row = rows.row(of: uid, from: hint) else { continue }
+                    hint = row + 1
+                    if rows.modSeq(row) > changedSince { changed.append(uid...uid) }
+                }
+                return UIDSet(changed)
+            }
+        }
         // Implicit \Seen first, so the responses show the flags as they now are.
         var seenChanged = UIDSet()
         if FetchResponder.setsSeen(attributes), !selection.isReadOnly, !uids.isEmpty {
@@ -76,6 +94,43 @@ extension Session {
         }
         selected = selection
         complete(tag, command.byUID ? "UID FETCH completed" : "FETCH completed")
+    }
+
+    /// The CHANGEDSINCE modifier's value, if given, and whether VANISHED was, which
+    /// only UID FETCH with CHANGEDSINCE takes, after ENABLE QRESYNC (RFC 7162
+    /// 3.2.6); BAD for anything else.
+    private func modifiers(of command: FetchCommand) throws(MessageCommandError) -> (ModSeq?, vanished: Bool) {
+        var changedSince: ModSeq?
+        var vanished = false
+        for modifier in command.modifiers {
+            switch modifier {
+            case let .changedSince(value):
+                guard changedSince == nil else { throw .invalidArguments("CHANGEDSINCE given twice") }
+                changedSince = value
+            case .vanished:
+                guard command.byUID else { throw .invalidArguments("VANISHED is for UID FETCH only") }
+                guard machine.isQResyncEnabled else { throw .invalidArguments("VANISHED needs ENABLE QRESYNC") }
+                guard !vanished else { throw .invalidArguments("VANISHED given twice") }
+                vanished = true
+            case .other: throw .unsupported("Unsupported FETCH modifier")
+            }
+        }
+        if vanished, changedSince == nil { throw .invalidArguments("VANISHED needs CHANGEDSINCE") }
+        return (changedSince, vanished)
+    }
+
+    /// The items a CONDSTORE client gets: MODSEQ with CHANGEDSINCE (RFC 7162
+    /// 3.1.4.1) and with FLAGS, and UID and MODSEQ when the fetch sets `\Seen`
+    /// (3.2.4), so every FETCH that reports flags says at which MODSEQ. Items the
+    /// client asked for keep their places; the added ones follow.
+    private func condStoreAttributes(_ attributes: [FetchAttribute], changedSince: ModSeq?) -> [FetchAttribute] {
+        let setsSeen = FetchResponder.setsSeen(attributes) && selected?.isReadOnly == false
+        var result = attributes
+        if setsSeen, !result.contains(.uid) { result.append(.uid) }
+        if changedSince != nil || setsSeen || result.contains(.flags), !result.contains(.modificationSequence) {
+            result.append(.modificationSequence)
+        }
+        return result
     }
 
     /// What a FETCH needs to build one message's items from its file.

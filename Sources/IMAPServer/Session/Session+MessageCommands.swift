@@ -60,6 +60,7 @@ extension Session {
         let rev1 = !machine.isRev2Enabled
         let responses = selected!.updates.flush(
             view: view, allowExpunge: allowExpunge, includeUID: includeUID, rev1: rev1,
+            condStore: machine.isCondStoreEnabled, vanished: machine.isQResyncEnabled,
             claimRecent: { uids in
                 shared?.claimRecent(uids, in: mailbox, readOnly: readOnly) ?? RecentClaims.claim(uids, in: mailbox, readOnly: readOnly)
             })

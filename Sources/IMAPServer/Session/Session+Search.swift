@@ -3,7 +3,8 @@ import MailStore
 import ShardRuntime
 import Synchronization
 
-/// SEARCH and UID SEARCH with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182).
+/// SEARCH and UID SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and
+/// CONDSTORE's MODSEQ (RFC 7162 3.1.5).
 extension Session {
     func handleSearch(tag: String, _ command: SearchCommand) async throws {
         guard var selection = selected else { preconditionFailure("SEARCH without a selection") }
@@ -37,9 +38,12 @@ extension Session {
             }
         }
         let matches = found.filter { selection.sequenceNumber(of: $0) != nil }
+        let mentionsModSeq = command.key.mentionsModificationSequence
+        if mentionsModSeq { condStoreUsed() }
         let outcome = SearchResponder.outcome(
             matches: matches, command: command, tag: tag, rev2: machine.isRev2Enabled,
-            sequenceNumber: { selection.sequenceNumber(of: $0).map(UInt32.init) })
+            sequenceNumber: { selection.sequenceNumber(of: $0).map(UInt32.init) },
+            modSeq: mentionsModSeq ? { view.message(uid: $0)?.modSeq ?? 0 } : nil)
         if let saved = outcome.saved { selection.savedSearch = saved }
         selected = selection
         if let response = outcome.response { send(.untagged(response)) }
@@ -114,5 +118,19 @@ enum SearchPlacement {
     static func runsInline(_ key: StoreSearchKey, messages: Int, scheduler: SearchScheduler) -> Bool {
         if key.needsText { return messages < textRows }
         return messages <= scheduler.indexChunkRows || !scheduler.isIdle
+    }
+}
+
+extension IMAPCodec.SearchKey {
+    /// Whether a MODSEQ criterion appears anywhere in the key: the SEARCH is then
+    /// a CONDSTORE enabling command and its result says its highest MODSEQ.
+    var mentionsModificationSequence: Bool {
+        switch self {
+        case .modificationSequence: true
+        case let .not(key): key.mentionsModificationSequence
+        case let .or(first, second): first.mentionsModificationSequence || second.mentionsModificationSequence
+        case let .and(keys): keys.contains { $0.mentionsModificationSequence }
+        default: false
+        }
     }
 }

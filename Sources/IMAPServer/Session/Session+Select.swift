@@ -1,17 +1,30 @@
 import IMAPCodec
 import MailStore
 
-/// SELECT, EXAMINE, CLOSE (with its silent expunge) and UNSELECT.
+/// SELECT, EXAMINE (with CONDSTORE's and QRESYNC's parameters, RFC 7162 3.1.8 and
+/// 3.2.5), CLOSE (with its silent expunge) and UNSELECT.
 extension Session {
     func handleSelect(tag: String, name: MailboxName, parameters: [SelectParameter], readOnly: Bool) async throws {
         let command = readOnly ? "EXAMINE" : "SELECT"
-        guard parameters.isEmpty else { throw SessionError.badArguments("\(command) parameters are not supported") }
-        // Any selected mailbox is deselected first, even if the new one fails (RFC 9051 6.3.2).
+        var qresync: QResyncParameter?
+        for parameter in parameters {
+            switch parameter {
+            case .condStore: continue
+            case let .qresync(value):
+                guard qresync == nil else { throw SessionError.badArguments("QRESYNC given twice") }
+                try validateQResync(value)
+                qresync = value
+            case .other: throw SessionError.badArguments("\(command) parameter not supported")
+            }
+        }
+        // Any selected mailbox is deselected first, even if the new one fails (RFC 9051 6.3.2);
+        // a server offering CONDSTORE says so with CLOSED (RFC 7162 3.2.11), whatever the client enabled.
         if selected != nil {
             selected = nil
             machine.unselected()
-            if machine.isRev2Enabled { send(.untagged(.condition(StatusResponse(.ok, code: .closed, "Previous mailbox closed")))) }
+            send(.untagged(.condition(StatusResponse(.ok, code: .closed, "Previous mailbox closed"))))
         }
+        if parameters.contains(.condStore) { _ = machine.condStoreUsed() }
         let storeName = try storeName(name)
         guard let userStore else { preconditionFailure("SELECT before login") }
         let mailbox = try await userStore.mailbox(named: storeName)
@@ -32,11 +45,16 @@ extension Session {
         send(.untagged(.flags(systemFlags + keywords)))
         let permanent: [Flag] = readOnly ? [] : systemFlags + keywords + (view.canCreateKeywords ? [.wildcard] : [])
         send(.untagged(.condition(StatusResponse(.ok, code: .permanentFlags(permanent), readOnly ? "No permanent flags permitted" : "Flags permitted"))))
+        // Every mailbox keeps its MODSEQs, so never NOMODSEQ (RFC 7162 3.1.2.1).
+        if machine.isCondStoreEnabled {
+            send(.untagged(.condition(StatusResponse(.ok, code: .highestModificationSequence(status.highestModSeq), "Highest"))))
+        }
         if machine.isRev2Enabled {
             send(.untagged(.list(ListResponse(attributes: [], delimiter: "/", mailbox: wireName(storeName)))))
         }
         selected = selection
         machine.selected(readOnly: readOnly)
+        if let qresync { try await sendQResyncChanges(qresync, selection: selection) }
         complete(tag, code: readOnly ? .readOnly : .readWrite, "\(command) completed")
     }
 

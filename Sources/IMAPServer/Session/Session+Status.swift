@@ -1,10 +1,12 @@
 import IMAPCodec
 import MailStore
 
-/// STATUS (RFC 9051 6.3.11, STATUS=SIZE of RFC 8438, RECENT for IMAP4rev1 clients).
+/// STATUS (RFC 9051 6.3.11, STATUS=SIZE of RFC 8438, HIGHESTMODSEQ of RFC 7162
+/// 3.1.7, RECENT for IMAP4rev1 clients).
 extension Session {
     func handleStatus(tag: String, name: MailboxName, attributes: [StatusAttribute]) async throws {
         try validateStatusAttributes(attributes)
+        if attributes.contains(.highestModificationSequence) { condStoreUsed() }
         let storeName = try storeName(name)
         let mailbox = try await user.mailbox(named: storeName)
         send(.untagged(.status(wireName(storeName), try statusValues(of: mailbox, attributes))))
@@ -15,9 +17,9 @@ extension Session {
     func validateStatusAttributes(_ attributes: [StatusAttribute]) throws {
         for attribute in attributes {
             switch attribute {
-            case .messages, .uidNext, .uidValidity, .unseen, .deleted, .size: continue
+            case .messages, .uidNext, .uidValidity, .unseen, .deleted, .size, .highestModificationSequence: continue
             case .recent where !machine.isRev2Enabled: continue
-            case .recent, .highestModificationSequence, .appendLimit:
+            case .recent, .appendLimit:
                 throw SessionError.badArguments("Unsupported STATUS item \(attribute.rawValue)")
             }
         }

@@ -29,6 +29,12 @@ struct SessionStateMachine: Sendable, Equatable {
     private(set) var state: State = .notAuthenticated
     /// The client sent `ENABLE IMAP4rev2`: UTF-8 names, no LSUB, no RECENT.
     private(set) var isRev2Enabled = false
+    /// A CONDSTORE enabling command ran (RFC 7162 3.1): every untagged FETCH that
+    /// reports flags carries UID and MODSEQ, every SELECT answers HIGHESTMODSEQ.
+    private(set) var isCondStoreEnabled = false
+    /// The client sent `ENABLE QRESYNC` (RFC 7162 3.2.3): expunges are reported
+    /// as VANISHED, and SELECT (QRESYNC) / UID FETCH (VANISHED) are allowed.
+    private(set) var isQResyncEnabled = false
 
     init() {}
 
@@ -113,15 +119,40 @@ struct SessionStateMachine: Sendable, Equatable {
         state = .loggedOut
     }
 
-    /// ENABLE: returns the capabilities newly enabled, for `* ENABLED`. Unknown or
-    /// unsupported names are ignored (RFC 5161 section 3.1).
+    /// ENABLE: returns the capabilities this command enabled, for `* ENABLED`:
+    /// the names asked for that were not on before it (RFC 5161 3.1 says the
+    /// response SHOULD list only those), so `ENABLE QRESYNC` answers QRESYNC
+    /// though it turns CONDSTORE on too, and `ENABLE QRESYNC CONDSTORE` both
+    /// (RFC 7162 3.2.3). Unknown or unsupported names are ignored.
     mutating func enable(_ capabilities: [String]) -> [String] {
+        let before = self
         var enabled: [String] = []
-        for capability in capabilities where capability.uppercased() == "IMAP4REV2" {
-            if !isRev2Enabled { enabled.append("IMAP4rev2") }
-            isRev2Enabled = true
+        for capability in capabilities {
+            switch capability.uppercased() {
+            case "IMAP4REV2":
+                if !before.isRev2Enabled, !enabled.contains("IMAP4rev2") { enabled.append("IMAP4rev2") }
+                isRev2Enabled = true
+            case "CONDSTORE":
+                if !before.isCondStoreEnabled, !enabled.contains("CONDSTORE") { enabled.append("CONDSTORE") }
+                isCondStoreEnabled = true
+            case "QRESYNC":
+                if !before.isQResyncEnabled, !enabled.contains("QRESYNC") { enabled.append("QRESYNC") }
+                isQResyncEnabled = true
+                isCondStoreEnabled = true
+            default:
+                continue
+            }
         }
         return enabled
+    }
+
+    /// A CONDSTORE enabling command other than ENABLE ran (SELECT (CONDSTORE),
+    /// STATUS (HIGHESTMODSEQ), FETCH MODSEQ or CHANGEDSINCE, SEARCH MODSEQ, STORE
+    /// UNCHANGEDSINCE: RFC 7162 3.1). Returns whether it was the first, which with
+    /// a mailbox selected owes the client that mailbox's HIGHESTMODSEQ.
+    mutating func condStoreUsed() -> Bool {
+        defer { isCondStoreEnabled = true }
+        return !isCondStoreEnabled
     }
 }
 

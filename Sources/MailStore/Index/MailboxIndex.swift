@@ -25,7 +25,9 @@ struct MailboxIndex: Sendable {
     var bodyPacks: [UInt64] = []
     var bodyOffsets: [UInt32] = []
 
-    /// Expunged UIDs with the MODSEQ of their expunge, oldest first (QRESYNC VANISHED).
+    /// Expunged UIDs with the MODSEQ of their expunge, oldest first: MODSEQs never
+    /// decrease along it (each expunge takes a new highest), which `vanished(since:)`
+    /// relies on (QRESYNC VANISHED).
     var expunged: [ExpungedRange] = []
 
     /// Derived counters, kept in step with the columns.

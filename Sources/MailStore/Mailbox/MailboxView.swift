@@ -6,6 +6,9 @@ public struct MailboxView: Sendable {
     let index: MailboxIndex
 
     public var status: MailboxStatus { MailboxStatus(index) }
+    /// The highest MODSEQ of the mailbox: of its messages and its expunges
+    /// (SELECT's HIGHESTMODSEQ, RFC 7162 3.1.2.1).
+    public var highestModSeq: ModSeq { index.highestModSeq }
     /// Number of messages (the highest sequence number).
     public var count: Int { index.count }
     /// Keywords defined in this mailbox (for FLAGS / PERMANENTFLAGS).
@@ -98,11 +101,22 @@ public struct MailboxView: Sendable {
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED (EARLIER)), optionally only
-    /// those within `uids`.
+    /// those within `uids`. The history is in MODSEQ order, so it is read from its
+    /// end back to the first older entry (RFC 7162 5.3): a resync costs what
+    /// vanished since, not the mailbox's whole history.
     public func vanished(since modSeq: ModSeq, within uids: UIDSet? = nil) -> UIDSet {
-        var result = UIDSet(index.expunged.lazy.filter { $0.modSeq > modSeq }.map { $0.low...$0.high })
+        let history = index.expunged
+        var start = history.endIndex
+        while start > history.startIndex, history[start - 1].modSeq > modSeq { start -= 1 }
+        var result = UIDSet(history[start...].lazy.map { $0.low...$0.high })
         if let uids { result = result.intersection(uids) }
         return result
+    }
+
+    /// The MODSEQ at which `uid` was expunged, if it was. Recent expunges are
+    /// found first: the history is searched from its end.
+    public func expungeModSeq(of uid: UID) -> ModSeq? {
+        index.expunged.last { $0.low <= uid && uid <= $0.high }?.modSeq
     }
 
     /// Every UID ever expunged, with the MODSEQ of its expunge.

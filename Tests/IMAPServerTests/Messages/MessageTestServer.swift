@@ -12,18 +12,24 @@ final class MessageTestServer: Sendable {
     let server: MailshardServer
     let port: Int
 
+    /// `reusing`: the directory of a server stopped with ``stopKeepingData()``,
+    /// whose data this one serves (a restart).
     init(
-        shards: Int = 2, analyzer: any MessageAnalyzer = MIMEMessageAnalyzer(),
+        shards: Int = 2, analyzer: any MessageAnalyzer = MIMEMessageAnalyzer(), reusing: String? = nil,
         configure: (inout ServerSettings) -> Void = { _ in }
     ) async throws {
-        var template = Array("/tmp/mailshard-transcript-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        directory = String(cString: template)
-        let passwd = "alice:{PLAIN}secret::::::\nbob:{PLAIN}secret::::::\n"
-        let file = fopen(directory + "/passwd", "w")
-        fputs(passwd, file)
-        fclose(file)
+        if let reusing {
+            directory = reusing
+        } else {
+            var template = Array("/tmp/mailshard-transcript-XXXXXX".utf8CString)
+            let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+            precondition(made != nil, "mkdtemp failed")
+            directory = String(cString: template)
+            let passwd = "alice:{PLAIN}secret::::::\nbob:{PLAIN}secret::::::\n"
+            let file = fopen(directory + "/passwd", "w")
+            fputs(passwd, file)
+            fclose(file)
+        }
         var settings = ServerSettings()
         settings.listenPort = 0
         settings.dataDirectory = directory + "/data"
@@ -49,6 +55,11 @@ final class MessageTestServer: Sendable {
     func stop() async {
         await server.shutdown(gracePeriod: .seconds(1))
         try? PosixFileIO().removeTree(directory)
+    }
+
+    /// Stops the server and leaves its data for a restart (`reusing:`).
+    func stopKeepingData() async {
+        await server.shutdown(gracePeriod: .seconds(1))
     }
 }
 

@@ -32,6 +32,31 @@ import Testing
         #expect(tracker.sequenceNumber(of: 10) == 7)
     }
 
+    /// With QRESYNC (RFC 7162 3.2.10.2) the same expunges are one VANISHED of the
+    /// UIDs the client knows, and only those; the numbering moves as with EXPUNGE.
+    @Test func vanishedNamesOnlyKnownUIDs() async throws {
+        let inbox = try await mailbox(count: 11)
+        var tracker = UntaggedUpdateTracker(view: inbox.view())
+        _ = try await inbox.append([NewMessage(plainMessage)])  // UID 12: never told of
+        let removed = try await inbox.remove(uids: UIDSet(uids: [3, 4, 7, 11, 12]))
+        tracker.record(.expunged(removed, modSeq: 0))
+        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: true, vanished: true)) == ["* VANISHED 3:4,7,11"])
+        #expect(tracker.count == 7)
+        #expect(tracker.sequenceNumber(of: 10) == 7)
+        #expect(lines(tracker.expungeNow(try await inbox.remove(uids: UIDSet(uids: [1])), vanished: true)) == ["* VANISHED 1"])
+        #expect(tracker.uid(atSequence: 1) == 2)
+    }
+
+    /// With CONDSTORE every flag update carries UID and MODSEQ (RFC 7162 3.2.4).
+    @Test func condStoreFlagUpdatesCarryUIDAndModSeq() async throws {
+        let inbox = try await mailbox(count: 2)
+        var tracker = UntaggedUpdateTracker(view: inbox.view())
+        let other = try await inbox.store(.add(MessageFlags(.flagged)), uids: UIDSet(uids: [2]))
+        tracker.record(.flagsChanged(other.changed, modSeq: other.modSeq ?? 0))
+        #expect(lines(tracker.flush(view: inbox.view(), allowExpunge: false, condStore: true))
+            == ["* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (\(other.modSeq ?? 0)))"])
+    }
+
     /// RFC 9051 7.5.1: no EXPUNGE during FETCH/STORE/SEARCH; numbers keep their
     /// meaning until the next command that may hear it.
     @Test func expungesWaitForAPermittedCommand() async throws {

@@ -12,7 +12,7 @@ import Testing
     @Test func advertisedCapabilitiesAreExactlyTheImplementedOnes() {
         #expect(Self.postLogin == "IMAP4rev1 IMAP4rev2 ENABLE ID NAMESPACE UNSELECT LIST-EXTENDED LIST-STATUS "
             + "SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE IDLE UIDPLUS MOVE ESEARCH SEARCHRES BINARY MULTIAPPEND "
-            + "LITERAL+ APPENDLIMIT=67108864 COMPRESS=DEFLATE")
+            + "LITERAL+ APPENDLIMIT=67108864 COMPRESS=DEFLATE CONDSTORE QRESYNC")
         #expect(Self.preLogin == Self.postLogin + " SASL-IR AUTH=PLAIN AUTH=LOGIN")
         #expect(Capabilities.list(authenticated: false, plaintextAllowed: false, appendLimit: 1000).last == "LOGINDISABLED")
         #expect(Capabilities.list(authenticated: true, plaintextAllowed: true, appendLimit: 1000).contains("APPENDLIMIT=1000"))

@@ -79,8 +79,8 @@ import Testing
             S: * LIST (\\HasChildren) "/" Work
             S: * STATUS Work (MESSAGES 0 UIDNEXT 1)
             S: a5 OK LIST completed
-            C: a6 LIST "" INBOX RETURN (STATUS (HIGHESTMODSEQ))
-            S: a6 BAD Unsupported STATUS item HIGHESTMODSEQ
+            C: a6 LIST "" INBOX RETURN (STATUS (APPENDLIMIT))
+            S: a6 BAD Unsupported STATUS item APPENDLIMIT
             C: a7 SUBSCRIBE Gone
             S: a7 OK SUBSCRIBE completed
             C: a8 LIST (SUBSCRIBED) "" G*

@@ -130,7 +130,8 @@ import Testing
             C: a2 STATUS Nowhere (MESSAGES)
             S: a2 NO [NONEXISTENT] Mailbox does not exist
             C: a3 STATUS INBOX (HIGHESTMODSEQ)
-            S: a3 BAD Unsupported STATUS item HIGHESTMODSEQ
+            S: * STATUS INBOX (HIGHESTMODSEQ 5)
+            S: a3 OK STATUS completed
             C: a4 STATUS INBOX (BOGUS)
             S: a4 BAD unknown status item BOGUS
             C: a5 ENABLE IMAP4rev2

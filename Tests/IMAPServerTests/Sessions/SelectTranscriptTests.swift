@@ -93,8 +93,8 @@ import Testing
             S: a1 NO [NONEXISTENT] Mailbox does not exist
             C: a2 SELECT
             S: a2 BAD expected a space
-            C: a3 SELECT INBOX (CONDSTORE)
-            S: a3 BAD SELECT parameters are not supported
+            C: a3 SELECT INBOX (X-UNKNOWN)
+            S: a3 BAD SELECT parameter not supported
             C: a4 SELECT "a&AB"
             S: a4 NO [CANNOT] Mailbox name is not valid modified UTF-7
             """)
