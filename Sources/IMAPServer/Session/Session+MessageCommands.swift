@@ -70,12 +70,13 @@ extension Session {
 
     /// Called before every command runs: FETCH, STORE and SEARCH may not hear
     /// EXPUNGE, as their sequence numbers would shift; their UID forms and every
-    /// other command may (RFC 9051 7.5.1).
+    /// other command may (RFC 9051 7.5.1), except a UID SEARCH whose criteria hold
+    /// sequence numbers (RFC 7162 3.2.10.2).
     func reportMailboxUpdates(before command: Command) {
         switch command {
         case let .fetch(fetch): reportMailboxUpdates(allowExpunge: fetch.byUID)
         case let .store(store): reportMailboxUpdates(allowExpunge: store.byUID)
-        case let .search(search): reportMailboxUpdates(allowExpunge: search.byUID)
+        case let .search(search): reportMailboxUpdates(allowExpunge: search.byUID && !search.key.mentionsSequenceNumbers)
         case .idle, .logout, .close, .unselect, .select, .examine: break
         default: reportMailboxUpdates(allowExpunge: true)
         }

@@ -125,12 +125,23 @@ extension IMAPCodec.SearchKey {
     /// Whether a MODSEQ criterion appears anywhere in the key: the SEARCH is then
     /// a CONDSTORE enabling command and its result says its highest MODSEQ.
     var mentionsModificationSequence: Bool {
+        contains { if case .modificationSequence = $0 { true } else { false } }
+    }
+
+    /// Whether message sequence numbers appear anywhere in the key: a UID SEARCH
+    /// that has them must not hear EXPUNGE or VANISHED before it runs, as its
+    /// numbers mean the messages the client knew (RFC 9051 7.5.1, RFC 7162 3.2.10.2).
+    var mentionsSequenceNumbers: Bool {
+        contains { if case .sequenceNumbers = $0 { true } else { false } }
+    }
+
+    /// Whether `leaf` holds for this key or any key nested in it.
+    private func contains(_ leaf: (IMAPCodec.SearchKey) -> Bool) -> Bool {
         switch self {
-        case .modificationSequence: true
-        case let .not(key): key.mentionsModificationSequence
-        case let .or(first, second): first.mentionsModificationSequence || second.mentionsModificationSequence
-        case let .and(keys): keys.contains { $0.mentionsModificationSequence }
-        default: false
+        case let .not(key): key.contains(leaf)
+        case let .or(first, second): first.contains(leaf) || second.contains(leaf)
+        case let .and(keys): keys.contains { $0.contains(leaf) }
+        default: leaf(self)
         }
     }
 }

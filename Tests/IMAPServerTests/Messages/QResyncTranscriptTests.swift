@@ -175,6 +175,24 @@ import Testing
         await server.stop()
     }
 
+    /// A UID SEARCH with sequence numbers in its criteria means the messages the
+    /// client knows: it hears no VANISHED before it runs (3.2.10.2); one without
+    /// them does.
+    @Test func uidSearchWithSequenceNumbersHearsNoVanished() async throws {
+        let server = try await MessageTestServer()
+        let alice = try await client(server, messages: 4)
+        _ = try await alice.run("S SELECT INBOX")
+        let bob = try await server.client(enableRev2: true)
+        _ = try await bob.run("B1 STORE 2 +FLAGS.SILENT (\\Deleted)")
+        _ = try await bob.run("B2 EXPUNGE")
+        // 2:3 are the client's messages 2 and 3 (UIDs 2 and 3; 2 is gone), not 3 and 4.
+        #expect(try await alice.run("U1 UID SEARCH RETURN (ALL) NOT (1,4) 2:3") == ["* ESEARCH (TAG \"U1\") UID ALL 3", "U1 OK UID SEARCH completed"])
+        #expect(try await alice.run("U2 UID SEARCH RETURN (ALL) UID 1:*") == [
+            "* VANISHED 2", "* ESEARCH (TAG \"U2\") UID ALL 1,3:4", "U2 OK UID SEARCH completed",
+        ])
+        await server.stop()
+    }
+
     /// UID FETCH (CHANGEDSINCE n VANISHED): VANISHED (EARLIER) first, then the
     /// changed messages (3.2.6); `*` reaches expunged UIDs above the last message.
     @Test func uidFetchVanished() async throws {
