@@ -212,7 +212,7 @@ import Testing
         writer.put(index.highestModSeq)
         writer.put(UInt64(index.count))
         writer.put(UInt32(index.keywords.names.count))
-        writer.put(UInt64(index.expunged.count))
+        writer.put(UInt64(index.expungeHistory.recent.count))
         for name in index.keywords.names { writer.put(name) }
         writer.putColumn(index.uids)
         writer.putColumn(index.flags)
@@ -222,7 +222,7 @@ import Testing
         writer.putColumn(index.zones)
         writer.putColumn(index.sizes)
         writer.putColumn(index.sentDays)
-        for run in index.expunged {
+        for run in index.expungeHistory.recent {
             writer.put(run.low)
             writer.put(run.high)
             writer.put(run.modSeq)

@@ -9,7 +9,9 @@ extension Session {
     /// command's own responses (RFC 7162 3.1, Example 5): the value of the state
     /// the client was last told of, so it never claims changes it has not heard.
     /// An expunge it may not hear yet (during FETCH, STORE, SEARCH) keeps the value
-    /// below that expunge's MODSEQ (RFC 7162 3.2).
+    /// below that expunge's MODSEQ (RFC 7162 3.2). For an old expunge the store may
+    /// only know a lower bound (merged history, `expungeModSeq(of:)`), never a
+    /// higher one, so the value can come out lower than needed, never too high.
     func condStoreUsed() {
         guard machine.condStoreUsed(), let selection = selected else { return }
         let view = selection.view

@@ -15,8 +15,10 @@ extension Session {
         let text = set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed"
         // With QRESYNC the client learns the MODSEQ of this expunge (3.2.7): that of
         // the expunge itself, not the mailbox's now, which may count changes by
-        // others the client has not heard of yet.
-        if qresync, let uid = removed.first, let modSeq = selection.mailbox.view().expungeModSeq(of: uid) {
+        // others the client has not heard of yet. Asked of the highest UID: its entry
+        // is the newest in the history, so exact even after a huge expunge's
+        // older entries were merged (where only a lower bound is known).
+        if qresync, let uid = removed.last, let modSeq = selection.mailbox.view().expungeModSeq(of: uid) {
             // Changes published before this expunge (lower MODSEQs) are told first,
             // so the value never covers a change the client has not heard of.
             reportMailboxUpdates(allowExpunge: true)

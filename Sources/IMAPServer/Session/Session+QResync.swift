@@ -6,10 +6,11 @@ import MailStore
 ///
 /// The store never forgets an expunge (the history lives in the index, through
 /// journal, snapshots and compaction; a mailbox only loses it with a new
-/// UIDVALIDITY, which sends the client back to a full sync), so VANISHED
-/// (EARLIER) is exact: the UIDs of the client's set expunged after its MODSEQ.
-/// Should the history ever be trimmed, 3.2.6's note applies: a MODSEQ older than
-/// the oldest remembered expunge must report every absent UID of the set.
+/// UIDVALIDITY, which sends the client back to a full sync), but it merges old
+/// ones (RFC 7162 5.3's advice, `MailboxView.vanished(since:within:)`): VANISHED
+/// (EARLIER) names every UID of the client's set expunged after its MODSEQ, and
+/// for an old MODSEQ possibly some expunged before it or never used, never a
+/// live one. Clients ignore UIDs they do not have.
 extension Session {
     /// The client's cached state checked before anything is deselected: BAD for
     /// QRESYNC without `ENABLE QRESYNC` (3.2.5), a `*` or `$` where the grammar's

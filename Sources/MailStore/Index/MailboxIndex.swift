@@ -25,10 +25,9 @@ struct MailboxIndex: Sendable {
     var bodyPacks: [UInt64] = []
     var bodyOffsets: [UInt32] = []
 
-    /// Expunged UIDs with the MODSEQ of their expunge, oldest first: MODSEQs never
-    /// decrease along it (each expunge takes a new highest), which `vanished(since:)`
-    /// relies on (QRESYNC VANISHED).
-    var expunged: [ExpungedRange] = []
+    /// Expunged UIDs and the MODSEQs of their expunges (QRESYNC VANISHED), bounded
+    /// by the live messages: old entries merge as it grows (`ExpungeHistory`).
+    var expungeHistory = ExpungeHistory()
 
     /// Derived counters, kept in step with the columns.
     private(set) var unseenCount = 0
@@ -88,13 +87,6 @@ struct MailboxIndex: Sendable {
     }
 }
 
-/// A run of expunged UIDs sharing one MODSEQ.
-struct ExpungedRange: Sendable, Equatable {
-    var low: UID
-    var high: UID
-    var modSeq: ModSeq
-}
-
 extension MailboxIndex {
     /// Applies one record. Records come from this index's own writer (or its journal),
     /// so their invariants are checked with `precondition` on the live path and
@@ -149,9 +141,8 @@ extension MailboxIndex {
         case let .expunge(modSeq, expungedUIDs):
             guard modSeq > highestModSeq else { throw .outOfOrder }
             removeRows { expungedUIDs.contains($0) }
-            for range in expungedUIDs.ranges {
-                expunged.append(ExpungedRange(low: range.lowerBound, high: range.upperBound, modSeq: modSeq))
-            }
+            // After the rows go: merging old history needs the live UIDs between runs.
+            expungeHistory.record(expungedUIDs, modSeq: modSeq, liveUIDs: uids)
             highestModSeq = modSeq
 
         case let .raiseUIDNext(uid):

@@ -6,23 +6,29 @@
 ///     [highestmodseq: u64][messages: u64][keywords: u32][expunged runs: u64]
 ///     keyword names; columns uid, flags, keywords, modseq, date, zone, size, sent day,
 ///     body pack, body offset (version 2; version 1 had no body columns: every
-///     body was a file of its own); expunged runs (low u32, high u32, modseq u64);
+///     body was a file of its own); recent expunged runs (low u32, high u32,
+///     modseq u64); version 3 only: [merged runs: u64] then merged runs (low u32,
+///     high u32, latest modseq u64, earliest modseq u64) (`ExpungeHistory`);
 ///     [crc32c of all before: u32]
+///
+/// Version 2 is still written while the history has nothing merged (most
+/// mailboxes), so such a snapshot stays readable by a server that predates 3.
 enum SnapshotFile {
     static let magic: UInt32 = 0x3153_534D // "MSS1"
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     static func encode(_ index: MailboxIndex, generation: UInt64) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + index.count * 51 + index.expunged.count * 16)
+        let history = index.expungeHistory
+        var writer = ByteWriter(capacity: 72 + index.count * 51 + history.recent.count * 16 + history.coalesced.count * 24)
         writer.put(magic)
-        writer.put(version)
+        writer.put(history.coalesced.isEmpty ? 2 : version)
         writer.put(generation)
         writer.put(index.uidValidity)
         writer.put(index.uidNext)
         writer.put(index.highestModSeq)
         writer.put(UInt64(index.count))
         writer.put(UInt32(index.keywords.names.count))
-        writer.put(UInt64(index.expunged.count))
+        writer.put(UInt64(history.recent.count))
         for name in index.keywords.names { writer.put(name) }
         writer.putColumn(index.uids)
         writer.putColumn(index.flags)
@@ -34,10 +40,19 @@ enum SnapshotFile {
         writer.putColumn(index.sentDays)
         writer.putColumn(index.bodyPacks)
         writer.putColumn(index.bodyOffsets)
-        for run in index.expunged {
+        for run in history.recent {
             writer.put(run.low)
             writer.put(run.high)
             writer.put(run.modSeq)
+        }
+        if !history.coalesced.isEmpty {
+            writer.put(UInt64(history.coalesced.count))
+            for run in history.coalesced {
+                writer.put(run.low)
+                writer.put(run.high)
+                writer.put(run.latest)
+                writer.put(run.earliest)
+            }
         }
         writer.put(CRC32C.checksum(writer.bytes))
         return writer.bytes
@@ -57,7 +72,7 @@ enum SnapshotFile {
                     throw StoreError.corrupt(path: path, reason: "not a snapshot")
                 }
                 let version: UInt32 = try reader.get()
-                guard version == 1 || version == Self.version else {
+                guard (1...Self.version).contains(version) else {
                     throw StoreError.corrupt(path: path, reason: "snapshot version \(version) unknown")
                 }
                 let generation: UInt64 = try reader.get()
@@ -85,10 +100,21 @@ enum SnapshotFile {
                     index.bodyPacks.reserveCapacity(count + spare)
                     index.bodyOffsets.reserveCapacity(count + spare)
                 }
-                index.expunged.reserveCapacity(expungedCount)
+                var recent: [ExpungedRange] = []
+                recent.reserveCapacity(min(expungedCount, reader.remaining / 16)) // a corrupt count fails, not traps
                 for _ in 0..<expungedCount {
-                    index.expunged.append(ExpungedRange(low: try reader.get(), high: try reader.get(), modSeq: try reader.get()))
+                    recent.append(ExpungedRange(low: try reader.get(), high: try reader.get(), modSeq: try reader.get()))
                 }
+                var coalesced: [CoalescedRange] = []
+                if version >= 3 {
+                    let coalescedCount = Int(try reader.get(UInt64.self))
+                    coalesced.reserveCapacity(min(coalescedCount, reader.remaining / 24))
+                    for _ in 0..<coalescedCount {
+                        coalesced.append(CoalescedRange(
+                            low: try reader.get(), high: try reader.get(), latest: try reader.get(), earliest: try reader.get()))
+                    }
+                }
+                index.expungeHistory = ExpungeHistory(recent: recent, coalesced: coalesced)
                 index.recount()
                 return (index, generation)
             } catch let error as StoreError {

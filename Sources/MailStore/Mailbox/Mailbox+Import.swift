@@ -11,6 +11,6 @@ extension Mailbox {
 
     /// Whether nothing was ever stored here (an import may then replace UIDVALIDITY).
     var isPristine: Bool {
-        core.withLock { $0.head.uidNext == 1 && $0.pending.isEmpty && $0.index.count == 0 && $0.index.expunged.isEmpty }
+        core.withLock { $0.head.uidNext == 1 && $0.pending.isEmpty && $0.index.count == 0 && $0.index.expungeHistory.isEmpty }
     }
 }

@@ -101,26 +101,29 @@ public struct MailboxView: Sendable {
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED (EARLIER)), optionally only
-    /// those within `uids`. The history is in MODSEQ order, so it is read from its
-    /// end back to the first older entry (RFC 7162 5.3): a resync costs what
-    /// vanished since, not the mailbox's whole history.
+    /// those within `uids`. Never a live UID, never missing one expunged after
+    /// `modSeq`; it may also name UIDs expunged earlier or never used, where old
+    /// history was merged (RFC 7162 5.3 allows the superset: clients ignore UIDs
+    /// they do not have). Recent history is read from its end back to the first
+    /// older entry, so a resync costs what vanished since, not the mailbox's past.
     public func vanished(since modSeq: ModSeq, within uids: UIDSet? = nil) -> UIDSet {
-        let history = index.expunged
-        var start = history.endIndex
-        while start > history.startIndex, history[start - 1].modSeq > modSeq { start -= 1 }
-        var result = UIDSet(history[start...].lazy.map { $0.low...$0.high })
+        var result = index.expungeHistory.vanished(since: modSeq)
         if let uids { result = result.intersection(uids) }
         return result
     }
 
-    /// The MODSEQ at which `uid` was expunged, if it was. Recent expunges are
-    /// found first: the history is searched from its end.
+    /// The MODSEQ at which `uid` was expunged, if the history knows it: exact for
+    /// recent expunges (the newest `ExpungeHistory.recentKept` entries), for older
+    /// ones possibly lower, never higher, so a HIGHESTMODSEQ kept below it never
+    /// claims an expunge the client has not heard of.
     public func expungeModSeq(of uid: UID) -> ModSeq? {
-        index.expunged.last { $0.low <= uid && uid <= $0.high }?.modSeq
+        index.expungeHistory.expungeModSeq(of: uid)
     }
 
-    /// Every UID ever expunged, with the MODSEQ of its expunge.
+    /// The expunge history: old expunges merged into runs (each with the latest
+    /// MODSEQ it merged), in UID order, then the recent ones exactly, oldest first.
     public var expungeHistory: [(uids: ClosedRange<UID>, modSeq: ModSeq)] {
-        index.expunged.map { ($0.low...$0.high, $0.modSeq) }
+        index.expungeHistory.coalesced.map { ($0.low...$0.high, $0.latest) }
+            + index.expungeHistory.recent.map { ($0.low...$0.high, $0.modSeq) }
     }
 }

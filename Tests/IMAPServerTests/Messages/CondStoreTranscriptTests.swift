@@ -1,3 +1,4 @@
+import MailStore
 import Testing
 @testable import IMAPServer
 
@@ -131,6 +132,30 @@ import Testing
             "* OK [HIGHESTMODSEQ 5] Highest", "* 1 FETCH (MODSEQ (2))", "F1 OK FETCH completed",
         ])
         #expect(try await alice.run("N1 NOOP") == ["* 2 EXPUNGE", "N1 OK NOOP completed"])
+        await server.stop()
+    }
+
+    /// The same when the untold expunge is old enough for the store to have merged
+    /// it into a run with others (thousands expunged since): the store then knows
+    /// only a lower bound of its MODSEQ, and the value stays below that bound.
+    @Test func firstHighestModSeqStaysBelowAnUntoldExpungeOnceMerged() async throws {
+        let server = try await MessageTestServer()
+        let inbox = try await server.server.context.store.user("alice").mailbox(named: "INBOX")
+        for _ in 0..<43 { _ = try await inbox.append((0..<100).map { _ in NewMessage(plainMessage) }) }
+        let alice = try await server.client(enableRev2: true)
+        try await inbox.remove(uids: UIDSet([1...1]))
+        #expect(try await alice.run("N1 NOOP") == ["* 1 EXPUNGE", "N1 OK NOOP completed"])
+        // UID 2 goes, then 2,099 scattered messages: more than the history keeps
+        // exact, so UID 2 merges with its neighbours 1 (told) and 3.
+        try await inbox.remove(uids: UIDSet([2...2]))
+        let untold = inbox.view().highestModSeq
+        try await inbox.remove(uids: UIDSet(uids: stride(from: 3, through: 4_199, by: 2).map { UID($0) }))
+        #expect(inbox.view().vanished(since: untold).contains(2), "UID 2 merged with a later expunge")
+
+        // Not UID FETCH: that one may hear expunges first (RFC 9051 7.5.1).
+        let lines = try await alice.run("F1 FETCH 4299 (MODSEQ)")
+        let highest = try #require(lines.first?.split(separator: " ").dropFirst(3).first.flatMap { ModSeq($0.dropLast()) })
+        #expect(lines.first?.hasPrefix("* OK [HIGHESTMODSEQ ") == true && highest < untold, "\(lines)")
         await server.stop()
     }
 
