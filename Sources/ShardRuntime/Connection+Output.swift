@@ -280,12 +280,10 @@ extension Connection {
                     return flags & IORING_CQE_F_MORE == 0
                 }
             } else {
-                shard.submit({ sqe in
+                // `array` stays in the queue, unchanged, until the completion consumes it.
+                shard.submitSend(of: self) { sqe in
                     io_uring_prep_send(sqe, descriptor.rawValue, base, count, flags)
                     descriptor.target(sqe)
-                }) { result, _ in
-                    self.sendCompleted(result, isFile: false)
-                    return true
                 }
             }
             return
