@@ -93,4 +93,14 @@ struct OperationTable {
         free.append(UInt32(index))
         count -= 1
     }
+
+    /// Lets go of the connections of sends still in the table (their completions will
+    /// never be dispatched: the ring is gone), as dropping the table would have let go
+    /// of closures. Their slots are not freed: nothing may use the table afterwards.
+    mutating func releaseSenders() {
+        for index in slots.indices {
+            slots[index].sender?.release()
+            slots[index].sender = nil
+        }
+    }
 }

@@ -182,6 +182,9 @@ public final class Shard: @unchecked Sendable {
         receiveBuffers.release(from: ring)
         receiveBuffers = nil
         ring = nil
+        // Only now: a send the kernel still held kept its connection, and so the bytes
+        // it points into, alive until the ring was gone.
+        operations.releaseSenders()
         pthread_setspecific(currentShardKey, nil)
     }
 

@@ -68,6 +68,22 @@ import Testing
         #expect(table.count == 2)
     }
 
+    /// When the ring is gone, the sends it never completed let go of their connections.
+    @Test func releasingSendersLetsGoOfTheirConnections() throws {
+        let shard = try Shard(index: 0, settings: testSettings(shards: 1), log: { _ in })
+        var table = OperationTable()
+        weak var watched: Connection?
+        let id = {
+            let connection = Connection(descriptor: .ordinary(-1), shard: shard)
+            watched = connection
+            return table.insertSend(of: connection)
+        }()
+        #expect(watched != nil)
+        table.releaseSenders()
+        #expect(watched == nil)
+        #expect(table.sender(for: id) == nil)
+    }
+
     @Test func manyOperationsInFlightKeepTheirOwnHandlers() {
         var table = OperationTable()
         var results: [Int32] = []
