@@ -358,6 +358,10 @@ def main():
     parser.add_argument("--fanout-readers-priority", choices=["idle", "normal"], default="idle",
                         help="scheduling class of imap-load's thread while it reads the idle-fanout idlers "
                              "(idle: SCHED_IDLE, it reads only when no other thread wants the core; APPENDs go out at normal priority)")
+    parser.add_argument("--fanout-receiver", choices=["ring", "gated-ring", "epoll"], default="ring",
+                        help="imap-load's idle-fanout receiver (gated-ring: idlers' arrivals wake it only "
+                             "after the APPEND's reply, so on loopback the server's sends stop running the "
+                             "reader's wake-ups, which a remote client pays for on its own machine)")
     parser.add_argument("--mailshard-env", default="", help="extra MAILSHARD_* settings, NAME=VALUE,…")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "results"))
@@ -462,7 +466,8 @@ def main():
                         server.start()
                         extra = ["--pid", str(server.pid())]
                     if name.startswith("idle-fanout"):
-                        extra += ["--idle-readers-priority", args.fanout_readers_priority]
+                        extra += ["--idle-readers-priority", args.fanout_readers_priority,
+                                  "--idle-receiver", args.fanout_receiver]
                     if name.startswith("idle-fanout") and server.name == "Mailshard":
                         # Its CPU time per delivery round (one process; Dovecot's are many).
                         extra += ["--pid", str(server.pid())]

@@ -56,6 +56,12 @@ static inline unsigned char mailshard_iosqe_io_link(void) {
     return (unsigned char)IOSQE_IO_LINK;
 }
 
+/// Asks the CPU to bring the cache line at `address` in for writing, without waiting
+/// for it (PREFETCHW on x86; a hint, never a fault, whatever the address).
+static inline void mailshard_prefetch_for_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 /// Pins the calling thread to one CPU; the `CPU_SET` macros do not import.
 /// Returns 0 or an errno value.
 static inline int mailshard_pin_current_thread(int cpu) {

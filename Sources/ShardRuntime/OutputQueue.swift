@@ -24,6 +24,9 @@ struct OutputQueue {
     /// Bytes queued and not yet sent (file ranges count in full).
     private(set) var pendingBytes = 0
 
+    /// Where the items' storage lies, found without reading it (a prefetch hint).
+    var storageAddress: UnsafeRawPointer? { items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+
     /// Nothing queued, held items included.
     var isEmpty: Bool { head == items.count }
     /// Whether an item can be sent now: one is queued and it is not held.

@@ -182,6 +182,9 @@ public final class Shard: @unchecked Sendable {
         receiveBuffers.release(from: ring)
         receiveBuffers = nil
         ring = nil
+        // Only now: a send the kernel still held kept its connection, and so the bytes
+        // it points into, alive until the ring was gone.
+        operations.releaseSenders()
         pthread_setspecific(currentShardKey, nil)
     }
 
@@ -260,7 +263,18 @@ public final class Shard: @unchecked Sendable {
             completions.removeAll(keepingCapacity: true)
             ring.reap(into: &completions)
             if completions.isEmpty { return }
+            // The connections whose sends completed are cold (the kernel's work on the
+            // batch evicted them): their misses are started together first.
             for completion in completions where completion.userData != 0 {
+                operations.sender(for: completion.userData)?._withUnsafeGuaranteedRef { $0.prefetchForWrite() }
+            }
+            for completion in completions where completion.userData != 0 {
+                if let sender = operations.sender(for: completion.userData) {
+                    // The table holds the connection until the remove below.
+                    sender._withUnsafeGuaranteedRef { $0.sendCompleted(completion.result, isFile: false) }
+                    operations.remove(completion.userData)
+                    continue
+                }
                 guard let handler = operations.handler(for: completion.userData) else { continue }
                 if handler(completion.result, completion.flags) {
                     operations.remove(completion.userData)
@@ -337,6 +351,18 @@ public final class Shard: @unchecked Sendable {
         let sqe = ring.nextEntry()
         prepare(sqe)
         let id = operations.insert(completion)
+        io_uring_sqe_set_data64(sqe, id)
+        return id
+    }
+
+    /// Queues `connection`'s byte send; its completion goes to the connection's
+    /// `sendCompleted(_:isFile: false)` (``OperationTable/insertSend(of:)``).
+    @discardableResult
+    func submitSend(of connection: Connection, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void) -> UInt64 {
+        assert(isCurrent)
+        let sqe = ring.nextEntry()
+        prepare(sqe)
+        let id = operations.insertSend(of: connection)
         io_uring_sqe_set_data64(sqe, id)
         return id
     }

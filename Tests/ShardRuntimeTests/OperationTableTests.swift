@@ -40,6 +40,50 @@ import Testing
         if id != 1 { #expect(table.handler(for: id) == nil) }
     }
 
+    /// A byte send is stored as its connection: found by its id (and by no handler),
+    /// kept alive while in flight, let go of at removal, and its slot reused under a
+    /// new id like any other.
+    @Test func aSendNamesItsConnectionAndHoldsItUntilRemoved() throws {
+        let shard = try Shard(index: 0, settings: testSettings(shards: 1), log: { _ in })
+        var table = OperationTable()
+        weak var watched: Connection?
+        let id = {
+            let connection = Connection(descriptor: .ordinary(-1), shard: shard)
+            watched = connection
+            return table.insertSend(of: connection)
+        }()
+        #expect(watched != nil)  // held by the table alone
+        #expect(table.contains(id))
+        #expect(table.handler(for: id) == nil)
+        #expect(table.sender(for: id)?.takeUnretainedValue() === watched)
+        let handlerID = table.insert { _, _ in true }
+        #expect(table.sender(for: handlerID) == nil)
+        table.remove(id)
+        #expect(watched == nil)
+        #expect(table.sender(for: id) == nil)
+        #expect(!table.contains(id))
+        let reused = table.insert { _, _ in true }
+        #expect(reused & 0xFFFF_FFFF == id & 0xFFFF_FFFF)
+        #expect(table.sender(for: id) == nil && table.handler(for: id) == nil)
+        #expect(table.count == 2)
+    }
+
+    /// When the ring is gone, the sends it never completed let go of their connections.
+    @Test func releasingSendersLetsGoOfTheirConnections() throws {
+        let shard = try Shard(index: 0, settings: testSettings(shards: 1), log: { _ in })
+        var table = OperationTable()
+        weak var watched: Connection?
+        let id = {
+            let connection = Connection(descriptor: .ordinary(-1), shard: shard)
+            watched = connection
+            return table.insertSend(of: connection)
+        }()
+        #expect(watched != nil)
+        table.releaseSenders()
+        #expect(watched == nil)
+        #expect(table.sender(for: id) == nil)
+    }
+
     @Test func manyOperationsInFlightKeepTheirOwnHandlers() {
         var table = OperationTable()
         var results: [Int32] = []

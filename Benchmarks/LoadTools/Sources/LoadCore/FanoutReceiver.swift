@@ -23,6 +23,16 @@ import Glibc
 /// (`arrival after read`, `arrival before send`), so the two figures are checked
 /// against each other on every delivery.
 ///
+/// With the wake gate (``init(idlers:appender:useRing:gatesWakeups:)``, ring only), an
+/// idler's socket does not wake the receiver as the EXISTS arrives: its SO_RCVLOWAT
+/// stays above anything a round sends until the appender's completion is read (or a
+/// wait comes back empty), and is then lowered, which hands the waiting bytes to the
+/// armed receive at once. On loopback the receiver's wake-up (the socket's wait queue,
+/// io_uring's poll callback and task-work queue) otherwise runs on the *server's*
+/// thread, inside each send, as part of the receiving side's work; a client on another
+/// machine pays for its own wake-ups. Arrival times are unchanged (the kernel stamps
+/// the segment as it arrives); read times come later.
+///
 /// What a delivery touches per idler lives in dense arrays here rather than in the
 /// 10,000 connection objects scattered over the heap (loading a field of each was
 /// most of the receiver's own time in a profile); a connection is touched only when
@@ -52,6 +62,10 @@ final class FanoutReceiver {
     private var failed: [Int: String] = [:]
     /// Ring requests still armed (multishot receives and the appender's poll).
     private var armed = 0
+    /// Idlers' sockets hold their bytes back (SO_RCVLOWAT) until the appender's reply is read.
+    private let gatesWakeups: Bool
+    /// SO_RCVLOWAT while a gate is shut: far above what one round sends an idler.
+    private static let shutGate: Int32 = 64 * 1024
     private var appenderToken: Int { idlers.count }
     private var cancelToken: Int { idlers.count + 1 }
     /// The earliest and latest arrival (realtime ns) of the last delivery (round log).
@@ -71,7 +85,8 @@ final class FanoutReceiver {
     }
 
     /// `useRing`: false watches through epoll even where io_uring works (tests, comparisons).
-    init(idlers: [IdleConnection], appender: IMAPConnection, useRing: Bool = true) throws(LoadError) {
+    /// `gatesWakeups`: the wake gate described above (ring only; ignored with epoll).
+    init(idlers: [IdleConnection], appender: IMAPConnection, useRing: Bool = true, gatesWakeups: Bool = false) throws(LoadError) {
         self.idlers = idlers
         self.appender = appender
         descriptors = idlers.map(\.connection.socket.descriptor)
@@ -82,11 +97,15 @@ final class FanoutReceiver {
         // When it never comes on, every delivery's reads say so as errors.
         ReceiveTimestamps.awaitKernelStamping()
         if useRing, let ring = try? IdleReceiveRing(sockets: idlers.count + 1) {
+            self.gatesWakeups = gatesWakeups
+            // Shut before the receives are armed, so no arrival wakes them before a reply.
+            if gatesWakeups { for index in descriptors.indices { try setGate(index, open: false) } }
             for (index, descriptor) in descriptors.enumerated() { try ring.receive(descriptor, token: UInt64(index)) }
             try ring.pollInput(appender.socket.descriptor, token: UInt64(appenderToken))
             armed = descriptors.count + 1
             watch = .ring(ring)
         } else {
+            self.gatesWakeups = false
             let readiness = try ReadinessSet()
             for (index, descriptor) in descriptors.enumerated() { try readiness.add(descriptor, token: index, edgeTriggered: true) }
             try readiness.add(appender.socket.descriptor, token: appenderToken)
@@ -107,6 +126,8 @@ final class FanoutReceiver {
     /// their own (DONE). Call once, after the last delivery.
     func finish() {
         if case .ring(let ring)? = watch {
+            // Open for good: the idlers' own reads (DONE) must not wait for 64 KiB.
+            if gatesWakeups { for index in descriptors.indices { try? setGate(index, open: true) } }
             do throws(LoadError) {
                 try ring.cancelAll(token: UInt64(cancelToken))
                 let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
@@ -121,6 +142,23 @@ final class FanoutReceiver {
         }
         watch = nil
         for (index, idle) in idlers.enumerated() { idle.view = MailboxView(exists: known[index]) }
+    }
+
+    /// Sets idler `index`'s SO_RCVLOWAT: 1 (open: its bytes wake the armed receive, those
+    /// already waiting at once) or ``shutGate`` (its arrivals wake nobody).
+    private func setGate(_ index: Int, open: Bool) throws(LoadError) {
+        var lowWater: Int32 = open ? 1 : Self.shutGate
+        guard setsockopt(descriptors[index], SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw LoadError("io", "SO_RCVLOWAT: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Opens (or shuts) the gates of the idlers not failed; an idler whose gate cannot
+    /// be set is failed with that error.
+    private func setGates(open: Bool) {
+        for index in descriptors.indices where failed[index] == nil {
+            do throws(LoadError) { try setGate(index, open: open) } catch { failed[index] = error.kind }
+        }
     }
 
     /// Bytes received for idler `index`, applied to its view.
@@ -280,15 +318,32 @@ final class FanoutReceiver {
                 return false
             }
         }
+        var gatesOpen = !gatesWakeups
+        defer {
+            // Shut again for the next round (no idler expects bytes before its APPEND).
+            if gatesOpen && gatesWakeups { setGates(open: false) }
+        }
         while waitingCount > 0 || appended == nil, MonotonicClock.nanoseconds() < deadline {
             switch watch {
             case .ring(let ring)?:
                 let completions: [IdleReceiveRing.Completion]
                 do throws(LoadError) {
-                    completions = try ring.wait(milliseconds: 100)
+                    // Shut, nothing but the reply can complete: after it, one short wait
+                    // (run when a core is free, at the readers' priority) then open.
+                    completions = try ring.wait(milliseconds: gatesOpen ? 100 : appended == nil ? 20 : 1)
                 } catch {
                     statistics.recordError(error.kind)
                     return .appenderFailed
+                }
+                if !gatesOpen && completions.isEmpty {
+                    // The reply is in (or late): what arrived is handed over now.
+                    setGates(open: true)
+                    gatesOpen = true
+                    for (index, _) in failed where waiting[index] {
+                        waiting[index] = false
+                        waitingCount -= 1
+                        statistics.recordError(failed[index]!)
+                    }
                 }
                 guard !completions.isEmpty else { continue }
                 let now = MonotonicClock.nanoseconds()

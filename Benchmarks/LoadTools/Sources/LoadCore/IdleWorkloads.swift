@@ -96,7 +96,9 @@ public struct IdleFanoutWorkload: Sendable {
         }
         let start = MonotonicClock.nanoseconds()
         do throws(LoadError) {
-            let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: options.idleReceiverUsesRing)
+            let receiver = try FanoutReceiver(
+                idlers: idlers, appender: appender, useRing: options.idleReceiverUsesRing,
+                gatesWakeups: options.idleReceiverGatesWakeups)
             var rounds = 0
             var serial = 0
             // What each delivery costs in CPU, this process and (with --pid) the server's.

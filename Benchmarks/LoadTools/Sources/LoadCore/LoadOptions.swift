@@ -33,6 +33,9 @@ public struct LoadOptions: Sendable, Equatable {
     public var deliveryTimeoutSeconds = 10.0
     /// idle-fanout: receive through io_uring when it works (else epoll), or always epoll.
     public var idleReceiverUsesRing = true
+    /// idle-fanout: the ring receiver's wake gate (``FanoutReceiver``): idlers' arrivals
+    /// wake the reader only once the APPEND's reply is in.
+    public var idleReceiverGatesWakeups = false
     /// idle-fanout: scheduling class of the thread while it reads the idlers (it sends
     /// each APPEND and takes its clock at normal priority either way).
     public var idleReadersPriority = ThreadPriority.normal
@@ -101,7 +104,10 @@ public struct LoadOptions: Sendable, Equatable {
                               its CPU time per delivery round (idle-fanout)
           --connections N     idle connections to hold (1000)
           --idlers K          idle-fanout idlers (50)
-          --idle-receiver R   idle-fanout: ring (io_uring, epoll where unavailable) or epoll (ring)
+          --idle-receiver R   idle-fanout: ring (io_uring, epoll where unavailable), gated-ring
+                              (ring; idlers' arrivals wake the reader only after the APPEND's
+                              reply, as a remote client's wake-ups never run on the server's
+                              threads) or epoll (ring)
           --idle-readers-priority P  idle-fanout: normal or idle (SCHED_IDLE) while reading
                               the idlers; APPENDs are sent at normal priority (normal)
           --delivery-timeout S  idle-fanout: seconds one delivery may take (10)
@@ -156,9 +162,10 @@ public struct LoadOptions: Sendable, Equatable {
             case "--idlers": options.idlers = try number(name, 1)
             case "--idle-receiver":
                 switch try value(name) {
-                case "ring": options.idleReceiverUsesRing = true
-                case "epoll": options.idleReceiverUsesRing = false
-                case let other: throw LoadError("usage", "--idle-receiver expects ring or epoll, got \(other)")
+                case "ring": (options.idleReceiverUsesRing, options.idleReceiverGatesWakeups) = (true, false)
+                case "gated-ring": (options.idleReceiverUsesRing, options.idleReceiverGatesWakeups) = (true, true)
+                case "epoll": (options.idleReceiverUsesRing, options.idleReceiverGatesWakeups) = (false, false)
+                case let other: throw LoadError("usage", "--idle-receiver expects ring, gated-ring or epoll, got \(other)")
                 }
             case "--idle-readers-priority":
                 let text = try value(name)

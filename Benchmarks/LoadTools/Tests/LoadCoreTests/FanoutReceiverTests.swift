@@ -15,8 +15,9 @@ struct FanoutReceiverTests {
     /// Three idlers whose scripted servers answer each prompt with the next update,
     /// in 7-byte pieces (lines split across reads) or whole; the appender's server
     /// answers each APPEND's stand-in with its tagged OK.
-    @Test(arguments: [(true, 7), (true, 4096), (false, 7), (false, 4096)])
-    func everyIdlerHeardOncePerDelivery(useRing: Bool, pieceSize: Int) throws {
+    /// With `gated`, through the ring's wake gate.
+    @Test(arguments: [(true, false, 7), (true, false, 4096), (true, true, 7), (true, true, 4096), (false, false, 7), (false, false, 4096)])
+    func everyIdlerHeardOncePerDelivery(useRing: Bool, gated: Bool, pieceSize: Int) throws {
         let updates = ["* 1 EXISTS\r\n* 1 RECENT\r\n", "* OK Still here\r\n* 2 EXISTS\r\n", "* 4 EXISTS\r\n"]
         let servers = try (0..<3).map { _ in try ScriptedServer(greeting: "* OK ready\r\n", replies: updates, pieceSize: pieceSize, lingers: true) }
         let appenderServer = try ScriptedServer(
@@ -26,7 +27,7 @@ struct FanoutReceiverTests {
             IdleConnection(connection: try IMAPConnection(host: "127.0.0.1", port: server.port), tag: "I", view: MailboxView(exists: 0))
         }
         let appender = try IMAPConnection(host: "127.0.0.1", port: appenderServer.port)
-        let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: useRing)
+        let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: useRing, gatesWakeups: gated)
         var statistics = RunStatistics()
         for (round, tag) in ["A1", "A2", "A3"].enumerated() {
             // Before the prompts: what they make the servers send arrives after it.
@@ -60,6 +61,62 @@ struct FanoutReceiverTests {
         for idle in idlers { idle.connection.close() }
         appender.close()
         for server in servers + [appenderServer] { server.wait() }
+    }
+
+    /// The wake gate: between deliveries each idler's SO_RCVLOWAT is far above what a
+    /// round sends, so an EXISTS that has arrived does not make the socket readable (no
+    /// poll, the ring's receive included, is woken by it); once the appender's reply is
+    /// in, the bytes are handed over and heard; after ``FanoutReceiver/finish()`` the
+    /// sockets are ordinary again (low-water mark 1).
+    @Test func gatedRingHoldsArrivalsBackUntilTheReply() throws {
+        let servers = try (0..<2).map { _ in try ScriptedServer(greeting: "* OK ready\r\n", replies: ["* 1 EXISTS\r\n"], pieceSize: 4096, lingers: true) }
+        let appenderServer = try ScriptedServer(greeting: "* OK ready\r\n", replies: ["A1 OK APPEND completed\r\n"], lingers: true)
+        let idlers = try servers.map { server in
+            IdleConnection(connection: try IMAPConnection(host: "127.0.0.1", port: server.port), tag: "I", view: MailboxView(exists: 0))
+        }
+        let appender = try IMAPConnection(host: "127.0.0.1", port: appenderServer.port)
+        let receiver = try FanoutReceiver(idlers: idlers, appender: appender, useRing: true, gatesWakeups: true)
+        try #require(receiver.usesRing)
+        let descriptors = idlers.map(\.connection.socket.descriptor)
+        #expect(descriptors.map(Self.lowWaterMark) == [64 * 1024, 64 * 1024])
+        let sent = SendTime.now()
+        for idle in idlers { try idle.connection.sendLine("next") }
+        // Bounded wait until each EXISTS is in its socket; the socket stays unreadable.
+        for descriptor in descriptors {
+            var waited = 0
+            while Self.bytesWaiting(descriptor) == 0 && waited < 2_000 {
+                usleep(1_000)
+                waited += 1
+            }
+            #expect(Self.bytesWaiting(descriptor) == 12)
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            #expect(poll(&ready, 1, 0) == 0)
+        }
+        try appender.sendLine("A1 APPEND")
+        var statistics = RunStatistics()
+        let outcome = receiver.awaitDelivery(appendTag: "A1", sent: sent, deadline: MonotonicClock.nanoseconds() + 20_000_000_000, statistics: &statistics)
+        if case .appended = outcome {} else { Issue.record("\(outcome)") }
+        #expect(statistics.errors.isEmpty, "\(statistics.errors)")
+        #expect(statistics.commands[FanoutReceiver.arrival]?.count == 2)
+        // Shut again for the next round.
+        #expect(descriptors.map(Self.lowWaterMark) == [64 * 1024, 64 * 1024])
+        receiver.finish()
+        #expect(idlers.map(\.view.exists) == [1, 1])
+        #expect(descriptors.map(Self.lowWaterMark) == [1, 1])
+        for idle in idlers { idle.connection.close() }
+        appender.close()
+        for server in servers + [appenderServer] { server.wait() }
+    }
+
+    private static func lowWaterMark(_ descriptor: Int32) -> Int32 {
+        var value: Int32 = -1
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(descriptor, SOL_SOCKET, SO_RCVLOWAT, &value, &length) == 0 ? value : -1
+    }
+
+    private static func bytesWaiting(_ descriptor: Int32) -> Int32 {
+        var count: Int32 = 0
+        return ioctl(descriptor, UInt(FIONREAD), &count) == 0 ? count : -1
     }
 
     /// The ring's own contract on a socket pair: bytes in order with their token, a

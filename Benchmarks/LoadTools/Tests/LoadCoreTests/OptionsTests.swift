@@ -33,6 +33,13 @@ struct OptionsTests {
         #expect(try LoadOptions.parse(["idle-fanout", "--idle-readers-priority", "normal"]).idleReadersPriority == .normal)
     }
 
+    @Test(arguments: [([String](), true, false), (["ring"], true, false), (["gated-ring"], true, true), (["epoll"], false, false)])
+    func parsesTheIdleReceiver(value: [String], ring: Bool, gated: Bool) throws {
+        let options = try LoadOptions.parse(["idle-fanout"] + (value.isEmpty ? [] : ["--idle-receiver"] + value))
+        #expect(options.idleReceiverUsesRing == ring)
+        #expect(options.idleReceiverGatesWakeups == gated)
+    }
+
     @Test func parsesOptions() throws {
         let options = try LoadOptions.parse([
             "idle-capacity", "--host", "127.0.0.2", "--port", "2143", "--connections", "5000", "--pid", "42",
