@@ -23,15 +23,21 @@ struct FetchPlan {
     /// those are one range of the body, found without the message's structure.
     let needsWholeBodiesOnly: Bool
 
-    init(_ attributes: [FetchAttribute], encoder: ResponseEncoder? = nil) {
-        self.attributes = attributes
-        needsWholeBodiesOnly = attributes.allSatisfy { attribute in
+    /// Whether the only items a message file answers are whole bodies (see
+    /// ``needsWholeBodiesOnly``).
+    static func asksWholeBodiesOnly(_ attributes: [FetchAttribute]) -> Bool {
+        attributes.allSatisfy { attribute in
             switch attribute {
             case let .bodySection(section, _, _): section.part.isEmpty && section.text == nil
             case .rfc822: true
             default: !FetchResponder.needsMessageFile([attribute])
             }
         }
+    }
+
+    init(_ attributes: [FetchAttribute], encoder: ResponseEncoder? = nil) {
+        self.attributes = attributes
+        needsWholeBodiesOnly = Self.asksWholeBodiesOnly(attributes)
         let selections = attributes.map { attribute -> HeaderFieldSelection? in
             guard case let .bodySection(section, _, _) = attribute, section.part.isEmpty else { return nil }
             switch section.text {
