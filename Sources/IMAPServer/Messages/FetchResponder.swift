@@ -150,6 +150,10 @@ struct FetchResponder {
         _ cache: inout MessageStructure?, fields: HeaderFieldSelection? = nil
     ) -> BodyData {
         guard let file else { return .none }
+        // BODY[] of a large body, the commonest body fetch: its one range, no arrays.
+        if spec.part.isEmpty, spec.text == nil, partial == nil, file.bodySize >= externalThreshold {
+            return .external(ExternalBytes(source: UInt64(message.uid), offset: 0, count: file.bodySize))
+        }
         let window = partial.map { Partial(offset: Self.clampedInt($0.offset), count: Self.clampedInt($0.count)) }
         // BODY[] needs no structure: the whole body is one range.
         let ranges: SectionRanges

@@ -429,6 +429,9 @@ actor Session {
         guard !output.bytes.isEmpty else { return }
         let bytes = output.bytes
         output.removeAll()
+        // With room in the queue the waiting write would not wait either: queued at
+        // once, without a continuation.
+        if connection.hasRoomWithoutWaiting(for: bytes.count), connection.writeWithoutWaiting(bytes) { return }
         try await connection.write(bytes)
     }
 
