@@ -78,10 +78,10 @@ struct FetchResponder {
                 items.append(.bodyStructure(PreEncodedBytes(rendered(.bodyStructure, file, &structure))))
             case .body: items.append(.body(PreEncodedBytes(rendered(.body, file, &structure))))
             case let .bodySection(section, partial, _):
-                let fields = plan.headerSelections[position]
+                let fields = plan.headerSelection(at: position)
                 let data = headerEntry.flatMap { entry in fields.flatMap { Self.cachedHeaderFields($0, partial, entry) } }
                     ?? sectionData(Self.sectionSpec(section), partial, message, file, &structure, fields: fields)
-                if let label = plan.sectionLabels[position] {
+                if let label = plan.sectionLabel(at: position) {
                     items.append(.bodySectionLabeled(label, data))
                 } else {
                     items.append(.bodySection(section, origin: partial?.offset, data))

@@ -76,7 +76,9 @@ extension Session {
             let uids = try selection.resolve(command.set, byUID: command.byUID)
             guard uids.count <= Self.inlineFetchMessageLimit else { return .command(tagged) }
             let view = selection.mailbox.view()
-            let plan = FetchPlan(attributes, encoder: encoder)
+            // Without the encoder: a label encoded once is worth it for many messages,
+            // not for one (it is encoded with the response instead).
+            let plan = FetchPlan(attributes)
             let reader = selection.mailbox.messageReader(for: view)
             reader.readsWholeBodiesOnly = plan.needsWholeBodiesOnly
             let files = FileFetch(
