@@ -310,6 +310,8 @@ def main():
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--dovecot-port", type=int, default=11430)
     parser.add_argument("--mailshard-port", type=int, default=11431)
+    parser.add_argument("--copy-port", type=int, default=None,
+                        help="first port of the --copy-baseline servers (default: --mailshard-port + 10)")
     # idle by default: on an otherwise quiet machine the server then has both cores while it
     # fans out (arrival at all p50 44-46 against 64-126 ms at normal priority, 10,000 idlers;
     # Benchmarks/results/load-fanout-10000-final.md). Under others' load the idle reader
@@ -377,7 +379,8 @@ def main():
     if args.copy_baseline:
         for index, (name, load_args, _, _, _) in enumerate(variants):
             if load_args[0] == "fetch-bodies":
-                baselines[name] = CopyBaseline(load_binary, args.mailshard_port + 10 + index,
+                first_copy_port = args.copy_port if args.copy_port is not None else args.mailshard_port + 10
+                baselines[name] = CopyBaseline(load_binary, first_copy_port + index,
                                                os.path.join(args.work, f"copy-{name}"), load_args)
                 results[name][COPY_BASELINE] = []
     seeding = {}
