@@ -72,14 +72,16 @@ extension Session {
         reportMailboxUpdates(before: tagged.command)
         let tag = tagged.tag
         do {
-            var selection = selected!
-            let uids = try selection.resolve(command.set, byUID: command.byUID)
+            // The selection is used in place through `selected!`: a copy and its
+            // write-back retained and released each of its references.
+            let uids = try selected!.resolve(command.set, byUID: command.byUID)
             guard uids.count <= Self.inlineFetchMessageLimit else { return .command(tagged) }
-            let view = selection.mailbox.view()
+            let mailbox = selected!.mailbox
+            let view = mailbox.view()
             // Without the encoder: a label encoded once is worth it for many messages,
             // not for one (it is encoded with the response instead).
             let plan = FetchPlan(attributes)
-            let reader = selection.mailbox.messageReader(for: view)
+            let reader = mailbox.messageReader(for: view)
             reader.readsWholeBodiesOnly = plan.needsWholeBodiesOnly
             let files = FileFetch(
                 responder: FetchResponder(reportsRecent: !machine.isRev2Enabled), plan: plan, reader: reader,
@@ -87,13 +89,12 @@ extension Session {
             var file: MessageFile?
             var noEntries: HeaderCacheCursor?
             var rows = AscendingUIDCursor(view.uids)
-            var sequences = AscendingUIDCursor(selection.updates.knownUIDs)
+            var sequences = AscendingUIDCursor(selected!.updates.knownUIDs)
             for uid in uids {
                 guard let row = rows.position(of: uid), let position = sequences.position(of: uid) else { continue }
-                file = try encodeMessage(uid: uid, row: row, position: position, view: view, files, &selection,
+                file = try encodeMessage(uid: uid, row: row, position: position, view: view, files, &selected!,
                                          headerEntries: &noEntries)
             }
-            selected = selection
             if !output.splices.isEmpty {
                 guard connection.hasRoomWithoutWaiting(for: outputByteCountWithBodies) else {
                     return .fetchOutput(tag: tag, byUID: command.byUID, file: file)
