@@ -351,6 +351,8 @@ def main():
                         help="measure both servers through implicit TLS (the test certificate on the ports below)")
     parser.add_argument("--dovecot-tls-port", type=int, default=11432)
     parser.add_argument("--mailshard-tls-port", type=int, default=11433)
+    parser.add_argument("--copy-port", type=int, default=None,
+                        help="first port of the --copy-baseline servers (default: --mailshard-port + 10)")
     # idle by default: on an otherwise quiet machine the server then has both cores while it
     # fans out (arrival at all p50 44-46 against 64-126 ms at normal priority, 10,000 idlers;
     # Benchmarks/results/load-fanout-10000-final.md). Under others' load the idle reader
@@ -429,7 +431,8 @@ def main():
     if args.copy_baseline:
         for index, (name, load_args, _, _, _) in enumerate(variants):
             if load_args[0] == "fetch-bodies":
-                baselines[name] = CopyBaseline(load_binary, args.mailshard_port + 10 + index,
+                first_copy_port = args.copy_port if args.copy_port is not None else args.mailshard_port + 10
+                baselines[name] = CopyBaseline(load_binary, first_copy_port + index,
                                                os.path.join(args.work, f"copy-{name}"), load_args)
                 results[name][COPY_BASELINE] = []
     seeding = {}

@@ -15,6 +15,13 @@ public struct UIDSet: Hashable, Sendable, Sequence, CustomStringConvertible {
     /// ascending already: a FETCH's resolved set (one range, or index order) is
     /// merged in one pass, without the generic sort and its array per command.
     public init(_ ranges: [ClosedRange<UID>]) {
+        // Ascending with gaps between them already (one range, say): kept as they are,
+        // no second array.
+        if ranges.indices.dropFirst().allSatisfy({ ranges[$0 - 1].upperBound < ranges[$0].lowerBound
+            && ranges[$0].lowerBound - ranges[$0 - 1].upperBound > 1 }) {
+            self.ranges = ranges
+            return
+        }
         let ascending = ranges.indices.dropFirst().allSatisfy { ranges[$0 - 1].lowerBound <= ranges[$0].lowerBound }
         self.ranges = []
         self.ranges.reserveCapacity(ranges.count)

@@ -163,6 +163,40 @@ extension Connection {
             continuation.resume(throwing: failure ?? .closed)
             return
         }
+        queue(prefix, then: range, tailFollows: tailFollows)
+        resumeOrWait(continuation)
+    }
+
+    /// Whether `count` more bytes (a prefix and file ranges) can be queued now by
+    /// ``writeWithoutWaiting(_:then:tailFollows:)``: the caller runs on this
+    /// connection's shard thread, the connection is open, no stream layer needs the
+    /// ranges copied, and the queue stays within `maxOutputBytesPerConnection`.
+    ///
+    /// For a caller that must queue several pieces in one synchronous step or none
+    /// (a FETCH answered without suspending): on the shard thread nothing else runs
+    /// between this answer and its writes, so they all succeed unless one of them
+    /// fails the connection.
+    public func hasRoomWithoutWaiting(for count: Int) -> Bool {
+        shard.isCurrent && isWritable && layers.isEmpty && output.pendingBytes + count <= settings.maxOutputBytesPerConnection
+    }
+
+    /// Queues `prefix` and then `range` at once, as `write(_:then:tailFollows:)` does
+    /// (held for the tail when `tailFollows`), when that write would not suspend:
+    /// on the shard thread, no stream layers, `range.owner` set, and the queue within
+    /// its bound with both. Returns false, queuing nothing, otherwise (the waiting
+    /// `write` is the way then). Throws the connection's failure when it is closed,
+    /// as the waiting `write` would.
+    public func writeWithoutWaiting(_ prefix: [UInt8], then range: FileRange, tailFollows: Bool = false) throws(ConnectionError) -> Bool {
+        guard shard.isCurrent, layers.isEmpty, range.owner != nil, range.count > 0 else { return false }
+        guard isWritable else { throw failure ?? .closed }
+        guard output.pendingBytes + prefix.count + range.count <= settings.maxOutputBytesPerConnection else { return false }
+        queue(prefix, then: range, tailFollows: tailFollows)
+        return true
+    }
+
+    /// Appends a prefix and its file range to the queue (held for the tail when it
+    /// follows and the range is sent inline) and starts sending.
+    private func queue(_ prefix: [UInt8], then range: FileRange, tailFollows: Bool) {
         let source = FileSource(owned: range)
         if tailFollows && range.count <= settings.inlineFileSendLimit
             && output.pendingBytes + prefix.count + range.count <= settings.maxOutputBytesPerConnection {
@@ -172,7 +206,6 @@ extension Connection {
             output.append(source)
         }
         startSending()
-        resumeOrWait(continuation)
     }
 
     /// Waits until everything queued so far has been taken by the kernel (held items

@@ -11,6 +11,9 @@ import Testing
         ([1...2, 2...5, 9...9], "1:5,9"),
         ([1...1, 2...2, 4...6, 5...5], "1:2,4:6"),
         ([8...8], "8"),
+        // Already ascending with gaps: kept as given; a neighbour still merges.
+        ([1...2, 4...5, 4_294_967_290...4_294_967_295], "1:2,4:5,4294967290:4294967295"),
+        ([1...2, 3...5, 7...7], "1:5,7"),
     ] as [([ClosedRange<UID>], String)])
     func normalizes(ranges: [ClosedRange<UID>], expected: String) {
         #expect(UIDSet(ranges).description == expected)

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import Synchronization
 @testable import ShardRuntime
@@ -67,5 +70,49 @@ import Synchronization
         #expect(result.maxQueued <= settings.maxOutputBytesPerConnection + chunk.count)
         #expect(result.error == .peerStalled)
         await runtime.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// A prefix and its file range (a FETCH answer's head and body) are queued at once
+    /// on the shard within the bound, held for the tail that follows, and arrive in
+    /// order; off the shard, over the bound, or without an owner nothing is queued.
+    @Test func aPrefixAndFileRangeQueueAtOnceWithinTheBound() async throws {
+        var settings = testSettings(shards: 1)
+        settings.maxOutputBytesPerConnection = 256 * 1024
+        let runtime = try ShardRuntime(settings: settings)
+        let path = "/tmp/mailshard-without-waiting-\(getpid())"
+        defer { unlink(path) }
+        let body = pattern(7, count: 100_000)
+        let file = try await RingFile.open(path, flags: O_CREAT | O_TRUNC | O_RDWR, on: runtime.shards[0])
+        try await file.write(body, at: 0)
+        let descriptor = file.descriptor
+        final class Owner: Sendable {}
+        let owner = Owner()
+        let head = Array("* 1 FETCH (BODY[] {99989}\r\n".utf8), tail = Array(")\r\nF OK done\r\n".utf8)
+        let refusals = Mutex<[Bool]>([])
+        let port = try await runtime.listen(host: "127.0.0.1", port: 0) { connection in
+            let range = FileRange(descriptor: descriptor, offset: 11, count: 99_989, owner: owner)
+            let offShard = await withCheckedContinuation { continuation in
+                DispatchQueue(label: "off-shard").async {
+                    continuation.resume(returning: (try? connection.writeWithoutWaiting(head, then: range)) ?? true
+                        || connection.hasRoomWithoutWaiting(for: 1))
+                }
+            }
+            let overBound = try? connection.writeWithoutWaiting(
+                head, then: FileRange(descriptor: descriptor, offset: 0, count: 300_000, owner: owner))
+            let withoutOwner = try? connection.writeWithoutWaiting(
+                head, then: FileRange(descriptor: descriptor, offset: 0, count: 10))
+            refusals.withLock {
+                $0 = [!offShard, overBound == false, withoutOwner == false,
+                      !connection.hasRoomWithoutWaiting(for: 256 * 1024 + 1), connection.hasRoomWithoutWaiting(for: 256 * 1024)]
+            }
+            #expect((try? connection.writeWithoutWaiting(head, then: range, tailFollows: true)) == true)
+            try? await connection.write(tail)
+            try? await connection.flush()
+        }
+        let client = try LoopbackClient(port: port)
+        #expect(client.receiveUntilClosed() == head + body[11..<100_000] + tail)
+        #expect(refusals.withLock { $0 } == [true, true, true, true, true])
+        try await file.close()
+        await runtime.shutdown(gracePeriod: .seconds(5))
     }
 }

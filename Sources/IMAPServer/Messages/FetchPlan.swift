@@ -9,10 +9,12 @@ import MIME
 struct FetchPlan {
     let attributes: [FetchAttribute]
     /// For each attribute, by position: its field selection when it is a
-    /// top-level HEADER.FIELDS(.NOT) section, else nil.
+    /// top-level HEADER.FIELDS(.NOT) section, else nil; empty when no attribute is
+    /// one (read through ``headerSelection(at:)``).
     let headerSelections: [HeaderFieldSelection?]
     /// For each attribute, by position: its encoded `BODY[section]<origin>` label
-    /// when it is a body section and the plan was made with the session's encoder.
+    /// when it is a body section; empty when the plan was made without the
+    /// session's encoder (read through ``sectionLabel(at:)``).
     let sectionLabels: [PreEncodedBytes?]
     /// True when every item is either answered by the index (FLAGS, UID, …) or a
     /// top-level `HEADER.FIELDS` of fields the header cache keeps, and there is at
@@ -23,15 +25,31 @@ struct FetchPlan {
     /// those are one range of the body, found without the message's structure.
     let needsWholeBodiesOnly: Bool
 
-    init(_ attributes: [FetchAttribute], encoder: ResponseEncoder? = nil) {
-        self.attributes = attributes
-        needsWholeBodiesOnly = attributes.allSatisfy { attribute in
+    /// The field selection of the attribute at `position` (see ``headerSelections``).
+    func headerSelection(at position: Int) -> HeaderFieldSelection? {
+        position < headerSelections.count ? headerSelections[position] : nil
+    }
+
+    /// The encoded label of the attribute at `position` (see ``sectionLabels``).
+    func sectionLabel(at position: Int) -> PreEncodedBytes? {
+        position < sectionLabels.count ? sectionLabels[position] : nil
+    }
+
+    /// Whether the only items a message file answers are whole bodies (see
+    /// ``needsWholeBodiesOnly``).
+    static func asksWholeBodiesOnly(_ attributes: [FetchAttribute]) -> Bool {
+        attributes.allSatisfy { attribute in
             switch attribute {
             case let .bodySection(section, _, _): section.part.isEmpty && section.text == nil
             case .rfc822: true
             default: !FetchResponder.needsMessageFile([attribute])
             }
         }
+    }
+
+    init(_ attributes: [FetchAttribute], encoder: ResponseEncoder? = nil) {
+        self.attributes = attributes
+        needsWholeBodiesOnly = Self.asksWholeBodiesOnly(attributes)
         let selections = attributes.map { attribute -> HeaderFieldSelection? in
             guard case let .bodySection(section, _, _) = attribute, section.part.isEmpty else { return nil }
             switch section.text {
@@ -40,11 +58,15 @@ struct FetchPlan {
             default: return nil
             }
         }
-        headerSelections = selections
-        sectionLabels = attributes.map { attribute in
-            guard let encoder, case let .bodySection(section, partial, _) = attribute else { return nil }
-            return encoder.encodedBodySectionLabel(section, origin: partial?.offset)
-        }
+        // Kept only when there is something to keep: a plan for one message (a
+        // body FETCH) then allocates nothing for them.
+        headerSelections = selections.contains { $0 != nil } ? selections : []
+        sectionLabels = encoder.map { encoder in
+            attributes.map { attribute in
+                guard case let .bodySection(section, partial, _) = attribute else { return nil }
+                return encoder.encodedBodySectionLabel(section, origin: partial?.offset)
+            }
+        } ?? []
         var cached = false, other = false
         for (attribute, selection) in zip(attributes, selections) {
             if let selection, selection.isAnsweredByCache {

@@ -78,10 +78,10 @@ struct FetchResponder {
                 items.append(.bodyStructure(PreEncodedBytes(rendered(.bodyStructure, file, &structure))))
             case .body: items.append(.body(PreEncodedBytes(rendered(.body, file, &structure))))
             case let .bodySection(section, partial, _):
-                let fields = plan.headerSelections[position]
+                let fields = plan.headerSelection(at: position)
                 let data = headerEntry.flatMap { entry in fields.flatMap { Self.cachedHeaderFields($0, partial, entry) } }
                     ?? sectionData(Self.sectionSpec(section), partial, message, file, &structure, fields: fields)
-                if let label = plan.sectionLabels[position] {
+                if let label = plan.sectionLabel(at: position) {
                     items.append(.bodySectionLabeled(label, data))
                 } else {
                     items.append(.bodySection(section, origin: partial?.offset, data))
@@ -150,6 +150,10 @@ struct FetchResponder {
         _ cache: inout MessageStructure?, fields: HeaderFieldSelection? = nil
     ) -> BodyData {
         guard let file else { return .none }
+        // BODY[] of a large body, the commonest body fetch: its one range, no arrays.
+        if spec.part.isEmpty, spec.text == nil, partial == nil, file.bodySize >= externalThreshold {
+            return .external(ExternalBytes(source: UInt64(message.uid), offset: 0, count: file.bodySize))
+        }
         let window = partial.map { Partial(offset: Self.clampedInt($0.offset), count: Self.clampedInt($0.count)) }
         // BODY[] needs no structure: the whole body is one range.
         let ranges: SectionRanges

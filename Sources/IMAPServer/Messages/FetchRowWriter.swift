@@ -68,8 +68,8 @@ struct FetchRowWriter {
             case .bodyStructure: items.append(.rendered(.bodyStructure))
             case .body: items.append(.rendered(.body))
             case let .bodySection(section, nil, _):
-                guard let fields = plan.headerSelections[position]?.cachedFields else { return nil }
-                let label = plan.sectionLabels[position]?.bytes ?? encoder.encodedBodySectionLabel(section, origin: nil).bytes
+                guard let fields = plan.headerSelection(at: position)?.cachedFields else { return nil }
+                let label = plan.sectionLabel(at: position)?.bytes ?? encoder.encodedBodySectionLabel(section, origin: nil).bytes
                 let start = Int32(labels.count)
                 labels += label
                 items.append(.headerFields(fields, labelStart: start, labelEnd: Int32(labels.count)))

@@ -152,6 +152,23 @@ extension Session {
         uid: UID, row: Int, position: Int, view: MailboxView, _ fetch: FileFetch, _ selection: inout SelectedMailbox,
         headerEntries: inout HeaderCacheCursor?
     ) async throws {
+        let file = try encodeMessage(uid: uid, row: row, position: position, view: view, fetch, &selection,
+                                     headerEntries: &headerEntries)
+        if !output.splices.isEmpty {
+            try await writeOutputWithBodies(from: file)
+        } else if output.bytes.count >= Self.fetchFlushThreshold {
+            try await flush()
+        }
+    }
+
+    /// Encodes the `* n FETCH (…)` response of one message into `output` (see
+    /// ``fetchMessage(uid:row:position:view:_:_:headerEntries:)``); returns the message
+    /// file its body ranges refer to, if it read one. Sends nothing for a message
+    /// expunged since the view was taken.
+    func encodeMessage(
+        uid: UID, row: Int, position: Int, view: MailboxView, _ fetch: FileFetch, _ selection: inout SelectedMailbox,
+        headerEntries: inout HeaderCacheCursor?
+    ) throws -> MessageFile? {
         let message = view.message(atSequence: row + 1)
         let changed = fetch.seenChanged.contains(uid)
         let recent = selection.updates.recentUIDs.contains(uid)
@@ -161,8 +178,7 @@ extension Session {
         }) {
             send(.untagged(.fetch(UInt32(position + 1), items)))
             if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
-            if output.bytes.count >= Self.fetchFlushThreshold { try await flush() }
-            return
+            return nil
         }
         var file: MessageFile?
         if fetch.needsFile {
@@ -171,7 +187,7 @@ extension Session {
                 // as the mailbox locates it now.
                 file = try fetch.reader?.message(atRow: row)?.get() ?? selection.mailbox.openMessage(uid: uid)
             } catch StoreError.messageNotFound {
-                return  // expunged since the view was taken: omitted (RFC 9051 7.5.1)
+                return nil  // expunged since the view was taken: omitted (RFC 9051 7.5.1)
             }
             // Any other failure (an unreadable or corrupt body) fails the command
             // with the store's error rather than answering NIL or empty data.
@@ -180,11 +196,7 @@ extension Session {
             for: fetch.plan, message: message, file: file, byUID: fetch.byUID, seenChanged: changed, recent: recent)
         send(.untagged(.fetch(UInt32(position + 1), items)))
         if changed { selection.updates.noteReported(uid: uid, modSeq: message.modSeq) }
-        if !output.splices.isEmpty {
-            try await writeOutputWithBodies(from: file)
-        } else if output.bytes.count >= Self.fetchFlushThreshold {
-            try await flush()
-        }
+        return file
     }
 
     /// Writes pending output whose FETCH items refer to message bytes by range
@@ -224,9 +236,48 @@ extension Session {
                 pending += file.bytes(in: range.offset..<(range.offset + range.count))
             }
         }
-        // The rest (the response's close) joins what follows it: the next response or
-        // the tagged completion, in one send. It is never empty, so a body held for
-        // its tail (`tailFollows`) is always followed.
+        keepRest(of: &buffer, from: start, after: pending)
+    }
+
+    /// ``writeOutputWithBodies(from:)`` in one synchronous step: every range is queued
+    /// at once. Only right after `connection.hasRoomWithoutWaiting(for:)` said yes to
+    /// the output's bytes and ranges (``outputByteCountWithBodies``), with nothing in
+    /// between; the connection's failure is thrown as the waiting write would throw it.
+    func queueOutputWithBodies(from file: MessageFile?) throws {
+        var buffer = ResponseBuffer(capacity: 0)
+        swap(&buffer, &output)
+        var pending: [UInt8] = []
+        var start = 0
+        for splice in buffer.splices {
+            if splice.offset > start { pending += buffer.bytes[start..<splice.offset] }
+            start = splice.offset
+            let range = splice.external
+            guard let file else { preconditionFailure("a FETCH body range without its message file") }
+            if file.bodyDescriptor >= 0 {
+                let offset = UInt64(file.bodyOffset + range.offset)
+                let queued = try connection.writeWithoutWaiting(
+                    pending, then: FileRange(descriptor: file.bodyDescriptor, offset: offset, count: range.count, owner: file),
+                    tailFollows: true)
+                precondition(queued, "a FETCH queued without waiting after its room was checked")
+                pending = []
+            } else {
+                pending += file.bytes(in: range.offset..<(range.offset + range.count))
+            }
+        }
+        keepRest(of: &buffer, from: start, after: pending)
+    }
+
+    /// Pending bytes and body ranges of `output`: what ``queueOutputWithBodies(from:)``
+    /// queues.
+    var outputByteCountWithBodies: Int {
+        output.splices.reduce(output.bytes.count) { $0 + $1.external.count }
+    }
+
+    /// Puts the bytes after the last body range back into `output`, behind `pending`.
+    /// The rest (the response's close) joins what follows it: the next response or
+    /// the tagged completion, in one send. It is never empty, so a body held for its
+    /// tail (`tailFollows`) is always followed.
+    private func keepRest(of buffer: inout ResponseBuffer, from start: Int, after pending: [UInt8]) {
         assert(!pending.isEmpty || buffer.bytes.count > start, "a FETCH response closes after its last body")
         if output.bytes.isEmpty && output.splices.isEmpty {
             // Nothing was written meanwhile: the buffer goes back with its capacity.

@@ -21,13 +21,20 @@ extension Session {
             case .idle: try await handleIdle(tag: tag)
             default: preconditionFailure("not a message command: \(tagged.command.name)")
             }
-        } catch let error as MessageCommandError {
-            send(.tagged(tag: tag, Self.status(error)))
-        } catch let error as StoreError {
-            switch error {
-            case .mailboxNotFound, .overQuota, .messageTooLarge: send(.tagged(tag: tag, Self.status(MessageCommandError(error))))
-            default: throw error
-            }
+        } catch {
+            guard let status = Self.status(answering: error) else { throw error }
+            send(.tagged(tag: tag, status))
+        }
+    }
+
+    /// The tagged answer to a message command's typed failure; nil for any other
+    /// error, which the session's general mapping answers (`answerFailure`).
+    static func status(answering error: any Error) -> StatusResponse? {
+        if let error = error as? MessageCommandError { return status(error) }
+        guard let error = error as? StoreError else { return nil }
+        switch error {
+        case .mailboxNotFound, .overQuota, .messageTooLarge: return status(MessageCommandError(error))
+        default: return nil
         }
     }
 

@@ -279,15 +279,28 @@ actor Session {
     }
 
     /// Runs the commands the framer holds until it needs more bytes, a command ends
-    /// the loop (`exit`) or one starts IDLE (`idleTag`), in a task that ends with
-    /// them: however deep a command's calls went, their memory goes with that task.
+    /// the loop (`exit`) or one starts IDLE (`idleTag`). Commands answered without
+    /// suspending (Session+InlineCommands.swift) run first, right here on the thread's
+    /// stack; from the first that may suspend on, the rest run in a task that ends
+    /// with them: however deep a command's calls went, their memory goes with that task.
     @inline(never)
     private func handleBufferedCommands() async throws {
+        guard let first = try answerBufferedCommandsInline() else { return }
         try await Task.immediate(executorPreference: shard) { [self] in
+            try await handle(first)
             while exit == nil, idleTag == nil, let event = framer.nextRangeEvent() {
                 try await handle(event)
             }
         }.value
+    }
+
+    /// The work the inline pass stopped at: a framer event, or a command it parsed.
+    private func handle(_ work: BufferedWork) async throws {
+        switch work {
+        case .event(let event): try await handle(event)
+        case .command(let tagged): try await execute(tagged)
+        case let .fetchOutput(tag, byUID, file): try await finishFetchOutput(tag: tag, byUID: byUID, file: file)
+        }
     }
 
     /// One framer event. A command is parsed straight from the framer's buffer (no
@@ -299,15 +312,7 @@ actor Session {
                 try await continueAuthentication(tag: tag, line: framer.bytes(in: range))
                 return
             }
-            let tagged: TaggedCommand
-            do {
-                tagged = try framer.withUnsafeBytes(in: range) { (frame) throws(CommandParseError) -> TaggedCommand in
-                    try CommandParser.parseCommand(frame)
-                }
-            } catch {
-                send(error.response)
-                return
-            }
+            guard let tagged = parseCommand(in: range) else { return }
             try await execute(tagged)
         case .continuationRequest:
             send(.continuation(.text(ResponseText(text: "Ready for literal"))))
@@ -329,6 +334,19 @@ actor Session {
         }
     }
 
+    /// The command framed at `range`, or nil after answering a line that does not
+    /// parse.
+    func parseCommand(in range: Range<Int>) -> TaggedCommand? {
+        do {
+            return try framer.withUnsafeBytes(in: range) { (frame) throws(CommandParseError) -> TaggedCommand in
+                try CommandParser.parseCommand(frame)
+            }
+        } catch {
+            send(error.response)
+            return nil
+        }
+    }
+
     /// Runs one parsed command if the state machine allows it; any thrown error
     /// becomes the command's tagged answer.
     private func execute(_ tagged: TaggedCommand) async throws {
@@ -347,12 +365,17 @@ actor Session {
         } catch let error as ConnectionError {
             throw error
         } catch {
-            let failure = SessionError(error)
-            if failure.isServerSide {
-                context.logger.error("\(tagged.command.name) failed for \(machine.user ?? "-"): \(error)")
-            }
-            send(failure.response(tag: tagged.tag))
+            answerFailure(error, of: tagged)
         }
+    }
+
+    /// A command's failure (other than the connection's) as its tagged answer.
+    func answerFailure(_ error: any Error, of tagged: TaggedCommand) {
+        let failure = SessionError(error)
+        if failure.isServerSide {
+            context.logger.error("\(tagged.command.name) failed for \(machine.user ?? "-"): \(error)")
+        }
+        send(failure.response(tag: tagged.tag))
     }
 
     private func dispatch(_ tagged: TaggedCommand) async throws {
@@ -406,6 +429,9 @@ actor Session {
         guard !output.bytes.isEmpty else { return }
         let bytes = output.bytes
         output.removeAll()
+        // With room in the queue the waiting write would not wait either: queued at
+        // once, without a continuation.
+        if connection.hasRoomWithoutWaiting(for: bytes.count), connection.writeWithoutWaiting(bytes) { return }
         try await connection.write(bytes)
     }
 

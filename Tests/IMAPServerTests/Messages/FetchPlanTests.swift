@@ -17,4 +17,16 @@ import Testing
         #expect(plan.attributes == attributes)
         #expect(plan.headerSelections.map { $0?.keep } == [nil, nil, true, nil, false, nil])
     }
+
+    /// A body FETCH's plan keeps no per-position arrays (nothing to keep): every
+    /// position answers nil; with the session's encoder its labels are encoded.
+    @Test func aPlanWithoutHeaderSectionsOrEncoderKeepsNoArrays() {
+        let attributes: [FetchAttribute] = [.uid, .bodySection(SectionSpecifier(), partial: nil, peek: true)]
+        let plan = FetchPlan(attributes)
+        #expect(plan.headerSelections.isEmpty && plan.sectionLabels.isEmpty)
+        #expect(plan.headerSelection(at: 1) == nil && plan.sectionLabel(at: 1) == nil && plan.needsWholeBodiesOnly)
+        let labeled = FetchPlan(attributes, encoder: ResponseEncoder())
+        #expect(labeled.sectionLabel(at: 0) == nil)
+        #expect(labeled.sectionLabel(at: 1)?.bytes == Array("BODY[]".utf8))
+    }
 }
