@@ -14,9 +14,7 @@ extension Session {
         guard var selection = selected else { preconditionFailure("FETCH without a selection") }
         var uids = try selection.resolve(command.set, byUID: command.byUID)
         let (changedSince, vanished) = try modifiers(of: command)
-        var attributes = command.attributes
-        if changedSince != nil || attributes.contains(.modificationSequence) { condStoreUsed() }
-        if machine.isCondStoreEnabled { attributes = condStoreAttributes(attributes, changedSince: changedSince) }
+        let attributes = answeredAttributes(command.attributes, changedSince: changedSince)
         // VANISHED (EARLIER) comes before any FETCH response (RFC 7162 3.2.6).
         if vanished, let changedSince { sendVanishedEarlier(command.set, since: changedSince, selection: selection) }
         if let changedSince, !uids.isEmpty {
@@ -117,6 +115,14 @@ extension Session {
         }
         if vanished, changedSince == nil { throw .invalidArguments("VANISHED needs CHANGEDSINCE") }
         return (changedSince, vanished)
+    }
+
+    /// The items a FETCH answers: the client's, with what CONDSTORE adds once it is
+    /// enabled; and a FETCH that asks MODSEQ or CHANGEDSINCE is a CONDSTORE enabling
+    /// command. Both FETCH paths (the command task's and the inline one) go through here.
+    func answeredAttributes(_ attributes: [FetchAttribute], changedSince: ModSeq?) -> [FetchAttribute] {
+        if changedSince != nil || attributes.contains(.modificationSequence) { condStoreUsed() }
+        return machine.isCondStoreEnabled ? condStoreAttributes(attributes, changedSince: changedSince) : attributes
     }
 
     /// The items a CONDSTORE client gets: MODSEQ with CHANGEDSINCE (RFC 7162

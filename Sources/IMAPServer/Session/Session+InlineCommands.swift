@@ -63,13 +63,13 @@ extension Session {
     /// connection with stream layers, goes to the command task; so does the output
     /// when the connection's queue has no room for it.
     private func answerFetchInline(_ tagged: TaggedCommand, _ command: FetchCommand) throws -> BufferedWork? {
-        let attributes = command.attributes
-        guard command.modifiers.isEmpty, selected != nil, !FetchResponder.setsSeen(attributes),
-              FetchResponder.needsMessageFile(attributes), FetchPlan.asksWholeBodiesOnly(attributes),
+        guard command.modifiers.isEmpty, selected != nil, !FetchResponder.setsSeen(command.attributes),
+              FetchResponder.needsMessageFile(command.attributes), FetchPlan.asksWholeBodiesOnly(command.attributes),
               connection.hasRoomWithoutWaiting(for: 0) else { return .command(tagged) }
         // As `execute` does before any command; when the command task takes the FETCH
         // after all, its own call finds nothing new to report.
         reportMailboxUpdates(before: tagged.command)
+        let attributes = answeredAttributes(command.attributes, changedSince: nil)
         let tag = tagged.tag
         do {
             // The selection is used in place through `selected!`: a copy and its

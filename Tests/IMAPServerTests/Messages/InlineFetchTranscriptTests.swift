@@ -51,6 +51,22 @@ import Testing
         await server.stop()
     }
 
+    /// CONDSTORE holds on the inline path too: MODSEQ asked is an enabling command
+    /// (HIGHESTMODSEQ first), and once enabled a FETCH with FLAGS carries MODSEQ.
+    @Test func condStoreAppliesToAFetchAnsweredInline() async throws {
+        let server = try await MessageTestServer(shards: 1)
+        let alice = try await server.client(enableRev2: true)
+        _ = try await alice.append(tag: "A1", Self.first)
+        try alice.client.send("M FETCH 1 (MODSEQ BODY.PEEK[])\r\nF FETCH 1 (FLAGS BODY.PEEK[])")
+        let expected = Self.bytes("* OK [HIGHESTMODSEQ 2] Highest\r\n")
+            + Self.bodyResponse(1, Self.first, items: "MODSEQ (2) ") + Self.bytes("M OK FETCH completed\r\n")
+            + Self.bytes("* 1 FETCH (FLAGS () BODY[] {\(Self.first.count)}\r\n") + Self.first + Self.bytes(" MODSEQ (2))\r\n")
+            + Self.bytes("F OK FETCH completed\r\n")
+        let received = await alice.client.nextBytes(expected.count)
+        #expect(received == expected, "\(String(decoding: received.prefix(200), as: UTF8.self).debugDescription)")
+        await server.stop()
+    }
+
     /// With the connection's queue bounded below the size of a body, the inline pass
     /// encodes the answer but cannot queue it: the command task writes it.
     @Test func anAnswerWithoutRoomIsWrittenByTheTask() async throws {
