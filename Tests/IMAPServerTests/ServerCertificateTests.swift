@@ -47,6 +47,20 @@ private struct CertificateFiles {
         guard rename(staged, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
+    /// Renews both files (key first, as the pair must end up matching) with a new
+    /// pair; returns it (its certificate is what a client must trust now).
+    @discardableResult
+    func renew(_ name: String) throws -> (certificate: String, key: String) {
+        let pair = try makePair(name)
+        try install(pair.key, as: key)
+        try install(pair.certificate, as: certificate)
+        return pair
+    }
+
+    func serverCertificate(recheckInterval: Duration = .zero) throws -> ServerCertificate {
+        try ServerCertificate(certificateFile: certificate, keyFile: key, recheckInterval: recheckInterval, logger: Logger(label: "test"))
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
@@ -72,12 +86,10 @@ private func handshakes(with context: TLSContext, trusting trustedCertificates: 
 /// The certificate is re-read when its files change, so a renewal needs no
 /// restart; a pair caught halfway keeps the last good one serving.
 @Suite struct ServerCertificateTests {
-    private let logger = Logger(label: "test")
-
     @Test func keepsItsContextWhileTheFilesStayTheSame() throws {
         let files = try CertificateFiles()
         defer { files.remove() }
-        let certificate = try ServerCertificate(certificateFile: files.certificate, keyFile: files.key, recheckInterval: .zero, logger: logger)
+        let certificate = try files.serverCertificate()
         let first = certificate.context
         #expect(certificate.context === first)
         #expect(try handshakes(with: first, trusting: TLSFixture.certificate))
@@ -86,11 +98,9 @@ private func handshakes(with context: TLSContext, trusting trustedCertificates: 
     @Test func aRenewedPairServesNewHandshakes() throws {
         let files = try CertificateFiles()
         defer { files.remove() }
-        let certificate = try ServerCertificate(certificateFile: files.certificate, keyFile: files.key, recheckInterval: .zero, logger: logger)
+        let certificate = try files.serverCertificate()
         let old = certificate.context
-        let renewed = try files.makePair("renewed")
-        try files.install(renewed.key, as: files.key)
-        try files.install(renewed.certificate, as: files.certificate)
+        let renewed = try files.renew("renewed")
         let new = certificate.context
         #expect(new !== old)
         #expect(try handshakes(with: new, trusting: renewed.certificate))
@@ -104,7 +114,7 @@ private func handshakes(with context: TLSContext, trusting trustedCertificates: 
     @Test func aPairThatDoesNotLoadKeepsThePreviousOne() throws {
         let files = try CertificateFiles()
         defer { files.remove() }
-        let certificate = try ServerCertificate(certificateFile: files.certificate, keyFile: files.key, recheckInterval: .zero, logger: logger)
+        let certificate = try files.serverCertificate()
         let old = certificate.context
         let renewed = try files.makePair("renewed")
         try files.install(renewed.key, as: files.key)
@@ -117,11 +127,9 @@ private func handshakes(with context: TLSContext, trusting trustedCertificates: 
     @Test func aChangeIsLookedForOncePerInterval() throws {
         let files = try CertificateFiles()
         defer { files.remove() }
-        let certificate = try ServerCertificate(certificateFile: files.certificate, keyFile: files.key, recheckInterval: .seconds(3600), logger: logger)
+        let certificate = try files.serverCertificate(recheckInterval: .seconds(3600))
         let old = certificate.context
-        let renewed = try files.makePair("renewed")
-        try files.install(renewed.key, as: files.key)
-        try files.install(renewed.certificate, as: files.certificate)
+        try files.renew("renewed")
         #expect(certificate.context === old)
     }
 
@@ -140,9 +148,7 @@ private func handshakes(with context: TLSContext, trusting trustedCertificates: 
         try before.startTLS()
         #expect(await before.nextLine()?.hasPrefix("* OK [CAPABILITY") == true)
 
-        let renewed = try files.makePair("renewed")
-        try files.install(renewed.key, as: files.key)
-        try files.install(renewed.certificate, as: files.certificate)
+        let renewed = try files.renew("renewed")
         var presented = false
         for _ in 0..<40 where !presented {
             let client = try TranscriptClient(port: port)
