@@ -20,6 +20,17 @@ import Testing
         return client
     }
 
+    /// Alice (QRESYNC on) has INBOX's four messages selected; Bob then expunges
+    /// message 2, which Alice has not been told of.
+    private func afterAnotherSessionExpunges(_ server: MessageTestServer) async throws -> (alice: Transcript, bob: Transcript) {
+        let alice = try await client(server, messages: 4)
+        _ = try await alice.run("S SELECT INBOX")
+        let bob = try await server.client(enableRev2: true)
+        _ = try await bob.run("B1 STORE 2 +FLAGS.SILENT (\\Deleted)")
+        _ = try await bob.run("B2 EXPUNGE")
+        return (alice, bob)
+    }
+
     /// SELECT INBOX's usual lines for a rev2 client with CONDSTORE on, without the tagged OK.
     private func selectLines(
         exists: Int, validity: String, uidNext: Int, highest: Int, keywords: String = "", closed: Bool = false
@@ -150,11 +161,7 @@ import Testing
     /// (3.2.10.2), and in IDLE.
     @Test func othersExpungesAreVanishedWhenTheyMayBeSent() async throws {
         let server = try await MessageTestServer()
-        let alice = try await client(server, messages: 4)
-        _ = try await alice.run("S SELECT INBOX")
-        let bob = try await server.client(enableRev2: true)
-        _ = try await bob.run("B1 STORE 2 +FLAGS.SILENT (\\Deleted)")
-        _ = try await bob.run("B2 EXPUNGE")
+        let (alice, bob) = try await afterAnotherSessionExpunges(server)
         // During FETCH the expunge waits; message 2 keeps its number but is gone, so
         // neither its flag change nor its UID is told (RFC 9051 7.5.1 lets it be left out).
         #expect(try await alice.run("F1 FETCH 2 (UID)") == ["F1 OK FETCH completed"])
@@ -180,11 +187,7 @@ import Testing
     /// them does.
     @Test func uidSearchWithSequenceNumbersHearsNoVanished() async throws {
         let server = try await MessageTestServer()
-        let alice = try await client(server, messages: 4)
-        _ = try await alice.run("S SELECT INBOX")
-        let bob = try await server.client(enableRev2: true)
-        _ = try await bob.run("B1 STORE 2 +FLAGS.SILENT (\\Deleted)")
-        _ = try await bob.run("B2 EXPUNGE")
+        let (alice, _) = try await afterAnotherSessionExpunges(server)
         // 2:3 are the client's messages 2 and 3 (UIDs 2 and 3; 2 is gone), not 3 and 4.
         #expect(try await alice.run("U1 UID SEARCH RETURN (ALL) NOT (1,4) 2:3") == ["* ESEARCH (TAG \"U1\") UID ALL 3", "U1 OK UID SEARCH completed"])
         #expect(try await alice.run("U2 UID SEARCH RETURN (ALL) UID 1:*") == [
